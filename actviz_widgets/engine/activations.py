@@ -1,0 +1,295 @@
+"""Activation functions, their derivatives, and a registry by name.
+
+Each :class:`Activation` knows its value f(z), its derivative f'(z), a display
+name, a LaTeX formula and its output range.  Values and derivatives are
+computed without overflow for any finite input (``sigmoid(±1000)``,
+``softplus(1000)``, ``elu(-1000)`` give their limits with no warning).
+
+The derivative takes both ``z`` and ``a = f(z)`` because for several
+functions (sigmoid, tanh, elu) it is cheapest from the value already
+computed on the forward pass.  Both functions accept ``out=`` so the network
+can reuse buffers in its hot path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .validation import check_choice
+
+__all__ = ["Activation", "ACTIVATIONS", "ACTIVATION_NAMES", "get_activation"]
+
+ValueFn = Callable[[np.ndarray, "np.ndarray | None"], np.ndarray]
+DerivFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
+
+_LEAKY_SLOPE = 0.01
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_K = 0.044715
+# Beyond |z| = 50 the GELU's tanh is exactly ±1 in float64; clipping keeps z**3 finite.
+_GELU_CLIP = 50.0
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function f with its derivative and teaching metadata.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, e.g. ``"tanh"``.
+    display_name : str
+        Human-readable name, e.g. ``"tanh"`` or ``"Leaky ReLU"``.
+    latex : str
+        The formula in LaTeX (without dollar signs).
+    output_range : tuple of float
+        ``(low, high)`` bounds of f; ``±inf`` when unbounded.
+    range_text : str
+        The range written for people, e.g. ``"(0, 1)"``.
+    value_fn, deriv_fn : callable
+        ``value_fn(z, out)`` and ``deriv_fn(z, a, out)``.
+
+    Examples
+    --------
+    >>> f = get_activation("sigmoid")
+    >>> float(f(0.0)), float(f.grad(0.0))
+    (0.5, 0.25)
+    """
+
+    name: str
+    display_name: str
+    latex: str
+    output_range: tuple[float, float]
+    range_text: str
+    value_fn: ValueFn = field(repr=False)
+    deriv_fn: DerivFn = field(repr=False)
+
+    def __call__(self, z, out: np.ndarray | None = None) -> np.ndarray:
+        """Return f(z) as a float array."""
+        return self.value_fn(np.asarray(z, dtype=np.float64), out)
+
+    def value(self, z, out: np.ndarray | None = None) -> np.ndarray:
+        """Return f(z); same as calling the activation."""
+        return self(z, out)
+
+    def grad(self, z, a: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+        """Return the derivative f'(z).
+
+        Parameters
+        ----------
+        z : array_like
+            Pre-activations.
+        a : numpy.ndarray, optional
+            ``f(z)`` if already known (saves recomputing it).
+        out : numpy.ndarray, optional
+            Buffer for the result.
+        """
+        z = np.asarray(z, dtype=np.float64)
+        if a is None:
+            a = self.value_fn(z, None)
+        return self.deriv_fn(z, a, out)
+
+    def is_relu_like(self) -> bool:
+        """True for the rectifier family (He initialisation suits these)."""
+        return self.name in ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
+
+
+# --- value and derivative functions -------------------------------------------------------
+
+def _linear(z, out):
+    if out is None:
+        return z.copy()
+    np.copyto(out, z)
+    return out
+
+
+def _linear_d(z, a, out):
+    if out is None:
+        return np.ones_like(z)
+    out.fill(1.0)
+    return out
+
+
+def _sigmoid(z, out):
+    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2: one stable ufunc, no exp overflow.
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def _sigmoid_d(z, a, out):
+    out = np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def _tanh(z, out):
+    return np.tanh(z, out=out)
+
+
+def _tanh_d(z, a, out):
+    out = np.multiply(a, a, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
+
+
+def _relu(z, out):
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_d(z, a, out):
+    # Strictly z > 0: the derivative at exactly 0 is taken as 0.
+    return np.greater(z, 0.0, out=out) if out is not None else (z > 0.0).astype(np.float64)
+
+
+def _leaky(z, out):
+    # max(z, 0.01 z) equals z for z > 0 and 0.01 z otherwise.
+    out = np.multiply(z, _LEAKY_SLOPE, out=out)
+    np.maximum(z, out, out=out)
+    return out
+
+
+def _leaky_d(z, a, out):
+    mask = z > 0.0
+    if out is None:
+        out = np.empty_like(z)
+    out.fill(_LEAKY_SLOPE)
+    out[mask] = 1.0
+    return out
+
+
+def _elu(z, out):
+    # expm1 of min(z, 0) never overflows; z > 0 keeps z itself.
+    out = np.minimum(z, 0.0, out=out)
+    np.expm1(out, out=out)
+    np.copyto(out, z, where=z > 0.0)
+    return out
+
+
+def _elu_d(z, a, out):
+    # For z <= 0, d/dz (e^z - 1) = e^z = a + 1.
+    out = np.add(a, 1.0, out=out)
+    np.copyto(out, 1.0, where=z > 0.0)
+    return out
+
+
+def _softplus(z, out):
+    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
+    out = np.abs(z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0.0)
+    return out
+
+
+def _softplus_d(z, a, out):
+    return _sigmoid(z, out)
+
+
+def _gelu_inner(z):
+    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
+    return zc, np.tanh(_GELU_C * (zc + _GELU_K * zc * zc * zc))
+
+
+def _gelu(z, out):
+    _, t = _gelu_inner(z)
+    t += 1.0
+    out = np.multiply(z, 0.5, out=out)
+    out *= t
+    return out
+
+
+def _gelu_d(z, a, out):
+    zc, t = _gelu_inner(z)
+    # d/dz [z/2 (1 + t)] = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3k z^2);
+    # (1 - t^2) is exactly 0 where |z| > 50, so the clipped z is exact there too.
+    inner = _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc)
+    sech2 = 1.0 - t * t
+    out = np.multiply(zc, 0.5, out=out)
+    out *= sech2
+    out *= inner
+    t += 1.0
+    t *= 0.5
+    out += t
+    return out
+
+
+def _silu(z, out):
+    s = _sigmoid(z, None)
+    return np.multiply(z, s, out=out)
+
+
+def _silu_d(z, a, out):
+    # s + z s (1 - s) = s (1 + z (1 - s))
+    s = _sigmoid(z, None)
+    out = np.subtract(1.0, s, out=out)
+    out *= z
+    out += 1.0
+    out *= s
+    return out
+
+
+_INF = math.inf
+# Minima of GELU and SiLU, for their output ranges.
+_GELU_MIN = -0.17004
+_SILU_MIN = -0.27846
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act
+    for act in (
+        Activation("linear", "linear (identity)", r"f(z) = z", (-_INF, _INF), "(-∞, ∞)",
+                   _linear, _linear_d),
+        Activation("sigmoid", "sigmoid", r"f(z) = \frac{1}{1 + e^{-z}}", (0.0, 1.0), "(0, 1)",
+                   _sigmoid, _sigmoid_d),
+        Activation("tanh", "tanh", r"f(z) = \tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+                   (-1.0, 1.0), "(-1, 1)", _tanh, _tanh_d),
+        Activation("relu", "ReLU", r"f(z) = \max(0, z)", (0.0, _INF), "[0, ∞)", _relu, _relu_d),
+        Activation("leaky_relu", "Leaky ReLU",
+                   r"f(z) = \begin{cases} z & z > 0 \\ 0.01\,z & z \le 0 \end{cases}",
+                   (-_INF, _INF), "(-∞, ∞)", _leaky, _leaky_d),
+        Activation("elu", "ELU",
+                   r"f(z) = \begin{cases} z & z > 0 \\ e^{z} - 1 & z \le 0 \end{cases}",
+                   (-1.0, _INF), "(-1, ∞)", _elu, _elu_d),
+        Activation("softplus", "softplus", r"f(z) = \ln(1 + e^{z})", (0.0, _INF), "(0, ∞)",
+                   _softplus, _softplus_d),
+        Activation("gelu", "GELU (tanh approx.)",
+                   r"f(z) = \frac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715\,z^{3})\right)\right)",
+                   (_GELU_MIN, _INF), "[-0.17, ∞)", _gelu, _gelu_d),
+        Activation("silu", "SiLU (swish)", r"f(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}",
+                   (_SILU_MIN, _INF), "[-0.28, ∞)", _silu, _silu_d),
+    )
+}
+
+#: Names of every registered activation, in a teaching order.
+ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """Look up an activation by name.
+
+    Parameters
+    ----------
+    name : str or Activation
+        One of :data:`ACTIVATION_NAMES` (case-insensitive), or an
+        :class:`Activation`, which is returned unchanged.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid names.
+    TypeError
+        If ``name`` is not a string.
+    """
+    if isinstance(name, Activation):
+        return name
+    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]

@@ -1,0 +1,239 @@
+"""Loss functions as means, with the output layer's exact gradient.
+
+All losses are *means*, so every gradient in the engine is a gradient of the
+mean loss over the batch:
+
+* ``mse``: mean over all elements of (ŷ − y)².
+* ``bce``: mean binary cross-entropy of a sigmoid output, computed from the
+  logits z as ``max(z, 0) − y z + log(1 + e^{−|z|})`` so it never overflows.
+* ``cross_entropy``: softmax followed by the mean cross-entropy over samples;
+  labels are integer classes or one-hot (or probability) rows.
+
+For ``bce`` and ``cross_entropy`` the output layer's δ = ∂L/∂z is the exact,
+stable (ŷ − y) / n rather than the product ∂L/∂ŷ · f'(z), which overflows
+and loses precision when the output saturates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .validation import check_array, check_choice
+
+__all__ = ["Loss", "LOSSES", "LOSS_NAMES", "get_loss", "softmax"]
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits, stable for any finite input.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        Logits of shape ``(n_samples, n_classes)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities of the same shape; each row sums to 1.
+    """
+    e = z - z.max(axis=1, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss function of the network's output.
+
+    Parameters
+    ----------
+    name : str
+        Registry key.
+    display_name : str
+        Name for people.
+    latex : str
+        The formula in LaTeX.
+    output_activation : str or None
+        The output activation this loss is defined with (``"sigmoid"`` for
+        ``bce``, ``"linear"`` logits for ``cross_entropy``), or ``None`` if any.
+    """
+
+    name: str
+    display_name: str
+    latex: str
+    output_activation: str | None
+
+    # -- targets ---------------------------------------------------------------------------
+    def check_targets(self, y, n_samples: int, n_outputs: int) -> np.ndarray:
+        """Validate targets for ``n_samples`` outputs of width ``n_outputs``.
+
+        Returns
+        -------
+        numpy.ndarray
+            For ``mse``/``bce``: float array ``(n_samples, n_outputs)``.
+            For ``cross_entropy``: int labels ``(n_samples,)`` or float rows
+            ``(n_samples, n_outputs)``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            Wrong shape, non-finite values, labels out of range.
+        """
+        if self.name == "cross_entropy":
+            return _check_class_targets(y, n_samples, n_outputs)
+        if (type(y) is np.ndarray and y.dtype == np.float64 and y.shape == (n_samples, n_outputs)
+                and y.flags.c_contiguous):
+            # fast path for training loops; NaN fails every comparison below
+            if self.name == "bce":
+                if y.min() >= 0.0 and y.max() <= 1.0:
+                    return y
+            elif math.isfinite(y.sum()):
+                return y
+        y = check_array("y", y, ndim=(1, 2))
+        if y.ndim == 1:
+            if n_outputs != 1:
+                raise ValueError(f"y must have shape ({n_samples}, {n_outputs}) for a network "
+                                 f"with {n_outputs} outputs; got {y.shape}")
+            y = y.reshape(-1, 1)
+        if y.shape != (n_samples, n_outputs):
+            raise ValueError(f"y must have shape ({n_samples}, {n_outputs}) to match X and the "
+                             f"output layer; got {y.shape}")
+        if self.name == "bce" and (y.min(initial=0.0) < 0.0 or y.max(initial=1.0) > 1.0):
+            raise ValueError("y for the 'bce' loss must hold values in [0, 1]; got values from "
+                             f"{y.min():g} to {y.max():g}")
+        return y
+
+    # -- value and gradients ---------------------------------------------------------------
+    def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """Return the mean loss for logits ``z``, outputs ``a`` and checked targets ``y``."""
+        if self.name == "mse":
+            d = a - y
+            return float(np.vdot(d, d) / d.size)
+        if self.name == "bce":
+            # mean of softplus(z) - y z; logaddexp(0, z) = ln(1 + e^z) never overflows
+            return float((np.logaddexp(0.0, z).sum() - np.vdot(y, z)) / z.size)
+        shifted = z - z.max(axis=1, keepdims=True)
+        logsumexp = np.log(np.exp(shifted).sum(axis=1))
+        if y.ndim == 1:
+            picked = shifted[np.arange(len(y)), y]
+            return float(np.mean(logsumexp - picked))
+        return float(np.mean(logsumexp * y.sum(axis=1) - (y * shifted).sum(axis=1)))
+
+    def output_delta(self, z: np.ndarray, a: np.ndarray, dadz: np.ndarray, y: np.ndarray,
+                     out: np.ndarray | None = None) -> np.ndarray:
+        """Return δ = ∂L/∂z for the output layer (exact and stable).
+
+        Parameters
+        ----------
+        z, a, dadz : numpy.ndarray
+            Output pre-activations, activations and activation derivatives.
+        y : numpy.ndarray
+            Checked targets.
+        out : numpy.ndarray, optional
+            Buffer for the result.
+        """
+        n = z.shape[0]
+        if self.name == "mse":
+            out = np.subtract(a, y, out=out)
+            out *= 2.0 / a.size
+            out *= dadz
+            return out
+        if self.name == "bce":
+            out = np.subtract(a, y, out=out)
+            out /= a.size
+            return out
+        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        if y.ndim == 1:
+            out[np.arange(n), y] -= 1.0
+        else:
+            out -= y
+        out /= n
+        return out
+
+    def output_dL_da(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return ∂L/∂a for the output layer: the gradient of the loss with
+        respect to the output activations (not the activation's derivative).
+
+        For ``bce`` this is (ŷ − y) / (ŷ (1 − ŷ)) / n, computed as
+        (ŷ − y)(2 + 2 cosh z) / n so it stays accurate as ŷ nears 0 or 1;
+        it is legitimately infinite only beyond float range.
+        """
+        if self.name == "mse":
+            return (a - y) * (2.0 / a.size)
+        if self.name == "bce":
+            with np.errstate(over="ignore"):
+                return (a - y) * (2.0 + 2.0 * np.cosh(z)) / a.size
+        return self.output_delta(z, a, np.ones_like(a), y)
+
+    def predict(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Return what the network predicts: probabilities for the cross-entropy
+        loss (softmax of the logits), the output activations otherwise."""
+        return softmax(z) if self.name == "cross_entropy" else a
+
+
+def _check_class_targets(y, n_samples: int, n_outputs: int) -> np.ndarray:
+    if n_outputs < 2:
+        raise ValueError("the 'cross_entropy' loss needs at least 2 output neurons; "
+                         f"the network has {n_outputs}")
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1 and n_outputs != 1:
+        arr = arr[:, 0]
+    if arr.ndim == 1:
+        if arr.shape[0] != n_samples:
+            raise ValueError(f"y must have {n_samples} labels to match X; got shape {arr.shape}")
+        if arr.dtype.kind == "f":
+            check_array("y", arr, ndim=1)
+            if not np.all(arr == np.round(arr)):
+                raise ValueError("y for the 'cross_entropy' loss must hold integer class labels "
+                                 "or one-hot rows; got non-integer values")
+        elif arr.dtype.kind not in "iu":
+            raise TypeError(f"y must hold integer class labels; got dtype {arr.dtype}")
+        labels = arr.astype(np.intp)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+            raise ValueError(f"y labels must be integers in [0, {n_outputs - 1}] for "
+                             f"{n_outputs} classes; got values from {labels.min()} to "
+                             f"{labels.max()}")
+        return labels
+    rows = check_array("y", arr, ndim=2)
+    if rows.shape != (n_samples, n_outputs):
+        raise ValueError(f"y as one-hot rows must have shape ({n_samples}, {n_outputs}); "
+                         f"got {rows.shape}")
+    if rows.min(initial=0.0) < 0 or not np.allclose(rows.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError("y as one-hot rows must be non-negative and each row must sum to 1")
+    return rows
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("mse", "mean squared error", r"L = \frac{1}{nk}\sum_{i,j} (\hat y_{ij} - y_{ij})^2",
+             None),
+        Loss("bce", "binary cross-entropy",
+             r"L = -\frac{1}{nk}\sum_{i,j} \left[y_{ij}\ln \hat y_{ij} + (1 - y_{ij})"
+             r"\ln(1 - \hat y_{ij})\right]", "sigmoid"),
+        Loss("cross_entropy", "softmax cross-entropy",
+             r"L = -\frac{1}{n}\sum_{i} \ln \mathrm{softmax}(z_i)_{y_i}", "linear"),
+    )
+}
+
+#: Names of every registered loss.
+LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
+
+
+def get_loss(name: str | Loss) -> Loss:
+    """Look up a loss by name (one of :data:`LOSS_NAMES`, case-insensitive).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid names.
+    """
+    if isinstance(name, Loss):
+        return name
+    return LOSSES[check_choice("loss", name, LOSSES)]
