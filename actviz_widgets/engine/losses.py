@@ -161,14 +161,15 @@ class Loss:
         respect to the output activations (not the activation's derivative).
 
         For ``bce`` this is (ŷ − y) / (ŷ (1 − ŷ)) / n, computed as
-        (ŷ − y)(2 + 2 cosh z) / n so it stays accurate as ŷ nears 0 or 1;
-        it is legitimately infinite only beyond float range.
+        ((1 − y)(1 + e^z) − y (1 + e^{−z})) / n so it stays exact as ŷ nears
+        0 or 1 (where ŷ (1 − ŷ) underflows); the exponent is capped at 709 so
+        a value beyond float range comes out as ~1e308 rather than inf.
         """
         if self.name == "mse":
             return (a - y) * (2.0 / a.size)
         if self.name == "bce":
-            with np.errstate(over="ignore"):
-                return (a - y) * (2.0 + 2.0 * np.cosh(z)) / a.size
+            zc = np.clip(z, -709.0, 709.0)
+            return ((1.0 - y) * (1.0 + np.exp(zc)) - y * (1.0 + np.exp(-zc))) / a.size
         return self.output_delta(z, a, np.ones_like(a), y)
 
     def predict(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:

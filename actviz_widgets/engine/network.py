@@ -148,6 +148,7 @@ class MLP:
 
         self.loss: Loss = get_loss(loss)
         if isinstance(activation, str):
+            get_activation(activation)  # a typo is an error even with no hidden layer
             hidden = [activation] * n_hidden
         elif isinstance(activation, Sequence) and not isinstance(activation, bytes):
             hidden = list(activation)
