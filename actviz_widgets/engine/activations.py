@@ -68,8 +68,11 @@ class Activation:
     deriv_fn: DerivFn = field(repr=False)
 
     def __call__(self, z, out: np.ndarray | None = None) -> np.ndarray:
-        """Return f(z) as a float array."""
-        return self.value_fn(np.asarray(z, dtype=np.float64), out)
+        """Return f(z) as a float array (0-d for a scalar input)."""
+        z = np.asarray(z, dtype=np.float64)
+        if z.ndim == 0:  # the in-place kernels need a real array to write into
+            return self.value_fn(z.reshape(1), None).reshape(())
+        return self.value_fn(z, out)
 
     def value(self, z, out: np.ndarray | None = None) -> np.ndarray:
         """Return f(z); same as calling the activation."""
@@ -88,6 +91,8 @@ class Activation:
             Buffer for the result.
         """
         z = np.asarray(z, dtype=np.float64)
+        if z.ndim == 0:
+            return self.grad(z.reshape(1), None if a is None else np.reshape(a, 1)).reshape(())
         if a is None:
             a = self.value_fn(z, None)
         return self.deriv_fn(z, a, out)
@@ -237,8 +242,8 @@ def _silu_d(z, a, out):
 
 _INF = math.inf
 # Minima of GELU and SiLU, for their output ranges.
-_GELU_MIN = -0.17004
-_SILU_MIN = -0.27846
+_GELU_MIN = -0.17005
+_SILU_MIN = -0.27847
 
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
