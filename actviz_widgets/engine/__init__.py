@@ -1,0 +1,29 @@
+"""Pure-NumPy neural-network engine behind the widgets.
+
+Nothing here imports matplotlib or ipywidgets: views and widgets build on
+this layer, never the other way round.
+"""
+
+from .activations import ACTIVATION_NAMES, ACTIVATIONS, Activation, get_activation
+from .datasets import DATASET_NAMES, Dataset, load_digits, make_dataset
+from .gradcheck import GradCheckResult, gradient_check, numeric_gradient, relative_error
+from .initializers import INIT_NAMES
+from .losses import LOSS_NAMES, LOSSES, Loss, get_loss, softmax
+from .network import MLP, Gradients, Trace
+from .optimizers import OPTIMIZER_NAMES, SGD, Adam, Optimizer, make_optimizer
+from .serialization import load_network, save_network
+from .stepper import PassStepper, Step, StepState
+from .training import History, Snapshot, Trainer, TrainingDiverged
+
+__all__ = [
+    "ACTIVATION_NAMES", "ACTIVATIONS", "Activation", "get_activation",
+    "DATASET_NAMES", "Dataset", "load_digits", "make_dataset",
+    "GradCheckResult", "gradient_check", "numeric_gradient", "relative_error",
+    "INIT_NAMES",
+    "LOSS_NAMES", "LOSSES", "Loss", "get_loss", "softmax",
+    "MLP", "Gradients", "Trace",
+    "OPTIMIZER_NAMES", "SGD", "Adam", "Optimizer", "make_optimizer",
+    "load_network", "save_network",
+    "PassStepper", "Step", "StepState",
+    "History", "Snapshot", "Trainer", "TrainingDiverged",
+]
