@@ -16,7 +16,11 @@ from .engine import __all__ as _engine_all
 __version__ = "0.1.0"
 
 # Public names provided by the lazily imported layers: name -> module.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "ActivationExplorer": ".widgets.activation_explorer",
+    "SingleNeuron": ".widgets.single_neuron",
+    "PassStepperWidget": ".widgets.pass_stepper",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,9 @@ computed without overflow for any finite input (``sigmoid(±1000)``,
 The derivative takes both ``z`` and ``a = f(z)`` because for several
 functions (sigmoid, tanh, elu) it is cheapest from the value already
 computed on the forward pass.  Both functions accept ``out=`` so the network
-can reuse buffers in its hot path.
+can reuse buffers in its hot path; the network calls them through
+``_value_and_deriv``, which computes both at once where they share work
+(GELU, SiLU, softplus), with the same numbers bit for bit.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def _relu(z, out):
 
 def _relu_d(z, a, out):
     # Strictly z > 0: the derivative at exactly 0 is taken as 0.
-    return np.greater(z, 0.0, out=out) if out is not None else (z > 0.0).astype(np.float64)
+    return np.greater(z, 0.0, out=np.empty_like(z) if out is None else out)
 
 
 def _leaky(z, out):
@@ -160,26 +162,27 @@ def _leaky(z, out):
 
 
 def _leaky_d(z, a, out):
-    mask = z > 0.0
-    if out is None:
-        out = np.empty_like(z)
-    out.fill(_LEAKY_SLOPE)
-    out[mask] = 1.0
+    # max([z > 0], 0.01) is 1 for z > 0 and 0.01 otherwise, without a boolean mask.
+    out = np.greater(z, 0.0, out=np.empty_like(z) if out is None else out)
+    np.maximum(out, _LEAKY_SLOPE, out=out)
     return out
 
 
 def _elu(z, out):
-    # expm1 of min(z, 0) never overflows; z > 0 keeps z itself.
+    # expm1 of min(z, 0) never overflows. Taking the max with z then selects z
+    # where z > 0 (expm1(0) = 0 < z) and keeps expm1(z) where z <= 0 (since
+    # e^z - 1 >= z): the same as a masked copy, much faster than one.
     out = np.minimum(z, 0.0, out=out)
     np.expm1(out, out=out)
-    np.copyto(out, z, where=z > 0.0)
+    np.maximum(z, out, out=out)  # (z first: on ties NumPy keeps out, so elu(-0.0) = +0.0)
     return out
 
 
 def _elu_d(z, a, out):
-    # For z <= 0, d/dz (e^z - 1) = e^z = a + 1.
+    # For z <= 0, d/dz (e^z - 1) = e^z = a + 1 <= 1; for z > 0, a + 1 = z + 1 > 1,
+    # so min(a + 1, 1) is the derivative everywhere.
     out = np.add(a, 1.0, out=out)
-    np.copyto(out, 1.0, where=z > 0.0)
+    np.minimum(out, 1.0, out=out)
     return out
 
 
@@ -197,13 +200,30 @@ def _softplus_d(z, a, out):
     return _sigmoid(z, out)
 
 
-def _gelu_inner(z):
-    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
-    return zc, np.tanh(_GELU_C * (zc + _GELU_K * zc * zc * zc))
+# The GELU kernels compute in place, one operation at a time in the order the
+# formulas are written, so value, derivative and the fused pair agree bit for bit.
+
+def _gelu_tanh(zc, out):
+    """t = tanh(c (zc + k zc^3)) for the clipped zc, into ``out`` (not ``zc``)."""
+    out = np.multiply(zc, _GELU_K, out=out)
+    out *= zc
+    out *= zc
+    out += zc
+    out *= _GELU_C
+    return np.tanh(out, out=out)
+
+
+def _gelu_slope(zc, out):
+    """c (1 + 3k zc^2), the derivative of the tanh's argument, into ``out``."""
+    out = np.multiply(zc, 3.0 * _GELU_K, out=out)
+    out *= zc
+    out += 1.0
+    out *= _GELU_C
+    return out
 
 
 def _gelu(z, out):
-    _, t = _gelu_inner(z)
+    t = _gelu_tanh(np.clip(z, -_GELU_CLIP, _GELU_CLIP), None)
     t += 1.0
     out = np.multiply(z, 0.5, out=out)
     out *= t
@@ -211,11 +231,13 @@ def _gelu(z, out):
 
 
 def _gelu_d(z, a, out):
-    zc, t = _gelu_inner(z)
     # d/dz [z/2 (1 + t)] = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3k z^2);
     # (1 - t^2) is exactly 0 where |z| > 50, so the clipped z is exact there too.
-    inner = _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc)
-    sech2 = 1.0 - t * t
+    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
+    t = _gelu_tanh(zc, None)
+    inner = _gelu_slope(zc, None)
+    sech2 = np.multiply(t, t)
+    np.subtract(1.0, sech2, out=sech2)
     out = np.multiply(zc, 0.5, out=out)
     out *= sech2
     out *= inner
@@ -223,6 +245,24 @@ def _gelu_d(z, a, out):
     t *= 0.5
     out += t
     return out
+
+
+def _gelu_pair(z, a, d):
+    # _gelu and _gelu_d sharing zc and t: one tanh instead of two.
+    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
+    t = _gelu_tanh(zc, a)
+    _gelu_slope(zc, d)
+    zc *= 0.5
+    tmp = np.multiply(t, t)
+    np.subtract(1.0, tmp, out=tmp)
+    zc *= tmp
+    np.multiply(zc, d, out=d)
+    t += 1.0
+    np.multiply(t, 0.5, out=tmp)
+    d += tmp
+    np.multiply(z, 0.5, out=tmp)
+    a *= tmp
+    return a, d
 
 
 def _silu(z, out):
@@ -238,6 +278,27 @@ def _silu_d(z, a, out):
     out += 1.0
     out *= s
     return out
+
+
+def _silu_pair(z, a, d):
+    # _silu and _silu_d sharing the sigmoid (kept in d until the end).
+    s = _sigmoid(z, d)
+    np.multiply(z, s, out=a)
+    tmp = np.subtract(1.0, s)
+    tmp *= z
+    tmp += 1.0
+    d *= tmp
+    return a, d
+
+
+def _softplus_pair(z, a, d):
+    # _softplus using d as scratch for max(z, 0), then d = sigmoid(z).
+    np.abs(z, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    np.log1p(a, out=a)
+    a += np.maximum(z, 0.0, out=d)
+    return a, _sigmoid(z, d)
 
 
 _INF = math.inf
@@ -273,6 +334,30 @@ ACTIVATIONS: dict[str, Activation] = {
 
 #: Names of every registered activation, in a teaching order.
 ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
+
+# Kernels that compute f(z) and f'(z) together, sharing work or scratch memory,
+# with results identical to value_fn then deriv_fn. Keyed by both functions so
+# that an Activation built with other functions never picks one up.
+_PAIR_FNS = {
+    (_gelu, _gelu_d): _gelu_pair,
+    (_silu, _silu_d): _silu_pair,
+    (_softplus, _softplus_d): _softplus_pair,
+}
+
+
+def _value_and_deriv(act: Activation, z: np.ndarray, a_out: np.ndarray | None = None,
+                     d_out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(f(z), f'(z))`` for a float array ``z``, into the buffers if given.
+
+    The network's forward pass uses this: the same numbers as
+    ``act.value_fn`` then ``act.deriv_fn``, faster where the two share work.
+    """
+    pair = _PAIR_FNS.get((act.value_fn, act.deriv_fn))
+    if pair is None:
+        a = act.value_fn(z, a_out)
+        return a, act.deriv_fn(z, a, d_out)
+    return pair(z, np.empty_like(z) if a_out is None else a_out,
+                np.empty_like(z) if d_out is None else d_out)
 
 
 def get_activation(name: str | Activation) -> Activation:

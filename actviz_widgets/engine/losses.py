@@ -87,11 +87,15 @@ class Loss:
             return _check_class_targets(y, n_samples, n_outputs)
         if (type(y) is np.ndarray and y.dtype == np.float64 and y.shape == (n_samples, n_outputs)
                 and y.flags.c_contiguous):
-            # fast path for training loops; NaN fails every comparison below
+            # fast path for training loops; NaN fails every comparison below. The
+            # reduce calls are y.min()/y.max() without their Python wrappers; the
+            # sum of squares (a BLAS dot, silent on overflow) is finite iff every
+            # entry is, barring overflow, which the full check below handles.
             if self.name == "bce":
-                if y.min() >= 0.0 and y.max() <= 1.0:
+                if (np.minimum.reduce(y, axis=None) >= 0.0
+                        and np.maximum.reduce(y, axis=None) <= 1.0):
                     return y
-            elif math.isfinite(y.sum()):
+            elif math.isfinite(np.vdot(y, y)):
                 return y
         y = check_array("y", y, ndim=(1, 2))
         if y.ndim == 1:
@@ -176,6 +180,85 @@ class Loss:
         """Return what the network predicts: probabilities for the cross-entropy
         loss (softmax of the logits), the output activations otherwise."""
         return softmax(z) if self.name == "cross_entropy" else a
+
+    # -- the network's backward pass -------------------------------------------------------
+    def _output_grads(self, z: np.ndarray, a: np.ndarray, dadz: np.ndarray, y: np.ndarray,
+                      delta_out: np.ndarray | None = None,
+                      dL_da_out: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(value, output_delta, ∂L/∂a)`` in one pass, for :meth:`MLP.backward`.
+
+        The numbers are those of :meth:`value`, :meth:`output_delta` and
+        :meth:`output_dL_da`, operation for operation, but shared work is done
+        once and results go into the buffers when given. For
+        ``cross_entropy``, ∂L/∂a (logits are the output) is the δ array itself.
+        """
+        if self.name == "mse":
+            diff = np.subtract(a, y, out=dL_da_out)
+            value = float(np.vdot(diff, diff) / diff.size)
+            diff *= 2.0 / a.size
+            return value, np.multiply(diff, dadz, out=delta_out), diff
+        if self.name == "bce":
+            # add.reduce is what .sum() calls, without its Python wrapper
+            value = float((np.add.reduce(np.logaddexp(0.0, z), axis=None) - np.vdot(y, z))
+                          / z.size)
+            delta = np.subtract(a, y, out=delta_out)
+            delta /= a.size
+            zc = np.maximum(z, -709.0)  # np.clip(z, -709, 709), without its Python wrapper
+            np.minimum(zc, 709.0, out=zc)
+            dl_da = np.subtract(1.0, y, out=dL_da_out)
+            tmp = np.exp(zc)
+            tmp += 1.0
+            dl_da *= tmp
+            np.negative(zc, out=zc)
+            np.exp(zc, out=zc)
+            zc += 1.0
+            zc *= y
+            dl_da -= zc
+            dl_da /= a.size
+            return value, delta, dl_da
+        n = z.shape[0]
+        shifted = np.subtract(z, _row_max(z), out=delta_out)
+        if y.ndim == 1:
+            flat = _flat_index(y, z.shape[1])
+            picked = shifted.take(flat)
+        else:
+            weighted = (y * shifted).sum(axis=1)
+        delta = np.exp(shifted, out=shifted)
+        sums = delta.sum(axis=1, keepdims=True)
+        logsumexp = np.log(sums[:, 0])
+        if y.ndim == 1:
+            value = float(np.mean(logsumexp - picked))
+        else:
+            value = float(np.mean(logsumexp * y.sum(axis=1) - weighted))
+        delta /= sums
+        if y.ndim == 1 and delta.flags.c_contiguous:
+            np.subtract.at(delta.reshape(-1), flat, 1.0)  # a view: updates delta
+        elif y.ndim == 1:
+            delta[np.arange(n), y] -= 1.0
+        else:
+            delta -= y
+        delta /= n
+        return value, delta, delta
+
+
+def _row_max(z: np.ndarray) -> np.ndarray:
+    """``z.max(axis=1, keepdims=True)``; column by column when there are few
+    columns, where NumPy's row-wise reduction is slow."""
+    k = z.shape[1]
+    if k > 32 or k < 2:
+        return z.max(axis=1, keepdims=True)
+    out = np.maximum(z[:, 0], z[:, 1])
+    for j in range(2, k):
+        np.maximum(out, z[:, j], out=out)
+    return out[:, None]
+
+
+def _flat_index(labels: np.ndarray, k: int) -> np.ndarray:
+    """Flat positions of ``[i, labels[i]]`` in a C-ordered (n, k) array: 1-D
+    indexing with these is several times faster than ``[arange(n), labels]``."""
+    flat = np.arange(0, len(labels) * k, k, dtype=np.intp)
+    flat += labels
+    return flat
 
 
 def _check_class_targets(y, n_samples: int, n_outputs: int) -> np.ndarray:

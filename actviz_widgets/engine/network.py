@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import Activation, get_activation
+from .activations import Activation, _value_and_deriv, get_activation
 from .initializers import INIT_NAMES, init_weights
 from .losses import Loss, get_loss
 from .validation import (check_array, check_choice, check_int, check_nonnegative,
@@ -100,6 +100,20 @@ class Gradients:
     def n_layers(self) -> int:
         """Number of weight layers L."""
         return len(self.dW)
+
+
+def _finite_fast(array: np.ndarray) -> bool:
+    """True only if every entry is finite; False may also mean an overflow.
+
+    The sum of squares is NaN or infinite if any entry is. It is a BLAS dot
+    product: faster than ``sum`` or ``isfinite`` and silent on overflow.
+    """
+    return math.isfinite(np.vdot(array, array))
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite (checked exactly only if the fast test fails)."""
+    return _finite_fast(array) or bool(np.isfinite(array).all())
 
 
 class MLP:
@@ -251,9 +265,8 @@ class MLP:
         sample of shape ``(n_inputs,)`` is accepted), finite values."""
         if (type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2
                 and X.shape[1] == self.sizes[0] and X.flags.c_contiguous):
-            # fast path: a sum is finite iff no entry is NaN/inf, barring overflow
-            if not math.isfinite(X.sum()):
-                check_array("X", X)
+            if not _finite_fast(X):
+                check_array("X", X)  # the exact check
             return X
         X = check_array("X", X, ndim=(1, 2))
         if X.ndim == 1:
@@ -295,15 +308,14 @@ class MLP:
             if reuse:
                 z = np.matmul(a, W, out=zs[l])
                 z += b
-                a = act.value_fn(z, as_[l])
-                act.deriv_fn(z, a, ds[l])
+                a, _ = _value_and_deriv(act, z, as_[l], ds[l])
             else:
                 z = a @ W
                 z += b
-                a = act.value_fn(z, None)
+                a, dadz = _value_and_deriv(act, z)
                 zs.append(z)
                 as_.append(a)
-                ds.append(act.deriv_fn(z, a, None))
+                ds.append(dadz)
         return out if reuse else Trace(zs, as_, ds)
 
     def backward(self, trace: Trace, y, out: Gradients | None = None,
@@ -327,8 +339,8 @@ class MLP:
         -------
         Gradients
         """
-        if not isinstance(trace, Trace) or len(trace.a) != len(self.sizes) or any(
-                trace.a[l].shape[1] != s for l, s in enumerate(self.sizes)):
+        if not isinstance(trace, Trace) or len(trace.a) != len(self.sizes) or [
+                a.shape[1] for a in trace.a] != self.sizes:
             raise TypeError("trace must be the Trace returned by this network's forward(); "
                             f"got {type(trace).__name__}")
         L = self.n_layers
@@ -342,22 +354,25 @@ class MLP:
         if reuse:
             g = out
             g._y = y
+            delta_buf, dl_da_buf = g.delta[L], g.dL_da[L]
+            if dl_da_buf is delta_buf or dl_da_buf is None or dl_da_buf.shape != a_out.shape:
+                dl_da_buf = None  # (for cross_entropy, dL_da[L] is the δ array itself)
         else:
             g = Gradients(0.0, [None] * (L + 1), [None] * (L + 1), [None] * L, [None] * L, y)
-        g.loss = self.loss.value(z_out, a_out, y)
-        delta = self.loss.output_delta(z_out, a_out, d_out, y, g.delta[L] if reuse else None)
+            delta_buf = dl_da_buf = None
+        # value, output_delta and output_dL_da of the loss, sharing their work
+        g.loss, delta, g.dL_da[L] = self.loss._output_grads(z_out, a_out, d_out, y,
+                                                            delta_buf, dl_da_buf)
         g.delta[L] = delta
-        g.dL_da[L] = delta if self.loss.name == "cross_entropy" else self.loss.output_dL_da(
-            z_out, a_out, y)
         for l in range(L, 0, -1):
             prev = trace.a[l - 1]
             W = self.weights[l - 1]
             if reuse:
                 np.matmul(prev.T, delta, out=g.dW[l - 1])
-                np.sum(delta, axis=0, out=g.db[l - 1])
+                np.add.reduce(delta, axis=0, out=g.db[l - 1])
             else:
                 g.dW[l - 1] = prev.T @ delta
-                g.db[l - 1] = delta.sum(axis=0)
+                g.db[l - 1] = np.add.reduce(delta, axis=0)
             if l > 1 or input_grad:
                 dl_da = np.matmul(delta, W.T, out=g.dL_da[l - 1] if reuse else None)
                 g.dL_da[l - 1] = dl_da
@@ -398,7 +413,7 @@ class MLP:
             raise ValueError("grads do not match this network's layer shapes "
                              f"{[w.shape for w in self.weights]}")
         for l, (dw, db) in enumerate(zip(grads.dW, grads.db)):
-            if not (np.isfinite(dw).all() and np.isfinite(db).all()):
+            if not (_all_finite(dw) and _all_finite(db)):
                 raise FloatingPointError(
                     f"the gradients of layer {l} are not finite (loss = {grads.loss}); the "
                     "weights were left unchanged. Try a smaller learning rate or weight scale.")

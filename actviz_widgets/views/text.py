@@ -1,0 +1,211 @@
+"""Text for frame-by-frame views: number formatting and a fast text artist.
+
+:class:`PathText` draws a string as one filled path of cached glyph outlines.
+Matplotlib's ``Text`` rasterises every glyph with FreeType on every draw
+(about 0.1 ms per character here), so a 1,000-character equation panel
+would cost ~100 ms a frame; as a path it costs well under a millisecond.
+Every view uses it for text that changes on each update.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import LoadFlags
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.transforms import Affine2D, ScaledTranslation, Transform
+
+__all__ = ["PathText", "fmt", "fmt_short"]
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """``value`` in ``digits`` significant digits with a true minus sign (−)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def fmt_short(value: float) -> str:
+    """A label for a tight spot (a neuron, a bar, a tick): 3 significant digits,
+    and a compact exponent (``2.6e5``, ``−1.2e−4``) outside [0.001, 10⁴)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return fmt(value)
+    text = fmt(value)
+    magnitude = abs(value)
+    if value == 0 or (1e-3 <= magnitude < 1e4 and "e" not in text):
+        return text
+    exponent = math.floor(math.log10(magnitude))
+    mantissa = value / 10.0 ** exponent
+    if round(abs(mantissa), 1) >= 10:  # 9.96e4 rounds up to 10e4
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.2g}e{exponent}".replace("-", "−")
+
+
+_FONT_SCALE = 100.0  # glyph outlines are cached at 100 pt and scaled
+
+
+@lru_cache(maxsize=8)
+def _font(family: str, weight: str):
+    return get_font(findfont(FontProperties(family=family, weight=weight)))
+
+
+@lru_cache(maxsize=4096)
+def _glyph(family: str, weight: str, char: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Outline (vertices in points at 100 pt, codes) and advance of one character."""
+    font = _font(family, weight)
+    if char not in (" ", "\t") and font.get_char_index(ord(char)) == 0 and family != "DejaVu Sans":
+        return _glyph("DejaVu Sans", weight, char)  # fall back for a missing glyph
+    font.set_size(_FONT_SCALE, 72)  # the font object is shared with the renderer
+    glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
+    verts, codes = font.get_path()
+    return np.asarray(verts, dtype=float), np.asarray(codes, dtype=np.uint8), \
+        glyph.linearHoriAdvance / 65536.0
+
+
+class PathText(PathPatch):
+    """A text artist drawn as one path of cached glyph outlines (fast to redraw).
+
+    Use it for text that changes every frame; it supports what the views
+    need: several lines, horizontal and vertical alignment, a colour, a font
+    family and weight (no rotation, no mathtext, no kerning).
+
+    Parameters
+    ----------
+    container : Axes or Figure
+        Where the artist is added (not clipped to the axes).
+    x, y : float
+        Anchor in ``transform`` coordinates.
+    text : str, default ""
+    transform : Transform, optional
+        Coordinates of the anchor (default: ``container.transAxes`` for axes,
+        ``transFigure`` for a figure).
+    fontsize : float, default 8
+        In points.
+    family : str, default "DejaVu Sans"
+    weight : {"normal", "bold"}, default "normal"
+    color : color, default "black"
+    ha : {"left", "center", "right"}, default "left"
+    va : {"top", "center", "bottom", "baseline"}, default "baseline"
+    linespacing : float, default 1.2
+        Line pitch as a multiple of the font's line height.
+    offset : (float, float), default (0, 0)
+        Shift from the anchor, in points.
+    zorder : float, default 5
+    """
+
+    def __init__(self, container: Axes | Figure, x: float, y: float, text: str = "", *,
+                 transform: Transform | None = None, fontsize: float = 8.0,
+                 family: str = "DejaVu Sans", weight: str = "normal", color="black",
+                 ha: str = "left", va: str = "baseline", linespacing: float = 1.2,
+                 offset: tuple[float, float] = (0.0, 0.0), zorder: float = 5) -> None:
+        super().__init__(Path(np.empty((0, 2))), facecolor=color, edgecolor="none",
+                         linewidth=0, zorder=zorder, snap=False)
+        figure = container if isinstance(container, Figure) else container.figure
+        if transform is None:
+            transform = container.transFigure if isinstance(container, Figure) else \
+                container.transAxes
+        self._figure = figure
+        self._base = transform
+        self._offset = (float(offset[0]), float(offset[1]))
+        self.set_position((x, y))
+        self._family, self._weight = family, weight
+        self._size, self._ha, self._va, self._spacing = fontsize, ha, va, linespacing
+        self._text: str | None = None
+        if isinstance(container, Figure):
+            container.add_artist(self)
+        else:
+            container.add_artist(self)
+            self.set_clip_on(False)
+        self.set_text(text)
+
+    def get_text(self) -> str:
+        """The text shown."""
+        return self._text or ""
+
+    def get_position(self) -> tuple[float, float]:
+        """The anchor, in the coordinates of ``transform``."""
+        return self._xy
+
+    def set_position(self, xy: tuple[float, float]) -> None:
+        """Move the anchor (in the coordinates of ``transform``)."""
+        self._xy = (float(xy[0]), float(xy[1]))
+        # points -> pixels, then shifted to where the anchor lands on the canvas
+        self.set_transform(Affine2D().translate(*self._offset).scale(1 / 72)
+                           + self._figure.dpi_scale_trans
+                           + ScaledTranslation(*self._xy, self._base))
+
+    def set_color(self, color) -> None:
+        """Set the text colour."""
+        self.set_facecolor(color)
+
+    def set_alignment(self, ha: str | None = None, va: str | None = None) -> None:
+        """Change the horizontal and/or vertical alignment (see the class parameters)."""
+        if (ha or self._ha) != self._ha or (va or self._va) != self._va:
+            self._ha, self._va = ha or self._ha, va or self._va
+            text, self._text = self._text, None
+            self.set_text(text or "")
+
+    def set_text(self, text: str) -> None:
+        """Lay out ``text`` (may hold newlines) into the path."""
+        text = str(text)
+        if text == self._text:
+            return
+        self._text = text
+        font = _font(self._family, self._weight)
+        em = font.units_per_EM
+        ascent, descent = font.ascender / em * self._size, -font.descender / em * self._size
+        pitch = font.height / em * self._size * self._spacing
+        pixel = 72.0 / self._figure.dpi
+        lines = text.split("\n")
+        verts, codes = [], []
+        for row, line in enumerate(lines):
+            v, c, width = _line(self._family, self._weight, self._size, pixel, line)
+            if not len(v):
+                continue
+            dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
+            verts.append(v + (_snap(dx, pixel), -_snap(row * pitch, pixel)))
+            codes.append(c)
+        block = (len(lines) - 1) * pitch
+        dy = _snap({"baseline": 0.0, "top": -ascent, "bottom": block + descent,
+                    "center": (block + descent - ascent) / 2}[self._va], pixel)
+        if verts:
+            all_verts = np.concatenate(verts)
+            all_verts[:, 1] += dy
+            self.set_path(Path(all_verts, np.concatenate(codes)))
+        else:
+            self.set_path(Path(np.empty((0, 2))))
+        self.stale = True
+
+
+def _snap(points: float, pixel: float) -> float:
+    return round(points / pixel) * pixel
+
+
+@lru_cache(maxsize=4096)
+def _line(family: str, weight: str, size: float, pixel: float,
+          line: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """One line of text as glyph outlines (points, baseline at y = 0), and its width.
+
+    Glyph origins sit on whole pixels, so every copy of a character is
+    rasterised the same way: crisper, and the PNG encoder finds repeats.
+    Lines recur from frame to frame (labels, headers), hence the cache.
+    """
+    scale = size / _FONT_SCALE
+    verts, codes, x = [], [], 0.0
+    for char in line:
+        v, c, advance = _glyph(family, weight, char)
+        if len(v):
+            verts.append(v * scale + (_snap(x * scale, pixel), 0.0))
+            codes.append(c)
+        x += advance
+    if not verts:
+        return np.empty((0, 2)), np.empty(0, dtype=np.uint8), x * scale
+    return np.concatenate(verts), np.concatenate(codes), x * scale
