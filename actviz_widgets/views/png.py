@@ -12,6 +12,7 @@ import struct
 import zlib
 
 import numpy as np
+from PIL import Image
 
 __all__ = ["encode_png"]
 
@@ -43,9 +44,14 @@ def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
         raise ValueError("rgba must be a uint8 array of shape (height, width, 3 or 4); "
                          f"got {rgba.dtype} {rgba.shape}")
     height, width = rgba.shape[:2]
+    if rgba.shape[2] == 4:
+        # Pillow drops the alpha bytes faster than a strided NumPy copy does.
+        image = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(rgba), "raw",
+                                 "RGBA", 0, 1)
+        rgba = np.asarray(image.convert("RGB"))
     # One filter-type byte (0 = none) before each row of RGB bytes.
     raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)
-    raw[:, 1:].reshape(height, width, 3)[...] = rgba[:, :, :3]
+    raw[:, 1:] = rgba.reshape(height, width * 3)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     return (_SIGNATURE + _chunk(b"IHDR", header)
             + _chunk(b"IDAT", zlib.compress(raw.data, level)) + _chunk(b"IEND", b""))

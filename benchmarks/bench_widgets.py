@@ -1,0 +1,183 @@
+"""Benchmark of the first three widgets: control change → new PNG in the Image widget.
+
+For each widget a control is set many times (as a learner dragging a slider
+would) and the time from setting ``control.value`` until the new PNG sits in
+``widget.image.value`` is measured. The naive baseline, timed in turns with
+it in the same run, draws the same picture the simple way: a new view (new
+figure, every artist built again) for each change, a full ``savefig`` to PNG
+with matplotlib's defaults, then the figure is dropped. Also measured: the
+size of each frame's PNG, and ``import actviz_widgets`` in a fresh process.
+
+Targets: pass stepper ≤ 40 ms median and ≤ 60 ms p90, at least 4× faster
+than naive; activation explorer and single neuron ≤ 15 ms median; each
+frame ≤ 200 KB; import ≤ 0.8 s.
+
+Usage::
+
+    python benchmarks/bench_widgets.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+
+import actviz_widgets as av  # noqa: E402
+from actviz_widgets.views.activation_explorer import ActivationExplorerView  # noqa: E402
+from actviz_widgets.views.neuron import NeuronView  # noqa: E402
+from actviz_widgets.views.pass_stepper import PassStepperView  # noqa: E402
+from actviz_widgets.widgets.activation_explorer import MAX_DEPTH, Z_RANGE  # noqa: E402
+
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
+ARGS = ARGS.parse_args()
+BUDGET = 1.2 if ARGS.quick else 6.0
+
+
+class Case:
+    """One widget, one control swept over values, and its naive twin."""
+
+    def __init__(self, name: str, widget, control, values, new_view: Callable[[], object],
+                 target_ms: float, target_p90_ms: float | None = None,
+                 min_speedup: float | None = None) -> None:
+        self.name, self.widget, self.control = name, widget, control
+        self.values = itertools.cycle(values)
+        self.new_view = new_view
+        self.target_ms, self.target_p90_ms, self.min_speedup = target_ms, target_p90_ms, min_speedup
+        self.sizes: list[int] = []
+
+    def fast(self) -> None:
+        self.control.value = next(self.values)
+        png = self.widget.image.value
+        self.sizes.append(len(png))
+
+    def naive(self) -> None:
+        w = self.widget
+        w._hold += 1  # set the control without the widget's own redraw
+        try:
+            self.control.value = next(self.values)
+        finally:
+            w._hold -= 1
+            w._pending = False
+        fast_view = w.view
+        view = self.new_view()
+        w.view = view
+        try:
+            w.update()
+            for artist in view._dynamic:
+                artist.set_animated(False)
+            buffer = io.BytesIO()
+            view.figure.savefig(buffer, format="png")
+            w.image.value = buffer.getvalue()
+        finally:
+            w.view = fast_view  # untouched meanwhile: its cached background stays valid
+
+
+def explorer_case() -> Case:
+    w = av.ActivationExplorer()
+    return Case("activation explorer: z slider", w, w.z_slider,
+                [round(-4 + 0.037 * k, 2) for k in range(200)],
+                lambda: _with_names(ActivationExplorerView(z_range=Z_RANGE, max_depth=MAX_DEPTH),
+                                    w.activations), target_ms=15)
+
+
+def _with_names(view, names):
+    view.set_activations(names)
+    return view
+
+
+def neuron_case() -> Case:
+    w = av.SingleNeuron()
+
+    def new_view():
+        view = NeuronView()
+        view.set_activation(w.activation_dropdown.value)
+        return view
+    return Case("single neuron: w₁ slider", w, w.sliders["w1"],
+                [round(-2 + 0.023 * k, 2) for k in range(170)], new_view, target_ms=15)
+
+
+def stepper_cases() -> list[Case]:
+    cases = []
+    for sizes, label in (((2, 3, 2, 1), "2-3-2-1"), ((2, 8, 8, 8, 8, 8, 8, 1), "2-8×6-1")):
+        w = av.PassStepperWidget(sizes=sizes)
+        w.go(w.stepper.n_steps // 2 + 1)  # a backward step: the busiest picture
+
+        def new_view(w=w):
+            return PassStepperView(w.net.sizes, w.net.activation_names)
+        cases.append(Case(f"pass stepper {label}: input x₁ slider", w, w.input_sliders[0],
+                          [round(-1.5 + 0.029 * k, 2) for k in range(100)], new_view,
+                          target_ms=40, target_p90_ms=60, min_speedup=4))
+        w2 = av.PassStepperWidget(sizes=sizes)
+        n = w2.stepper.n_steps
+        cases.append(Case(f"pass stepper {label}: step slider", w2, w2.step_slider,
+                          list(range(n)) + list(range(n - 2, 0, -1)), lambda w=w2: PassStepperView(
+                              w.net.sizes, w.net.activation_names),
+                          target_ms=40, target_p90_ms=60, min_speedup=4))
+    return cases
+
+
+def import_time(repeats: int = 7) -> list[float]:
+    code = "import time; t = time.perf_counter(); import actviz_widgets; print(time.perf_counter() - t)"
+    out = []
+    for _ in range(repeats):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, env={**os.environ, "MPLBACKEND": "Agg"})
+        out.append(float(result.stdout.strip()))
+    return out
+
+
+def main() -> None:
+    print("# Widget benchmark: control change → new PNG in the Image widget\n")
+    info = machine_info()
+    load = os.getloadavg()[0]
+    cases = [explorer_case(), neuron_case(), *stepper_cases()]
+    rows = []
+    for case in cases:
+        print(f"… {case.name}", file=sys.stderr, flush=True)
+        t = measure_interleaved({"fast": case.fast, "naive": case.naive}, budget_s=BUDGET,
+                                turn_s=0.3)
+        fast, naive = t["fast"], t["naive"]
+        speedup = naive.median_ns / fast.median_ns
+        ok = fast.median_ns <= case.target_ms * 1e6
+        target = f"≤ {case.target_ms} ms"
+        if case.target_p90_ms:
+            ok = ok and fast.p90_ns <= case.target_p90_ms * 1e6
+            target += f", p90 ≤ {case.target_p90_ms} ms"
+        if case.min_speedup:
+            ok = ok and speedup >= case.min_speedup
+            target += f", ≥ {case.min_speedup}×"
+        biggest = max(case.sizes)
+        rows.append([case.name, format_ns(fast.median_ns), format_ns(fast.p90_ns),
+                     format_ns(naive.median_ns), f"{speedup:.1f}×", f"{biggest / 1024:.0f} KB",
+                     target, ("✓" if ok else "✗") + (" · PNG ✓" if biggest <= 200 * 1024
+                                                     else " · PNG ✗")])
+    imports = import_time()
+    info.append(("load average", f"{load:.2f} before, {os.getloadavg()[0]:.2f} after"))
+    print(markdown_table(["", "value"], info, align="ll"))
+    print()
+    print(markdown_table(["control change → new PNG", "median", "p90", "naive median",
+                          "speed-up", "largest PNG", "target", "meets?"], rows,
+                         align="lrrrrrll"))
+    med = statistics.median(imports)
+    print(f"\n`import actviz_widgets` in a fresh process: median {med * 1000:.0f} ms over "
+          f"{len(imports)} runs (target ≤ 800 ms) {'✓' if med <= 0.8 else '✗'}")
+
+
+if __name__ == "__main__":
+    main()
