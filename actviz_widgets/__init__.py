@@ -20,6 +20,12 @@ _LAZY: dict[str, str] = {
     "ActivationExplorer": ".widgets.activation_explorer",
     "SingleNeuron": ".widgets.single_neuron",
     "PassStepperWidget": ".widgets.pass_stepper",
+    "Playground": ".widgets.playground",
+    "GradientHealth": ".widgets.gradient_health",
+    "DeadNeurons": ".widgets.dead_neurons",
+    "Distributions": ".widgets.distributions",
+    "GradientCheck": ".widgets.gradient_check",
+    "DigitsCaseStudy": ".widgets.digits",
 }
 
 

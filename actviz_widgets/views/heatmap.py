@@ -1,0 +1,629 @@
+"""A heatmap panel: one image updated in place, with points and a level line.
+
+:class:`HeatmapPanel` draws a 2-D array with one ``imshow`` whose colour
+scale is fixed, so a new frame only swaps the image's data and is blitted.
+It serves two kinds of pictures:
+
+* a field over the input plane (``extent=(x0, x1, y0, y1)``, ``origin``
+  at the bottom left): a network's output or one neuron's activation over a
+  grid, with the training and test points on top (:meth:`set_points`) and
+  the line where the field crosses a level, e.g. the 0.5 decision boundary
+  (:meth:`set_level`);
+* a matrix (``extent=None``): cell ``values[i, j]`` at row ``i`` (top
+  down), column ``j``, with optional tick labels and numbers printed in the
+  cells (an 8×8 digit, a confusion matrix, samples × neurons activations).
+
+:class:`HeatmapTiles` draws many small heatmaps (e.g. one per neuron, at the
+neurons' places in a network diagram) as ONE image: matplotlib spends about
+half a millisecond per image artist whatever its size and ~15 ms to resample
+a large one, so 48 separate tiles would cost ~25 ms a frame; a lookup table
+and a pixel copy cost ~2 ms.
+
+The level line is computed by :func:`level_segments` (marching squares on
+the grid, linear interpolation along the cell edges; a few hundred
+segments), which is far cheaper than ``ax.contour`` and needs no new
+artist per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.colors import Colormap, ListedColormap, Normalize, to_rgba
+from matplotlib.image import AxesImage
+
+from ..engine.validation import check_array, check_int, check_nonnegative
+from .base import FigureView
+from .text import PathText, fmt_short
+
+__all__ = ["HeatmapPanel", "HeatmapTiles", "level_segments", "CLASS_COLORS"]
+
+_RDBU = colormaps["RdBu_r"]
+#: Point colours of classes 0 and 1: the two dark ends of the diverging map,
+#: so a point lying on "its" colour is classified right.
+CLASS_COLORS = (_RDBU(0.04), _RDBU(0.96))
+# more classes: Okabe–Ito (colour-blind safe)
+_MORE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                "#F0E442", "#000000", "#999999", "#882255")
+
+
+def level_segments(values: np.ndarray, extent: Sequence[float], level: float) -> np.ndarray:
+    """Line segments where a gridded field crosses ``level`` (marching squares).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(ny, nx)``; ``values[i, j]`` is the field at
+        ``(x_j, y_i)`` with ``x_j = linspace(x0, x1, nx)[j]`` and
+        ``y_i = linspace(y0, y1, ny)[i]`` (row 0 at the bottom).
+    extent : (x0, x1, y0, y1)
+        Where the grid's first and last samples lie.
+    level : float
+        The value of the line.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, 2, 2)``: segment ``k`` runs from ``out[k, 0]`` to
+        ``out[k, 1]`` (``(x, y)`` pairs). Crossings are linearly interpolated
+        along the cell edges; a saddle cell (signs alternating round it) is
+        split according to the mean of its corners. A value equal to
+        ``level`` counts as above it. Non-finite values cross nothing.
+    """
+    v = np.asarray(values, dtype=float) - level
+    ny, nx = v.shape
+    if ny < 2 or nx < 2:
+        return np.empty((0, 2, 2))
+    x = np.linspace(extent[0], extent[1], nx)
+    y = np.linspace(extent[2], extent[3], ny)
+    above = v >= 0
+    finite = np.isfinite(v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Crossing points on the horizontal edges (i, j)-(i, j+1) and the
+        # vertical edges (i, j)-(i+1, j); NaN where there is none.
+        a, b = v[:, :-1], v[:, 1:]
+        cut_h = (above[:, :-1] != above[:, 1:]) & finite[:, :-1] & finite[:, 1:]
+        t = a / (a - b)
+        hx = np.where(cut_h, x[:-1] + t * (x[1:] - x[:-1]), np.nan)
+        hy = np.broadcast_to(y[:, None], hx.shape)
+        a, b = v[:-1, :], v[1:, :]
+        cut_v = (above[:-1, :] != above[1:, :]) & finite[:-1, :] & finite[1:, :]
+        t = a / (a - b)
+        vy = np.where(cut_v, y[:-1, None] + t * (y[1:, None] - y[:-1, None]), np.nan)
+        vx = np.broadcast_to(x[None, :], vy.shape)
+    # The four edges of cell (i, j): bottom, right, top, left; shape (ny-1, nx-1, 4, 2).
+    pts = np.stack([np.stack([hx[:-1], hy[:-1]], -1), np.stack([vx[:, 1:], vy[:, 1:]], -1),
+                    np.stack([hx[1:], hy[1:]], -1), np.stack([vx[:, :-1], vy[:, :-1]], -1)],
+                   axis=2)
+    cut = np.stack([cut_h[:-1], cut_v[:, 1:], cut_h[1:], cut_v[:, :-1]], axis=2)
+    count = cut.sum(axis=2)
+    segments = []
+    two = count == 2
+    if two.any():
+        p = pts[two]                       # (m, 4, 2)
+        c = cut[two]
+        first = np.argmax(c, axis=1)       # lowest cut edge
+        second = 3 - np.argmax(c[:, ::-1], axis=1)  # highest cut edge
+        rows = np.arange(len(p))
+        segments.append(np.stack([p[rows, first], p[rows, second]], axis=1))
+    four = count == 4
+    if four.any():
+        p = pts[four]
+        centre = v[:-1, :-1][four] + v[1:, 1:][four] + v[:-1, 1:][four] + v[1:, :-1][four]
+        corner_above = above[:-1, :-1][four]  # bottom-left corner
+        # If the centre is on the bottom-left corner's side, that corner joins the
+        # top-right one and the cut separates the other two corners.
+        joined = (centre >= 0) == corner_above
+        pair_a = np.where(joined[:, None, None], p[:, [0, 1]], p[:, [0, 3]])
+        pair_b = np.where(joined[:, None, None], p[:, [2, 3]], p[:, [2, 1]])
+        segments += [pair_a, pair_b]
+    return np.concatenate(segments) if segments else np.empty((0, 2, 2))
+
+
+class HeatmapPanel:
+    """One image of a 2-D array with a fixed colour scale, optional points and level line.
+
+    Parameters
+    ----------
+    view : FigureView
+        The figure (dynamic artists are registered on it).
+    ax : matplotlib.axes.Axes
+        The axes to draw on.
+    extent : (x0, x1, y0, y1) or None, default None
+        A field over a plane: the first and last grid samples lie at
+        ``x0``/``x1`` and ``y0``/``y1`` and row 0 is at the bottom (the image
+        extends half a cell beyond, so every sample is a cell centre).
+        ``None``: a matrix, row 0 at the top, cell ``(i, j)`` centred at
+        ``(j, i)``.
+    shape : (int, int), default (40, 40)
+        ``(rows, columns)`` of the arrays to show; :meth:`update` may change
+        it (a new shape of a matrix redraws the background).
+    cmap : str, default "RdBu_r"
+        A matplotlib colormap name.
+    vmin, vmax : float, default -1, 1
+        The colour scale (fixed; :meth:`set_limits` changes it).
+    colorbar : bool or Axes, default False
+        Draw a colour bar: ``True`` beside ``ax``, or in the given axes.
+    title : str, default ""
+        Title above the axes (a fast dynamic text; :meth:`set_title`).
+    aspect : {"equal", "auto"} or float, optional
+        The image's aspect (default "equal").
+    xticklabels, yticklabels : sequence of str, optional
+        Matrix only: labels of the columns and rows (default: no ticks).
+    xlabel, ylabel : str, default ""
+    ticks : bool, default True
+        Show the axes' ticks and frame (``False`` for tiny heatmaps).
+    annotate : bool, default False
+        Matrix only: print each cell's value in it (for small matrices).
+    interpolation : str, default "nearest"
+        How the image is resampled ("bilinear" smooths a coarse field).
+    colorbar_label : str, default ""
+    pale : float, default 0
+        Use only the middle ``1 - pale`` of the colormap (0 <= pale < 1): for
+        a diverging map, lighter ends, so points drawn in the map's own dark
+        colours (:data:`CLASS_COLORS`) stand out of the field.
+    levels : int, optional
+        Use this many distinct colours (e.g. 32: smaller PNG frames, slight
+        banding); default: the colormap's own (256).
+
+    Attributes
+    ----------
+    image : matplotlib.image.AxesImage
+        The image; ``image.get_array()`` is the drawn array.
+    values : numpy.ndarray
+        A copy of the last array given to :meth:`update` (NaN before).
+    norm : matplotlib.colors.Normalize
+        The colour scale.
+    points : dict of str to matplotlib.collections.PathCollection
+        The point sets by name (:meth:`set_points`).
+    level_line : matplotlib.lines.Line2D
+        The level line (:meth:`set_level`): all its segments as one line with
+        NaN breaks (one path: far cheaper than a collection of segments).
+    segments : numpy.ndarray
+        ``(n, 2, 2)``: the level line's segments as drawn.
+    level : float or None
+        The level drawn, or ``None``.
+    title : PathText
+    colorbar : matplotlib.colorbar.Colorbar or None
+    cell_texts : list of PathText
+        The printed cell values (``annotate``), row-major.
+    """
+
+    def __init__(self, view: FigureView, ax: Axes, extent: Sequence[float] | None = None,
+                 shape: tuple[int, int] = (40, 40), cmap: str = "RdBu_r", vmin: float = -1.0,
+                 vmax: float = 1.0, colorbar: bool | Axes = False, title: str = "",
+                 aspect: str | float | None = None, xticklabels: Sequence[str] | None = None,
+                 yticklabels: Sequence[str] | None = None, xlabel: str = "", ylabel: str = "",
+                 ticks: bool = True, annotate: bool = False, interpolation: str = "nearest",
+                 colorbar_label: str = "", pale: float = 0.0, levels: int | None = None) -> None:
+        rows = check_int("shape[0]", shape[0], minimum=1)
+        cols = check_int("shape[1]", shape[1], minimum=1)
+        if extent is not None:
+            extent = tuple(float(e) for e in check_array("extent", extent, shape=(4,)))
+            if not (extent[0] < extent[1] and extent[2] < extent[3]):
+                raise ValueError(f"extent must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1; "
+                                 f"got {extent}")
+        if cmap not in colormaps:
+            raise ValueError(f"unknown cmap {cmap!r}; expected a matplotlib colormap name "
+                             "such as 'RdBu_r' or 'viridis'")
+        pale = check_nonnegative("pale", pale)
+        if pale >= 1:
+            raise ValueError(f"pale must be at least 0 and less than 1; got {pale!r}")
+        self.view = view
+        self.ax = ax
+        self.extent = extent
+        self.annotate = bool(annotate) and extent is None
+        self.norm = Normalize(*_check_limits(vmin, vmax))
+        self.values = np.full((rows, cols), np.nan)
+        self.level: float | None = None
+        self.points: dict = {}
+        self.image = view.dynamic(ax.imshow(
+            np.zeros((rows, cols)),
+            cmap=_paler(colormaps[cmap], pale, levels).with_extremes(bad="#dddddd"),
+            norm=self.norm,
+            origin="upper" if extent is None else "lower", aspect=aspect or "equal",
+            interpolation=interpolation, extent=self._image_extent((rows, cols)), zorder=0))
+        (line,) = ax.plot([], [], color="#111111", lw=1.4, zorder=2, scalex=False,
+                          scaley=False, solid_capstyle="round")
+        self.level_line = view.dynamic(line)
+        self.level_line.set_visible(False)
+        self.segments = np.empty((0, 2, 2))
+        self._set_view_limits((rows, cols))
+        self.title = view.dynamic(PathText(ax, 0.5, 1.0, title, ha="center", va="bottom",
+                                           fontsize=8.5, offset=(0.0, 4.0)))
+        self.colorbar = None
+        if colorbar is not False:
+            kwargs = {"cax": colorbar} if isinstance(colorbar, Axes) else {
+                "ax": ax, "fraction": 0.046, "pad": 0.03}
+            self.colorbar = view.figure.colorbar(self.image, **kwargs)
+            self.colorbar.ax.tick_params(labelsize=7)
+            if colorbar_label:
+                self.colorbar.set_label(colorbar_label, fontsize=8)
+        self.cell_texts: list[PathText] = []
+        if not ticks:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_linewidth(0.5)
+                spine.set_color("#888888")
+        elif extent is None:
+            self.set_ticklabels(xticklabels, yticklabels)
+        else:
+            ax.tick_params(labelsize=7)
+        if xlabel:
+            ax.set_xlabel(xlabel, fontsize=8)
+        if ylabel:
+            ax.set_ylabel(ylabel, fontsize=8)
+        self._ticks = bool(ticks)
+
+    # -- geometry --------------------------------------------------------------------------
+    def _image_extent(self, shape: tuple[int, int]) -> tuple[float, float, float, float]:
+        rows, cols = shape
+        if self.extent is None:
+            return (-0.5, cols - 0.5, rows - 0.5, -0.5)
+        x0, x1, y0, y1 = self.extent
+        hx = (x1 - x0) / max(cols - 1, 1) / 2
+        hy = (y1 - y0) / max(rows - 1, 1) / 2
+        return (x0 - hx, x1 + hx, y0 - hy, y1 + hy)
+
+    def _set_view_limits(self, shape: tuple[int, int]) -> None:
+        left, right, bottom, top = self._image_extent(shape)
+        self.image.set_extent((left, right, bottom, top))
+        self.ax.set_xlim(left, right)
+        self.ax.set_ylim(bottom, top)
+
+    def set_ticklabels(self, xticklabels: Sequence[str] | None = None,
+                       yticklabels: Sequence[str] | None = None) -> None:
+        """Matrix: label the columns and rows (``None``: no ticks on that axis)."""
+        rows, cols = self.values.shape
+        for axis, labels, n in ((self.ax.xaxis, xticklabels, cols),
+                                (self.ax.yaxis, yticklabels, rows)):
+            if labels is None:
+                axis.set_ticks([])
+                continue
+            labels = [str(s) for s in labels]
+            if len(labels) != n:
+                raise ValueError(f"{axis.axis_name}ticklabels must have {n} labels (one per "
+                                 f"{'column' if axis is self.ax.xaxis else 'row'}); "
+                                 f"got {len(labels)}")
+            axis.set_ticks(np.arange(n), labels=labels)
+        self.ax.tick_params(labelsize=7, length=2)
+        self.view.invalidate()
+
+    # -- data ------------------------------------------------------------------------------
+    def update(self, values) -> None:
+        """Show a new array (NaN cells are drawn grey).
+
+        Parameters
+        ----------
+        values : array_like
+            2-D, shape ``(rows, columns)``. For a field, row 0 is at the
+            bottom (``values[i, j]`` at ``(x_j, y_i)``). A new shape is
+            allowed (it redraws the background; a matrix loses its tick labels).
+        """
+        values = check_array("values", values, ndim=2, finite=False)
+        if values.shape != self.values.shape:
+            self.values = np.full(values.shape, np.nan)
+            self._set_view_limits(values.shape)  # (the half-cell margins move the limits)
+            if self.extent is None and self._ticks:
+                self.ax.set_xticks([])
+                self.ax.set_yticks([])
+            self.view.invalidate()
+        np.copyto(self.values, values)
+        self.image.set_data(self.values)
+        if self.annotate:
+            self._write_cells()
+        if self.level is not None:
+            self._draw_level()
+
+    def set_limits(self, vmin: float, vmax: float) -> None:
+        """Change the colour scale (redraws the background: the colour bar changes)."""
+        vmin, vmax = _check_limits(vmin, vmax)
+        if (vmin, vmax) != (self.norm.vmin, self.norm.vmax):
+            self.norm.vmin, self.norm.vmax = vmin, vmax
+            self.view.invalidate()
+
+    def set_title(self, title: str) -> None:
+        """Set the title above the axes (dynamic: no background redraw)."""
+        self.title.set_text(title)
+
+    def set_level(self, level: float | None) -> None:
+        """Draw (or, with ``None``, hide) the line where the field equals ``level``.
+
+        For a classifier's output probability, ``level=0.5`` is the decision
+        boundary. Only for fields (``extent`` given).
+        """
+        if level is None:
+            self.level = None
+            self.segments = np.empty((0, 2, 2))
+            self.level_line.set_data([], [])
+            self.level_line.set_visible(False)
+            return
+        if self.extent is None:
+            raise ValueError("set_level needs a field over a plane (a panel made with extent=...)")
+        self.level = float(check_array("level", [level], shape=(1,))[0])
+        self.level_line.set_visible(True)
+        self._draw_level()
+
+    def _draw_level(self) -> None:
+        self.segments = segs = level_segments(self.values, self.extent, self.level)
+        # each segment's two ends, then a NaN point that breaks the line
+        xy = np.concatenate([segs, np.full((len(segs), 1, 2), np.nan)], axis=1).reshape(-1, 2)
+        self.level_line.set_data(xy[:, 0], xy[:, 1])
+
+    def set_points(self, X, labels=None, marker: str = "o", name: str | None = None,
+                   size: float = 18.0, edgecolor: str = "white", colors=None) -> None:
+        """Draw a set of points on the field, coloured by class.
+
+        Parameters
+        ----------
+        X : array_like
+            Shape ``(n, 2)``, data coordinates (an empty array hides the set).
+        labels : array_like of int, optional
+            Class of each point (0/1 use :data:`CLASS_COLORS`; more classes a
+            colour-blind-safe palette); ``None``: all in the first colour.
+        marker : str, default "o"
+            A matplotlib marker ("o" for training points, "^" for test points).
+        name : str, optional
+            Which set (default: the marker); a set keeps its artist and is
+            updated in place.
+        size : float, default 18
+            Marker area in points².
+        edgecolor : color, default "white"
+        colors : sequence of colors, optional
+            Colour of each class (overrides the defaults).
+        """
+        X = check_array("X", X, ndim=2).reshape(-1, 2) if np.size(X) else np.empty((0, 2))
+        n = len(X)
+        if labels is None:
+            idx = np.zeros(n, dtype=int)
+        else:
+            lab = np.asarray(labels).ravel()
+            if lab.shape != (n,):
+                raise ValueError(f"labels must hold one class per point ({n}); got shape "
+                                 f"{np.shape(labels)}")
+            if n and (not np.all(np.isfinite(lab.astype(float))) or np.any(lab < 0)
+                      or np.any(lab != np.round(lab))):
+                raise ValueError("labels must be class indices 0, 1, 2, ...")
+            idx = lab.astype(int)
+        palette = list(colors) if colors is not None else (
+            list(CLASS_COLORS) if (idx.max(initial=0) < 2) else list(_MORE_COLORS))
+        if n and idx.max() >= len(palette):
+            raise ValueError(f"labels go up to {idx.max()} but only {len(palette)} colours "
+                             "are available")
+        face = np.array([to_rgba(palette[i]) for i in range(len(palette))])[idx] if n else \
+            np.empty((0, 4))
+        key = name or marker
+        scatter = self.points.get(key)
+        if scatter is None:
+            scatter = self.view.dynamic(self.ax.scatter(
+                np.empty(0), np.empty(0), marker=marker, s=size, edgecolors=edgecolor,
+                linewidths=0.6, zorder=3 + len(self.points) * 0.1))
+            self.points[key] = scatter
+        scatter.set_offsets(X)
+        scatter.set_facecolor(face)
+        scatter.set_sizes([size])
+
+    # -- matrix annotations ----------------------------------------------------------------
+    def _write_cells(self) -> None:
+        rows, cols = self.values.shape
+        n = rows * cols
+        while len(self.cell_texts) < n:
+            self.cell_texts.append(self.view.dynamic(PathText(
+                self.ax, 0, 0, "", transform=self.ax.transData, ha="center", va="center",
+                fontsize=7)))
+        rgba = self.image.get_cmap()(self.norm(self.values))
+        luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
+        for k, text in enumerate(self.cell_texts):
+            text.set_visible(k < n)
+            if k >= n:
+                continue
+            i, j = divmod(k, cols)
+            v = self.values[i, j]
+            text.set_position((j, i))
+            text.set_text(fmt_short(v) if np.isfinite(v) else "")
+            text.set_color("white" if luminance[i, j] < 0.5 else "black")
+
+
+class _PixelImage(Artist):
+    """RGBA pixels copied to a fixed place of the canvas: no resampling, no colour mapping.
+
+    On the Agg canvas the artist was laid out for, it hands its pixels
+    straight to the renderer (the buffer's row 0 is at the bottom, as Agg
+    wants them). Any other output (SVG, PDF, PNG at another dpi) draws the
+    same pixels through an ordinary ``AxesImage`` over the same area.
+    """
+
+    def __init__(self, ax: Axes, zorder: float) -> None:
+        super().__init__()
+        self.set_zorder(zorder)
+        self.fallback = AxesImage(ax, origin="lower", interpolation="nearest")
+        self.fallback.set_transform(ax.transData)
+        self.fallback.set_clip_path(ax.patch)
+        self.rgba = np.zeros((1, 1, 4), dtype=np.uint8)
+        self.empty = True  # nothing to draw (no tiles)
+        self.origin = (0, 0)
+        self.canvas_size = (0, 0)
+
+    def set_pixels(self, rgba: np.ndarray, origin: tuple[int, int],
+                   canvas_size: tuple[int, int], extent: tuple) -> None:
+        self.rgba, self.origin, self.canvas_size = rgba, origin, canvas_size
+        self.fallback.set_data(rgba)
+        self.fallback.set_extent(extent)
+        self.stale = True
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or self.empty:
+            return
+        if isinstance(renderer, RendererAgg) and (renderer.width, renderer.height) == \
+                self.canvas_size:
+            gc = renderer.new_gc()
+            gc.set_clip_rectangle(self.axes.bbox)
+            renderer.draw_image(gc, self.origin[0], self.origin[1], self.rgba)
+            gc.restore()
+        else:
+            self.fallback.draw(renderer)
+        self.stale = False
+
+
+class HeatmapTiles:
+    """Many small heatmaps of the same shape, drawn as one pixel-aligned image.
+
+    Each tile is a square of ``size`` points centred on a point of ``ax``'s
+    data coordinates, showing an array with row 0 at the bottom (the
+    field convention of :class:`HeatmapPanel`), resampled to the tile's
+    pixels by nearest neighbour, with a one-pixel grey frame. The colour
+    mapping is a 256-entry lookup table and the pixels go to the canvas
+    without matplotlib's image pipeline, so 48 tiles of 40×40 cost about
+    2 ms a frame. The axes' limits and the figure's size must stay fixed
+    while a layout holds (call :meth:`set_layout` again after changing them).
+
+    Parameters
+    ----------
+    view : FigureView
+    ax : matplotlib.axes.Axes
+        Its limits must already be set (they are not changed).
+    cmap : str, default "RdBu_r"
+    zorder : float, default 3
+    levels : int, default 256
+        Distinct colours (fewer: smaller PNG frames, slight banding).
+
+    Attributes
+    ----------
+    image : matplotlib.artist.Artist
+        The mosaic (RGBA pixels over the axes; transparent between tiles).
+    pixels : numpy.ndarray
+        Its ``(height, width, 4)`` uint8 buffer, row 0 at the bottom.
+    centers : numpy.ndarray
+        ``(n, 2)`` tile centres in data coordinates.
+    size_px : int
+        Side of a tile in pixels (at the figure's dpi).
+    values : numpy.ndarray
+        ``(n, rows, cols)``: the arrays last drawn (NaN before).
+    vmin, vmax : numpy.ndarray
+        ``(n,)``: each tile's colour scale last used.
+    """
+
+    def __init__(self, view: FigureView, ax: Axes, cmap: str = "RdBu_r",
+                 zorder: float = 3, levels: int = 256) -> None:
+        if cmap not in colormaps:
+            raise ValueError(f"unknown cmap {cmap!r}; expected a matplotlib colormap name")
+        levels = check_int("levels", levels, minimum=2, maximum=256)
+        self.view = view
+        self.ax = ax
+        # 256 entries whatever the levels: entry i shows level floor(i·levels/256)
+        steps = np.minimum((np.arange(256) * levels) // 256, levels - 1)
+        lut = colormaps[cmap]((steps + 0.5) / levels if levels < 256 else steps / 255.0)
+        # index 256: NaN (grey), 257: the frame
+        lut = np.vstack([lut, to_rgba("#dddddd"), to_rgba("#8a8a8a")])
+        self._lut = np.round(lut * 255).astype(np.uint8)
+        self.image = _PixelImage(ax, zorder)
+        ax.add_artist(self.image)
+        view.dynamic(self.image)
+        self.set_layout(np.empty((0, 2)), 10.0, (1, 1))
+
+    def set_layout(self, centers, size: float, shape: tuple[int, int], cell_px: int = 1) -> None:
+        """Place ``len(centers)`` tiles of ``size`` points showing ``shape`` arrays.
+
+        Parameters
+        ----------
+        centers : array_like
+            ``(n, 2)`` tile centres in the axes' data coordinates.
+        size : float
+            Side of each tile in points.
+        shape : (int, int)
+            ``(rows, cols)`` of each tile's array.
+        cell_px : int, default 1
+            Smallest block of pixels showing one array cell: with 2, a
+            40×40 array on a 30-pixel tile shows every other cell in 2×2
+            blocks (smaller PNG frames than 30 distinct rows).
+        """
+        centers = check_array("centers", centers, ndim=2).reshape(-1, 2)
+        size = check_nonnegative("size", size)
+        rows = check_int("shape[0]", shape[0], minimum=1)
+        cols = check_int("shape[1]", shape[1], minimum=1)
+        fig = self.ax.figure
+        side = max(int(round(size * fig.dpi / 72.0)), 3)
+        box = self.ax.bbox
+        x0, y0 = int(np.floor(box.x0)), int(np.floor(box.y0))
+        x1, y1 = int(np.ceil(box.x1)), int(np.ceil(box.y1))
+        width, height = x1 - x0, y1 - y0
+        px = self.ax.transData.transform(centers) if len(centers) else np.empty((0, 2))
+        left = np.clip(np.round(px[:, 0] - x0 - side / 2).astype(int), 0, max(width - side, 0))
+        bottom = np.clip(np.round(px[:, 1] - y0 - side / 2).astype(int), 0,
+                         max(height - side, 0))
+        self.centers = centers
+        self.size_px = side
+        self._origins = list(zip(bottom.tolist(), left.tolist()))
+        cell = check_int("cell_px", cell_px, minimum=1)
+        k = (np.arange(side) // cell * cell + cell / 2) / side
+        self._rows = np.minimum(np.floor(k * rows).astype(int), rows - 1)[:, None]
+        self._cols = np.minimum(np.floor(k * cols).astype(int), cols - 1)[None, :]
+        self.pixels = np.zeros((height, width, 4), dtype=np.uint8)
+        inverse = self.ax.transData.inverted()
+        (dx0, dy0), (dx1, dy1) = inverse.transform([(x0, y0), (x1, y1)])
+        self.image.set_pixels(self.pixels, (x0, y0), fig.canvas.get_width_height(),
+                              (dx0, dx1, dy0, dy1))
+        n = len(centers)
+        self.image.empty = n == 0
+        self.values = np.full((n, rows, cols), np.nan)
+        self.vmin, self.vmax = np.full(n, -1.0), np.full(n, 1.0)
+
+    def update(self, values, vmin=-1.0, vmax=1.0) -> None:
+        """Draw the tiles' arrays.
+
+        Parameters
+        ----------
+        values : array_like
+            ``(n, rows, cols)``, one array per tile, row 0 at the bottom (NaN
+            drawn grey).
+        vmin, vmax : float or array_like
+            Colour scale, one for all tiles or one per tile (``(n,)``).
+        """
+        n = len(self.centers)
+        values = check_array("values", values, ndim=3, finite=False)
+        if values.shape != self.values.shape:
+            raise ValueError(f"values must have shape {self.values.shape} (tiles, rows, "
+                             f"cols); got {values.shape}")
+        lo = np.broadcast_to(check_array("vmin", vmin, ndim=(0, 1)).ravel(), (n,))
+        hi = np.broadcast_to(check_array("vmax", vmax, ndim=(0, 1)).ravel(), (n,))
+        if np.any(hi <= lo):
+            raise ValueError("vmin must be less than vmax for every tile")
+        self.values = values.copy()
+        self.vmin, self.vmax = lo.copy(), hi.copy()
+        if not n:
+            return
+        with np.errstate(invalid="ignore"):
+            scaled = (values - lo[:, None, None]) * (255.0 / (hi - lo))[:, None, None]
+            index = np.clip(np.rint(scaled), 0, 255)
+        index = np.where(np.isnan(values), 256, index).astype(np.intp)
+        index = index[:, self._rows, self._cols]          # (n, side, side)
+        index[:, [0, -1], :] = 257
+        index[:, :, [0, -1]] = 257
+        pixels = self._lut[index]
+        side = self.size_px
+        for t, (r, c) in enumerate(self._origins):
+            self.pixels[r:r + side, c:c + side] = pixels[t]
+        self.image.stale = True
+
+
+def _paler(cmap: Colormap, pale: float, levels: int | None = None) -> Colormap:
+    """The middle ``1 - pale`` of ``cmap`` in ``levels`` colours (``cmap`` itself by default)."""
+    if not pale and levels is None:
+        return cmap
+    n = 256 if levels is None else check_int("levels", levels, minimum=2, maximum=256)
+    half = (1.0 - pale) / 2
+    return ListedColormap(cmap(np.linspace(0.5 - half, 0.5 + half, n)),
+                          name=f"{cmap.name}_pale")
+
+
+def _check_limits(vmin: float, vmax: float) -> tuple[float, float]:
+    lo, hi = (float(v) for v in check_array("(vmin, vmax)", [vmin, vmax], shape=(2,)))
+    if not lo < hi:
+        raise ValueError(f"vmin must be less than vmax; got vmin={vmin!r}, vmax={vmax!r}")
+    return lo, hi

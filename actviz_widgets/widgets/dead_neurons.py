@@ -1,0 +1,315 @@
+"""Dead neurons: watch ReLU units die, and bring them back with leaky ReLU.
+
+A hidden unit is dead when its pre-activation is ≤ 0 for every training
+sample: a ReLU unit then outputs 0 and its derivative is 0 everywhere, so no
+gradient ever reaches its weights.  A high learning rate or a strongly
+negative bias kills units; switching to leaky ReLU (in the middle of
+training, keeping the weights) lets the gradient through again.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine.activations import get_activation
+from ..engine.datasets import make_dataset
+from ..engine.diagnostics import active_share, dead_units, no_gradient_units
+from ..engine.network import MLP, Trace
+from ..engine.training import Trainer
+from ..engine.validation import check_choice, check_int
+from ..views.dead_neurons import MAX_HIDDEN, DeadNeuronsState, DeadNeuronsView
+from .training import DATASETS, TrainingWidget, check_slider_value, log_slider
+
+__all__ = ["DeadNeurons", "PRESETS", "ACTIVATIONS", "LR_RANGE", "BIAS_RANGE"]
+
+#: The activations offered: engine name -> label.
+ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
+#: Range of the learning-rate slider.
+LR_RANGE = (0.01, 10.0)
+#: Range of the initial-bias slider.
+BIAS_RANGE = (-3.0, 1.0)
+#: Neurons per hidden layer.
+WIDTH = 8
+#: Presets: name -> (label, settings). ``train`` steps are taken after a rebuild.
+PRESETS: dict[str, tuple[str, dict]] = {
+    "kill_lr": ("kill: learning rate 3 (trains 30 steps)",
+                {"activation": "relu", "bias": 0.0, "lr": 3.0, "train": 30}),
+    "kill_bias": ("kill: initial bias −2", {"activation": "relu", "bias": -2.0, "lr": 0.5}),
+    "revive": ("revive: switch to leaky ReLU, learning rate 1",
+               {"activation": "leaky_relu", "lr": 1.0}),
+}
+_NO_PRESET = ""
+
+
+class DeadNeurons(TrainingWidget):
+    """Count dead ReLU units per layer and over training; kill them and revive them.
+
+    The depth, initial bias and dataset build a new network (seeded) at step
+    0. The learning rate applies to the next steps. The activation switch
+    keeps the weights and the history: switching to leaky ReLU in the middle
+    of training is how dead units are revived (the charts mark the switch).
+
+    Parameters
+    ----------
+    depth : int, default 3
+        Hidden layers, 1..4, of 8 ReLU units (He initialisation).
+    activation : {"relu", "leaky_relu"}, default "relu"
+    bias : float, default 0.0
+        Initial bias of every hidden unit, in [-3, 1].
+    lr : float, default 0.5
+        Learning rate of full-batch gradient descent, in [0.01, 10].
+    dataset : str, default "circles"
+        A 2-D set (200 samples, half for training).
+    seed : int, default 1
+        Seed of the weights and the data (with seed 1, the "kill: learning
+        rate 3" preset kills most units, which leaky ReLU then revives).
+
+    Attributes
+    ----------
+    net : MLP
+    trainer : Trainer
+    trace : Trace
+        Forward pass of the training set at the current weights.
+    loss : float
+        Training-set loss at the current weights.
+    n_dead, n_no_gradient : int
+        Dead hidden units, and those passing no gradient, now.
+    dead, no_gradient : list of numpy.ndarray
+        Masks per hidden layer: dead units (z ≤ 0 on every sample), and
+        units passing no gradient (f′(z) = 0 on every sample).
+    switch_step : int or None
+        Step of the last activation switch during training.
+    view : DeadNeuronsView
+    preset : ipywidgets.Dropdown
+    activation_toggle : ipywidgets.ToggleButtons
+    lr_slider : ipywidgets.FloatLogSlider
+    bias_slider : ipywidgets.FloatSlider
+    depth_slider : ipywidgets.IntSlider
+    dataset_dropdown : ipywidgets.Dropdown
+    """
+
+    def __init__(self, depth: int = 3, activation: str = "relu", bias: float = 0.0,
+                 lr: float = 0.5, dataset: str = "circles", seed: int = 1) -> None:
+        depth = check_int("depth", depth, minimum=1, maximum=MAX_HIDDEN)
+        activation = check_choice("activation", activation, ACTIVATIONS)
+        bias = _bias(bias)
+        lr = check_slider_value("lr", lr, LR_RANGE)
+        dataset = check_choice("dataset", dataset, DATASETS)
+        self.seed = check_int("seed", seed, minimum=0)
+        style = {"description_width": "initial"}
+        lay = widgets.Layout
+        self.preset = widgets.Dropdown(
+            options=[("choose a preset…", _NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
+            value=_NO_PRESET, description="preset", style=style, layout=lay(width="360px"))
+        self.activation_toggle = widgets.ToggleButtons(
+            options=[(label, name) for name, label in ACTIVATIONS.items()], value=activation,
+            description="activation", style={**style, "button_width": "100px"},
+            tooltips=["max(0, z): f′ = 0 for z ≤ 0",
+                      "z if z > 0 else 0.01 z: f′ = 0.01 for z ≤ 0"])
+        self.lr_slider = log_slider("learning rate", lr, LR_RANGE, style)
+        self.bias_slider = widgets.FloatSlider(value=bias, min=BIAS_RANGE[0], max=BIAS_RANGE[1],
+                                               step=0.1, readout_format=".1f",
+                                               description="initial bias", style=style,
+                                               layout=lay(width="260px"))
+        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_HIDDEN,
+                                              description="hidden layers", style=style,
+                                              layout=lay(width="230px"))
+        self.dataset_dropdown = widgets.Dropdown(options=list(DATASETS), value=dataset,
+                                                 description="data", style=style,
+                                                 layout=lay(width="170px"))
+        self.init_training()
+        self._build()
+        view = DeadNeuronsView(self.net.sizes)
+        rows = [widgets.HBox(self.training_row()),
+                widgets.HBox([self.activation_toggle, self.lr_slider, self.preset]),
+                widgets.HBox([self.bias_slider, self.depth_slider, self.dataset_dropdown])]
+        super().__init__(view, rows)
+        for control in (self.bias_slider, self.depth_slider, self.dataset_dropdown):
+            self.watch_locked(control, self._rebuild)
+        self.watch_locked(self.activation_toggle, self._switch)
+        self.watch_locked(self.lr_slider, self._set_lr)
+        self.watch_locked(self.preset, self._on_preset)
+        self.connect_training()
+        self.refresh()
+
+    # -- model -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        """A new network and trainer from the controls (assigned only once both exist)."""
+        net = MLP([2] + [WIDTH] * self.depth_slider.value + [1],
+                  activation=self.activation_toggle.value, loss="bce", seed=self.seed)
+        weights, biases = net.get_params()
+        for b in biases[:-1]:
+            b.fill(float(self.bias_slider.value))
+        net.set_params(weights, biases)
+        data = make_dataset(self.dataset_dropdown.value, n_samples=200, seed=self.seed)
+        trainer = Trainer(net, data, lr=float(self.lr_slider.value), seed=self.seed,
+                          snapshot_every=1_000_000)
+        self.net, self.trainer, self.diverged = net, trainer, None
+        self.switch_step: int | None = None
+        self._no_gradient_counts: list[float] = []
+        self._measure()
+
+    def _measure(self) -> None:
+        """Dead units, silent units and firing shares at the current weights."""
+        t = self.trainer
+        self.trace: Trace = self.net.forward(t.X_train)
+        self.dead = dead_units(self.trace)
+        self.no_gradient = no_gradient_units(self.trace)
+        self.active_share = active_share(self.trace)
+        self.loss = self.net.loss_value(t.X_train, t.y_train)
+        if t.step_count == 0:
+            self._start = (self.n_dead, self.n_no_gradient, self.loss)
+
+    @property
+    def n_dead(self) -> int:
+        """Dead hidden units now."""
+        return int(sum(m.sum() for m in self.dead))
+
+    @property
+    def n_no_gradient(self) -> int:
+        """Hidden units passing no gradient now."""
+        return int(sum(m.sum() for m in self.no_gradient))
+
+    def after_training(self) -> None:
+        """Measure the new weights; keep the no-gradient count of each history row."""
+        self._measure()
+        h = self.trainer.history
+        counts = self._no_gradient_counts
+        del counts[len(h):]
+        while len(counts) < len(h) - 1:  # rows taken by someone else: unknown
+            counts.append(np.nan)
+        if len(counts) < len(h):
+            counts.append(float(self.n_no_gradient))
+        if self.switch_step is not None and self.switch_step > self.trainer.step_count:
+            self.switch_step = None  # rewound to before the switch
+
+    def _train(self, steps: int) -> bool:
+        # one step at a time, so that every history row gets its no-gradient count
+        for _ in range(steps):
+            if not super()._train(1):
+                return False
+        return True
+
+    def _rebuild(self) -> None:
+        self._build()
+        self._clear_preset()
+        self.refresh()
+
+    def _switch(self) -> None:
+        self.set_activation(self.activation_toggle.value)
+
+    def _set_lr(self) -> None:
+        self.trainer.lr = float(self.lr_slider.value)
+        self._clear_preset()
+        if not self.playing:
+            self.refresh()
+
+    def _clear_preset(self) -> None:
+        self._quiet += 1
+        try:
+            self.preset.value = _NO_PRESET
+        finally:
+            self._quiet -= 1
+
+    def _on_preset(self) -> None:
+        if self.preset.value != _NO_PRESET:
+            self.apply_preset(self.preset.value)
+
+    # -- actions ---------------------------------------------------------------------------
+    def set_activation(self, name: str) -> None:
+        """Switch every hidden layer to ``name`` ("relu" or "leaky_relu"), keeping the weights.
+
+        Training goes on from the current step; the charts mark the switch.
+        """
+        name = check_choice("activation", name, ACTIVATIONS)
+        with self.player.lock:
+            self._use_activation(name)
+            self._quiet += 1
+            try:
+                self.activation_toggle.value = name
+            finally:
+                self._quiet -= 1
+            self._clear_preset()
+            if not self.playing:
+                self.refresh()
+
+    def apply_preset(self, name: str) -> None:
+        """Apply a preset of :data:`PRESETS` (the kill presets rebuild the network)."""
+        name = check_choice("preset", name, PRESETS)
+        settings = PRESETS[name][1]
+        self.pause()
+        with self.player.lock:
+            self._quiet += 1
+            try:
+                self.preset.value = name
+                self.activation_toggle.value = settings["activation"]
+                self.lr_slider.value = settings["lr"]
+                if "bias" in settings:
+                    self.bias_slider.value = settings["bias"]
+            finally:
+                self._quiet -= 1
+            if "bias" in settings:  # a new network
+                self._build()
+                self._train(settings.get("train", 0))
+            else:
+                self.trainer.lr = settings["lr"]
+                self._use_activation(settings["activation"])
+            self.refresh()
+
+    def _use_activation(self, name: str) -> None:
+        """Give the hidden layers activation ``name`` in place (lock held)."""
+        act = get_activation(name)
+        if self.net.activations[0] is not act:
+            self.net.activations = [act] * (self.net.n_layers - 1) + [self.net.activations[-1]]
+            if self.trainer.step_count > 0:
+                self.switch_step = self.trainer.step_count
+            self._measure()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def state(self) -> DeadNeuronsState:
+        """What the view draws, from the engine's numbers."""
+        t, h = self.trainer, self.trainer.history
+        widths = np.array(self.net.sizes[1:-1], dtype=float)
+        rows = h.as_arrays()
+        dead0, silent0, loss0 = self._start
+        dead_counts = np.rint(rows["dead_fraction"] * widths).sum(axis=1) if len(h) else []
+        slopes = [float(d[:, m].max()) for d, m in zip(self.trace.dadz[1:-1], self.dead)
+                  if m.any()]
+        acc = h.train_acc[-1] if t.classification and len(h) else None
+        note = "" if self.diverged is None else "training stopped: it diverged (see below)"
+        # The series end with the current weights' values: after an activation switch
+        # they differ from the last row's (recorded before the switch) at the same step.
+        return DeadNeuronsState(
+            sizes=list(self.net.sizes), activations=self.net.activation_names,
+            step=t.step_count, loss=float(self.loss), accuracy=acc,
+            active_share=self.active_share, dead=self.dead, no_gradient=self.no_gradient,
+            negative_slope=max(slopes, default=0.0),
+            steps=np.concatenate([[0], rows["step"], [t.step_count]]).astype(float),
+            dead_counts=np.concatenate([[dead0], dead_counts, [self.n_dead]]),
+            no_gradient_counts=np.concatenate([[silent0], self._no_gradient_counts,
+                                               [self.n_no_gradient]]),
+            losses=np.concatenate([[loss0], rows["train_loss"], [self.loss]]),
+            switch_step=self.switch_step, n_samples=t.n_train, note=note)
+
+    def update(self) -> None:
+        """Draw the current state and the history."""
+        self.view.update(self.state())
+
+    def __repr__(self) -> str:
+        return (f"DeadNeurons(depth={self.depth_slider.value}, "
+                f"activation={self.activation_toggle.value!r}, "
+                f"bias={self.bias_slider.value:.1f}, lr={self.lr_slider.value:.3g}, "
+                f"step={self.trainer.step_count}, dead={self.n_dead})")
+
+
+def _bias(value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"bias must be a real number; got {value!r} of type "
+                        f"{type(value).__name__}")
+    value = float(value)
+    if not BIAS_RANGE[0] <= value <= BIAS_RANGE[1]:  # (False for NaN too)
+        raise ValueError(f"bias must be between {BIAS_RANGE[0]:g} and {BIAS_RANGE[1]:g} (the "
+                         f"slider's range); got {value!r}")
+    return value

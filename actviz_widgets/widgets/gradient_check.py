@@ -1,0 +1,281 @@
+"""Gradient check: pick one weight, compare backprop's ∂L/∂w with a central difference."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine.activations import ACTIVATION_NAMES, get_activation
+from ..engine.datasets import make_dataset
+from ..engine.gradcheck import numeric_gradient, relative_error
+from ..engine.network import MLP, Gradients, Trace
+from ..engine.validation import check_choice, check_int, check_positive
+from ..views.gradient_check import (
+    EPS_RANGE,
+    GradientCheckState,
+    GradientCheckView,
+    neuron_name,
+)
+from .base import FigureWidget
+
+__all__ = ["GradientCheck", "EPS_GRID"]
+
+#: The ε values of the error curve: every half decade from 1e-12 to 1e-1 (23 values).
+EPS_GRID = 10.0 ** np.arange(-12.0, -0.99, 0.5)
+_NO_HIDDEN = "(no hidden layer)"
+
+
+class GradientCheck(FigureWidget):
+    """Backprop's gradient of one weight next to its central finite difference.
+
+    For the chosen weight ``w = net.weights[layer][i, j]`` the widget shows
+    ∂L/∂w from the engine's backward pass, the engine's
+    :func:`~actviz_widgets.engine.numeric_gradient` ``(L(w+ε) − L(w−ε)) / 2ε``
+    for the ε of the slider, their
+    :func:`~actviz_widgets.engine.relative_error`, and the relative error
+    for every ε of :data:`EPS_GRID`: too large an ε gives truncation error,
+    too small a one rounding error.  The curve is computed once per weight
+    and activation and cached, so moving only ε costs two loss evaluations.
+
+    Parameters
+    ----------
+    net : MLP, optional
+        The network to check (never modified: the activation dropdown gives
+        a copy with the same weights and another hidden activation).
+        Default: ``MLP([2, *hidden, 1], activation, loss="bce", seed=seed)``,
+        built anew for each activation the dropdown picks (the initial
+        weights depend on it: He before ReLU-like units, else Xavier), so
+        the widget shows what a fresh one would.
+    X, y : array_like, optional
+        Inputs and targets (needed with ``net``). Default: ``n_samples``
+        points of the "moons" set drawn with ``seed``.
+    activation : str, optional
+        The hidden layers' activation (default ``"tanh"``, or the network's own).
+    layer, i, j : int, default 0
+        The weight ``weights[layer][i, j]`` (0-based, as in the engine):
+        from neuron ``i`` of layer ``layer`` to neuron ``j`` of layer ``layer + 1``.
+    eps : float, default 1e-6
+        The finite-difference step, in [1e-12, 1e-1].
+    hidden : sequence of int, default (4, 3)
+        Hidden layer sizes of the default network.
+    n_samples : int, default 24
+        Samples of the default data.
+    seed : int, default 0
+        Seed of the default network and data.
+
+    Attributes
+    ----------
+    activation_dropdown, layer_dropdown, from_dropdown, to_dropdown : ipywidgets.Dropdown
+        The hidden activation; the weight matrix; the weight's two neurons
+        (their options follow the layer; values are 0-based indices).
+    eps_slider : ipywidgets.FloatLogSlider
+    net : MLP
+        The network with the chosen activation (see ``net`` above).
+    X, y : numpy.ndarray
+        The data.
+    trace : Trace
+    grads : Gradients
+        Forward and backward pass of ``net`` on the data.
+    backprop, numeric, rel_error : float
+        ∂L/∂w by backpropagation, by central difference at the current ε,
+        and their relative error.
+    loss_plus, loss_minus : float
+        L(w + ε) and L(w − ε).
+    eps_grid, curve_numeric, curve_error : numpy.ndarray
+        The curve: numeric gradient and relative error at each ε of the grid.
+    state : GradientCheckState
+        What the view shows.
+    """
+
+    def __init__(self, net: MLP | None = None, X=None, y=None, activation: str | None = None,
+                 layer: int = 0, i: int = 0, j: int = 0, eps: float = 1e-6,
+                 hidden=(4, 3), n_samples: int = 24, seed: int = 0) -> None:
+        if activation is not None:
+            activation = check_choice("activation", activation, ACTIVATION_NAMES)
+        if net is None:
+            if X is not None or y is not None:
+                raise ValueError("X and y are used only with a network of your own: pass net "
+                                 "too, or none of the three for the default example")
+            sizes = [2, *[check_int("hidden size", h, minimum=1) for h in hidden], 1]
+            net = MLP(sizes, activation=activation or "tanh", loss="bce", seed=seed)
+            self._default = True
+            data = make_dataset("moons", n_samples=check_int("n_samples", n_samples, minimum=4),
+                                test_fraction=0.0, seed=seed)
+            X, y = data.X_train, data.y_train
+        elif not isinstance(net, MLP):
+            raise TypeError(f"net must be an MLP or None; got {type(net).__name__}")
+        elif X is None or y is None:
+            raise ValueError("with a network of your own, give its data too: X and y")
+        else:
+            self._default = False
+        self.X = net.check_X(X).copy()
+        self.y = net.loss.check_targets(y, self.X.shape[0], net.sizes[-1]).copy()
+        self._base = net.copy()
+        L = net.n_layers
+        layer = check_int("layer", layer, minimum=0, maximum=L - 1)
+        i = check_int("i", i, minimum=0, maximum=net.sizes[layer] - 1)
+        j = check_int("j", j, minimum=0, maximum=net.sizes[layer + 1] - 1)
+        eps = check_positive("eps", eps)
+        if not EPS_RANGE[0] <= eps <= EPS_RANGE[1]:
+            raise ValueError(f"eps must be between {EPS_RANGE[0]:g} and {EPS_RANGE[1]:g} (the "
+                             f"slider's range); got {eps!r}")
+
+        self._nets: dict[str, tuple[MLP, Trace, Gradients]] = {}
+        self._curves: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self.eps_grid = EPS_GRID.copy()
+        self.backprop = self.numeric = self.rel_error = np.nan
+        self.loss_plus = self.loss_minus = np.nan
+        self.curve_numeric = self.curve_error = np.full(len(EPS_GRID), np.nan)
+        self.state: GradientCheckState | None = None
+
+        style = {"description_width": "initial"}
+        sizes = net.sizes
+        if L > 1:
+            start = activation or net.activations[0].name
+            self.activation_dropdown = widgets.Dropdown(
+                options=[(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
+                value=start, description="hidden activation", style=style,
+                layout=widgets.Layout(width="270px"))
+        else:
+            self.activation_dropdown = widgets.Dropdown(
+                options=[_NO_HIDDEN], value=_NO_HIDDEN, disabled=True,
+                description="hidden activation", style=style, layout=widgets.Layout(width="270px"))
+        self.layer_dropdown = widgets.Dropdown(
+            options=[(f"weights[{l}]: {_layer_name(sizes, l)} → {_layer_name(sizes, l + 1)}", l)
+                     for l in range(L)],
+            value=layer, description="weight", style=style, layout=widgets.Layout(width="330px"))
+        self.from_dropdown = widgets.Dropdown(
+            options=self._neuron_options(layer), value=i, description="from", style=style,
+            layout=widgets.Layout(width="210px"))
+        self.to_dropdown = widgets.Dropdown(
+            options=self._neuron_options(layer + 1), value=j, description="to", style=style,
+            layout=widgets.Layout(width="210px"))
+        self.eps_slider = widgets.FloatLogSlider(
+            value=eps, base=10, min=np.log10(EPS_RANGE[0]), max=np.log10(EPS_RANGE[1]),
+            step=0.25, readout_format=".1e", description="ε (step)", style=style,
+            layout=widgets.Layout(width="380px"))
+        rows = [widgets.HBox([self.activation_dropdown, self.layer_dropdown]),
+                widgets.HBox([self.from_dropdown, self.to_dropdown, self.eps_slider])]
+        view = GradientCheckView(sizes, self._activation_names(self.activation_dropdown.value))
+        super().__init__(view, rows)
+        self.watch(self.layer_dropdown, self._on_layer)
+        for control in (self.activation_dropdown, self.from_dropdown, self.to_dropdown,
+                        self.eps_slider):
+            self.watch(control)
+        self.refresh()
+
+    # -- read-outs -------------------------------------------------------------------------
+    @property
+    def net(self) -> MLP:
+        """The network with the dropdown's hidden activation."""
+        return self._model()[0]
+
+    @property
+    def trace(self) -> Trace:
+        """Its forward pass on the data."""
+        return self._model()[1]
+
+    @property
+    def grads(self) -> Gradients:
+        """Its backward pass on the data."""
+        return self._model()[2]
+
+    @property
+    def weight_index(self) -> tuple[int, int, int]:
+        """``(layer, i, j)`` of the chosen weight, from the controls."""
+        return (int(self.layer_dropdown.value), int(self.from_dropdown.value),
+                int(self.to_dropdown.value))
+
+    # -- model -----------------------------------------------------------------------------
+    def _activation_names(self, hidden: str) -> list[str]:
+        names = self._base.activation_names
+        if hidden == _NO_HIDDEN:
+            return names
+        return [hidden] * (len(names) - 1) + names[-1:]
+
+    def _model(self) -> tuple[MLP, Trace, Gradients]:
+        """The network with the chosen activation and its passes (cached per activation)."""
+        key = self.activation_dropdown.value
+        model = self._nets.get(key)
+        if model is None:
+            base = self._base
+            if self._default:
+                net = MLP(base.sizes, activation=key, loss=base.loss.name, seed=base.seed)
+            else:
+                net = base.copy()
+                if key != _NO_HIDDEN:
+                    net.activations = [get_activation(n) for n in self._activation_names(key)]
+            trace, grads = net.loss_and_gradients(self.X, self.y)
+            model = self._nets[key] = (net, trace, grads)
+        return model
+
+    def _curve(self, net: MLP, layer: int, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Numeric gradients over :data:`EPS_GRID` for one weight (cached)."""
+        key = (self.activation_dropdown.value, layer, i, j)
+        curve = self._curves.get(key)
+        if curve is None:
+            numeric = np.array([numeric_gradient(net, self.X, self.y, layer, i, j, eps=e)
+                                for e in EPS_GRID])
+            backprop = self._model()[2].dW[layer][i, j]
+            curve = self._curves[key] = (numeric, relative_error(backprop, numeric))
+        return curve
+
+    def _losses_at(self, net: MLP, layer: int, i: int, j: int, eps: float) -> tuple[float, float]:
+        """L(w + ε) and L(w − ε), the two numbers the central difference subtracts."""
+        W = net.weights[layer]
+        w = W[i, j]
+        try:
+            W[i, j] = w + eps
+            plus = net.loss_value(self.X, self.y)
+            W[i, j] = w - eps
+            minus = net.loss_value(self.X, self.y)
+        finally:
+            W[i, j] = w  # bit for bit
+        return plus, minus
+
+    def update(self) -> None:
+        """Recompute the check for the controls' weight and ε and draw it."""
+        net, trace, grads = self._model()
+        layer, i, j = self.weight_index
+        eps = float(self.eps_slider.value)
+        backprop = float(grads.dW[layer][i, j])
+        numeric = numeric_gradient(net, self.X, self.y, layer, i, j, eps=eps)
+        rel = relative_error(backprop, numeric)
+        plus, minus = self._losses_at(net, layer, i, j, eps)
+        curve_numeric, curve_error = self._curve(net, layer, i, j)
+        self.backprop, self.numeric, self.rel_error = backprop, numeric, rel
+        self.loss_plus, self.loss_minus = plus, minus
+        self.curve_numeric, self.curve_error = curve_numeric, curve_error
+        self.state = GradientCheckState(
+            sizes=list(net.sizes), activations=net.activation_names, weights=net.weights,
+            mean_activations=[a.mean(axis=0) for a in trace.a], layer=layer, i=i, j=j,
+            w=float(net.weights[layer][i, j]), loss=float(grads.loss), backprop=backprop,
+            eps=eps, loss_plus=plus, loss_minus=minus, numeric=numeric, rel_error=rel,
+            eps_grid=self.eps_grid, errors=curve_error, n_samples=self.X.shape[0])
+        self.view.update(self.state)
+
+    # -- controls --------------------------------------------------------------------------
+    def _neuron_options(self, layer: int) -> list[tuple[str, int]]:
+        return [(neuron_name(self._base.sizes, layer, k), k)
+                for k in range(self._base.sizes[layer])]
+
+    def _on_layer(self) -> None:
+        """New weight matrix: the neuron choices follow it (kept where still valid)."""
+        layer = int(self.layer_dropdown.value)
+        with self.batch():
+            for dropdown, l in ((self.from_dropdown, layer), (self.to_dropdown, layer + 1)):
+                keep = min(int(dropdown.value), self._base.sizes[l] - 1)
+                dropdown.options = self._neuron_options(l)
+                dropdown.value = keep
+            self.refresh()
+
+    def __repr__(self) -> str:
+        layer, i, j = self.weight_index
+        return (f"GradientCheck(sizes={self._base.sizes}, "
+                f"activation={self.activation_dropdown.value!r}, "
+                f"weight=weights[{layer}][{i}, {j}], eps={self.eps_slider.value:.1e})")
+
+
+def _layer_name(sizes, l: int) -> str:
+    L = len(sizes) - 1
+    return "input" if l == 0 else "output" if l == L else f"hidden {l}"

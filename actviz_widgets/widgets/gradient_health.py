@@ -1,0 +1,240 @@
+"""Gradient health: make gradients vanish, explode, and fix them.
+
+Per-layer gradient norms ‖δ_l‖ and ‖∂L/∂W_l‖ on a log scale, as bars for the
+current weights and as curves over the training steps, beside a network
+diagram whose neurons show their mean |δ|.  Depth, activation, initialiser
+and initial weight scale are controls, so a learner can make gradients vanish
+(deep sigmoid), explode (ReLU with a large scale) and fix them (ReLU with He).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine.activations import ACTIVATION_NAMES
+from ..engine.datasets import make_dataset
+from ..engine.diagnostics import (
+    dead_fraction,
+    gradient_flow,
+    gradient_norms,
+    neuron_delta,
+)
+from ..engine.network import MLP
+from ..engine.training import Trainer
+from ..engine.validation import check_choice, check_int
+from ..views.gradient_health import MAX_LAYERS, GradientHealthState, GradientHealthView
+from .training import DATASETS, TrainingWidget, check_slider_value, log_slider
+
+__all__ = ["GradientHealth", "PRESETS", "INIT_LABELS", "SCALE_RANGE", "LR_RANGE", "MAX_DEPTH"]
+
+#: Most hidden layers.
+MAX_DEPTH = MAX_LAYERS - 1
+#: Range of the initial-weight-scale slider.
+SCALE_RANGE = (0.1, 10.0)
+#: Range of the learning-rate slider.
+LR_RANGE = (1e-3, 10.0)
+#: Neurons per hidden layer.
+WIDTH = 8
+#: Initialisers offered: engine name -> what the learner reads.
+INIT_LABELS = {"xavier": "Xavier", "he": "He", "normal": "plain N(0, 1)"}
+#: Ready-made settings: name -> (label, depth, activation, init, weight scale).
+PRESETS: dict[str, tuple[str, int, str, str, float]] = {
+    "vanishing": ("vanish: 10 sigmoid layers, Xavier", 10, "sigmoid", "xavier", 1.0),
+    "exploding": ("explode: 10 ReLU layers, He × 2", 10, "relu", "he", 2.0),
+    "fixed": ("fix: 10 ReLU layers, He × 1", 10, "relu", "he", 1.0),
+}
+_NO_PRESET = ""
+
+
+class GradientHealth(TrainingWidget):
+    """Per-layer gradient norms now and over training, for a network you configure.
+
+    Changing the depth, activation, initialiser, weight scale or dataset
+    builds a new network (seeded, so the same settings give the same
+    picture) and starts training from step 0; the learning rate applies to
+    the next steps.  "Train n" buttons take ``n`` full-batch gradient steps.
+
+    Parameters
+    ----------
+    depth : int, default 6
+        Hidden layers, 1..10 (8 neurons each).
+    activation : str, default "sigmoid"
+        Activation of the hidden layers (the output is a sigmoid with the
+        binary cross-entropy loss).
+    init : {"xavier", "he", "normal"}, default "xavier"
+        Initialiser; ``normal`` is plain N(0, 1) times the scale.
+    weight_scale : float, default 1.0
+        Multiplies every initial weight, in [0.1, 10].
+    lr : float, default 0.5
+        Learning rate of plain gradient descent, in [0.001, 10].
+    dataset : str, default "circles"
+        A 2-D set of :func:`~actviz_widgets.engine.datasets.make_dataset`
+        (200 samples, half for training).
+    seed : int, default 0
+        Seed of the weights and the data.
+
+    Attributes
+    ----------
+    net : MLP
+    trainer : Trainer
+    trace : Trace
+        Forward pass of the training set at the current weights.
+    grads : Gradients
+        Its backward pass (the gradients the bars show).
+    view : GradientHealthView
+    preset : ipywidgets.Dropdown
+    depth_slider : ipywidgets.IntSlider
+    activation_dropdown, init_dropdown, dataset_dropdown : ipywidgets.Dropdown
+    scale_slider, lr_slider : ipywidgets.FloatLogSlider
+    train_buttons : dict of int to ipywidgets.Button
+        ``{1: …, 10: …, 100: …}``: train that many steps.
+    reset_button : ipywidgets.Button
+        Back to step 0 (the same initial weights).
+    """
+
+    def __init__(self, depth: int = 6, activation: str = "sigmoid", init: str = "xavier",
+                 weight_scale: float = 1.0, lr: float = 0.5, dataset: str = "circles",
+                 seed: int = 0) -> None:
+        depth = check_int("depth", depth, minimum=1, maximum=MAX_DEPTH)
+        activation = check_choice("activation", activation, ACTIVATION_NAMES)
+        init = check_choice("init", init, INIT_LABELS)
+        weight_scale = check_slider_value("weight_scale", weight_scale, SCALE_RANGE)
+        lr = check_slider_value("lr", lr, LR_RANGE)
+        dataset = check_choice("dataset", dataset, DATASETS)
+        self.seed = check_int("seed", seed, minimum=0)
+        style = {"description_width": "initial"}
+        small = widgets.Layout(width="190px")
+        self.preset = widgets.Dropdown(
+            options=[("choose a preset…", _NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
+            value=_NO_PRESET, description="preset", style=style,
+            layout=widgets.Layout(width="300px"))
+        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
+                                              description="hidden layers", style=style,
+                                              layout=widgets.Layout(width="250px"))
+        self.activation_dropdown = widgets.Dropdown(options=list(ACTIVATION_NAMES),
+                                                    value=activation, description="activation",
+                                                    style=style, layout=small)
+        self.init_dropdown = widgets.Dropdown(options=[(v, k) for k, v in INIT_LABELS.items()],
+                                              value=init, description="init", style=style,
+                                              layout=small)
+        self.scale_slider = log_slider("weight scale", weight_scale, SCALE_RANGE, style)
+        self.lr_slider = log_slider("learning rate", lr, LR_RANGE, style)
+        self.dataset_dropdown = widgets.Dropdown(options=list(DATASETS), value=dataset,
+                                                 description="data", style=style, layout=small)
+        self.init_training()
+        self._build(dataset)
+        view = GradientHealthView(self.net.sizes)
+        rows = [widgets.HBox(self.training_row()),
+                widgets.HBox([self.preset, self.depth_slider, self.activation_dropdown,
+                              self.init_dropdown]),
+                widgets.HBox([self.scale_slider, self.dataset_dropdown, self.lr_slider])]
+        super().__init__(view, rows)
+        for control in (self.depth_slider, self.activation_dropdown, self.init_dropdown,
+                        self.scale_slider, self.dataset_dropdown):
+            self.watch_locked(control, self._rebuild)
+        self.watch_locked(self.lr_slider, self._set_lr)
+        self.watch_locked(self.preset, self._on_preset)
+        self.connect_training()
+        self.refresh()
+
+    # -- model -----------------------------------------------------------------------------
+    def _build(self, dataset: str | None = None) -> None:
+        """A new network and trainer from the controls (assigned only once both exist)."""
+        net = MLP([2] + [WIDTH] * self.depth_slider.value + [1],
+                  activation=self.activation_dropdown.value, loss="bce",
+                  init=self.init_dropdown.value, weight_scale=float(self.scale_slider.value),
+                  seed=self.seed)
+        name = dataset or self.dataset_dropdown.value
+        data = make_dataset(name, n_samples=200, seed=self.seed)
+        trainer = Trainer(net, data, lr=float(self.lr_slider.value), seed=self.seed,
+                          snapshot_every=1_000_000)
+        self.net, self.trainer, self.diverged = net, trainer, None
+        self._measure()
+
+    def _measure(self) -> None:
+        """The forward and backward pass of the training set at the current weights."""
+        t = self.trainer
+        # Large scales may overflow on purpose; the verdict reports non-finite norms.
+        with np.errstate(all="ignore"):
+            self.trace = self.net.forward(t.X_train)
+            self.grads = self.net.backward(self.trace, t.y_train)
+
+    def after_training(self) -> None:
+        """Measure the gradients at the new weights."""
+        self._measure()
+
+    def _rebuild(self) -> None:
+        self._build()
+        self._quiet += 1
+        try:
+            self.preset.value = _NO_PRESET  # the settings are no longer the preset's
+        finally:
+            self._quiet -= 1
+        self.refresh()
+
+    def _set_lr(self) -> None:
+        self.trainer.lr = float(self.lr_slider.value)
+        if not self.playing:
+            self.refresh()
+
+    def _on_preset(self) -> None:
+        if self.preset.value != _NO_PRESET:
+            self.apply_preset(self.preset.value)
+
+    # -- actions ---------------------------------------------------------------------------
+    def apply_preset(self, name: str) -> None:
+        """Set depth, activation, initialiser and scale to a preset of :data:`PRESETS`."""
+        name = check_choice("preset", name, PRESETS)
+        _, depth, activation, init, scale = PRESETS[name]
+        with self.player.lock:
+            self._quiet += 1  # one build below, not one per control
+            try:
+                self.preset.value = name
+                self.depth_slider.value = depth
+                self.activation_dropdown.value = activation
+                self.init_dropdown.value = init
+                self.scale_slider.value = scale
+            finally:
+                self._quiet -= 1
+            self._build()
+            self.refresh()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def state(self) -> GradientHealthState:
+        """What the view draws, from the engine's numbers."""
+        t, g = self.trainer, self.grads
+        delta, weight = gradient_norms(g)
+        ratio, verdict = gradient_flow(delta)
+        h = t.history.as_arrays()
+        # Row k holds the gradient step k applied, measured at the weights after step
+        # k - 1 (full batch): drawn at x = k - 1, followed by the current weights' norms.
+        steps = np.append(h["step"] - 1, t.step_count).astype(float)
+        hist_delta = np.vstack([h["grad_norm_delta"], delta])
+        hist_weight = np.vstack([h["grad_norm_W"], weight])
+        L = self.net.n_layers
+        # the last row is measured at the current weights (none yet at step 0)
+        acc = t.history.train_acc[-1] if t.classification and len(t.history) else None
+        init = f"{INIT_LABELS[self.net.init]} init × {self.net.weight_scale:.3g}"
+        note = "" if self.diverged is None else "training stopped: it diverged (see below)"
+        if verdict == "no gradient":
+            dead = np.flatnonzero(dead_fraction(self.trace) == 1.0) + 1
+            if dead.size:
+                note = ", ".join(filter(None, [note, f"every unit of layer {dead[0]} is dead "
+                                                     "(z ≤ 0 for every sample)"]))
+        return GradientHealthState(
+            sizes=list(self.net.sizes), activation=self.net.activations[0].name, init=init,
+            step=t.step_count, loss=float(g.loss), accuracy=acc, neuron_delta=neuron_delta(g),
+            delta_norms=delta, weight_norms=weight, verdict=verdict, ratio=ratio, steps=steps,
+            history_delta=hist_delta.reshape(-1, L), history_weight=hist_weight.reshape(-1, L),
+            n_samples=t.n_train, note=note)
+
+    def update(self) -> None:
+        """Draw the current weights' gradients and the history."""
+        self.view.update(self.state())
+
+    def __repr__(self) -> str:
+        return (f"GradientHealth(depth={self.depth_slider.value}, "
+                f"activation={self.activation_dropdown.value!r}, "
+                f"init={self.init_dropdown.value!r}, weight_scale={self.scale_slider.value:.3g}, "
+                f"step={self.trainer.step_count})")

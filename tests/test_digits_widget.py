@@ -1,0 +1,224 @@
+"""Tests of the digits case study widget and its view (headless, Agg).
+
+Everything drawn is recomputed here from the trained weights with NumPy
+written out by hand: the forward pass, softmax, the confusion matrix and the
+class means by loops, and δ = ∂L/∂z of the hidden layer from
+δ_out = p − onehot(y) and the ReLU/tanh derivative.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from actviz_widgets.engine import load_digits
+from actviz_widgets.engine.case_study import DIGITS_RECIPE, train_digits
+from actviz_widgets.views.digits import bar_heights, bar_verts, colour_limit
+from actviz_widgets.widgets import digits as digits_module
+from actviz_widgets.widgets.digits import DigitsCaseStudy
+
+HIDDEN = {"relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+          "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2)}
+
+
+@pytest.fixture(scope="module")
+def widget():
+    return DigitsCaseStudy()
+
+
+@pytest.fixture(scope="module")
+def sorted_test():
+    ds = load_digits()
+    order = np.argsort(ds.y_test, kind="stable")
+    return ds.X_test[order], ds.y_test[order]
+
+
+def reference(w: DigitsCaseStudy, X: np.ndarray, y: np.ndarray) -> dict:
+    """The whole picture recomputed from the widget's trained weights."""
+    f, df = HIDDEN[w.activation_dropdown.value]
+    (W0, W1), (b0, b1) = w.net.weights, w.net.biases
+    z1 = X @ W0 + b0
+    a1 = f(z1)
+    logits = a1 @ W1 + b1
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    pred = p.argmax(axis=1)
+    cm = np.zeros((10, 10), dtype=int)
+    for t, q in zip(y, pred):
+        cm[t, q] += 1
+    means = np.array([a1[y == c].mean(axis=0) for c in range(10)])
+    k, j = w.position, w.neuron
+    d_out = p[k] - np.eye(10)[y[k]]
+    delta = (d_out @ W1.T) * df(z1[k])
+    return dict(a1=a1, p=p, pred=pred, cm=cm, means=means, delta=delta, k=k, j=j)
+
+
+def check_picture(w: DigitsCaseStudy, X: np.ndarray, y: np.ndarray) -> None:
+    """Model arrays and drawn artists against :func:`reference`."""
+    assert w.error is None
+    r = reference(w, X, y)
+    k, j = r["k"], r["j"]
+    v = w.view
+    np.testing.assert_allclose(w.hidden, r["a1"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w.probabilities, r["p"], rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(w.confusion, r["cm"])
+    np.testing.assert_allclose(w.class_mean, r["means"], rtol=1e-12, atol=1e-12)
+    assert w.accuracy == pytest.approx(np.trace(r["cm"]) / len(y), abs=1e-15)
+    np.testing.assert_allclose(w.sample_delta, r["delta"], rtol=1e-9, atol=1e-15)
+    # the network-wide pictures
+    np.testing.assert_allclose(v.hidden.image.get_array(), r["a1"].T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(v.means.image.get_array(), r["means"].T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(v.confusion.values, r["cm"])
+    assert v.confusion.cell_texts[10 * 3 + 3].get_text() == str(r["cm"][3, 3])
+    # the chosen digit
+    np.testing.assert_array_equal(v.digit.image.get_array(), X[k].reshape(8, 8))
+    np.testing.assert_allclose(bar_heights(v.prob_bars), r["p"][k], rtol=1e-10, atol=1e-14)
+    assert list(np.asarray(v.prob_bars.get_linewidths()) > 0) == [c == y[k] for c in range(10)]
+    heights = bar_heights(v.delta_bars) * v.delta_limit
+    np.testing.assert_allclose(heights, r["delta"], rtol=1e-9, atol=1e-15)
+    assert np.abs(r["delta"]).max() <= v.delta_limit < 5 * max(np.abs(r["delta"]).max(), 1e-300)
+    assert list(v.sample_line.get_xdata()) == [k, k]
+    assert v.confusion_cell.get_xy() == (r["pred"][k] - 0.5, y[k] - 0.5)
+    assert f"test digit {k}: a {y[k]}" == v.digit.title.get_text()
+    # the chosen neuron
+    np.testing.assert_allclose(v.neuron_line.get_ydata(), r["a1"][:, j], rtol=1e-12, atol=1e-12)
+    assert list(v.neuron_dot.get_xdata()) == [k]
+    assert v.neuron_row.get_y() == j - 0.5 and v.neuron_row_means.get_y() == j - 0.5
+    incoming = w.net.weights[0][:, j]
+    np.testing.assert_allclose(v.weights.image.get_array(),
+                               (incoming / np.abs(incoming).max()).reshape(8, 8), rtol=1e-12)
+    widths = np.asarray(v.delta_bars.get_linewidths())
+    assert widths[j] > widths[(j + 1) % 32] and np.count_nonzero(widths == widths[j]) == 1
+    faces = v.delta_bars.get_facecolors()
+    assert ((faces[:, 0] > faces[:, 2]) == (r["delta"] >= 0)).all()  # red ≥ 0, blue < 0
+    assert v.selection == (k, j)
+
+
+def test_default_widget_is_trained_to_95_percent_and_drawn(widget, sorted_test):
+    X, y = sorted_test
+    assert repr(widget) == "DigitsCaseStudy(activation='relu', sample=0, neuron=0)"
+    assert widget.net.sizes == [64, 32, 10] and widget.net.activation_names == ["relu", "linear"]
+    np.testing.assert_array_equal(widget.X_sorted, X)
+    np.testing.assert_array_equal(widget.y_sorted, y)
+    assert widget.class_starts.tolist() == [0] + np.cumsum(np.bincount(y)).tolist()
+    # the same recipe, run again here, gives the same weights bit for bit
+    again = train_digits("relu", load_digits(), seed=0).net
+    for a, b in zip(widget.net.weights + widget.net.biases, again.weights + again.biases):
+        np.testing.assert_array_equal(a, b)
+    assert widget.accuracy >= 0.95
+    assert widget.progress.value == widget.progress.max == DIGITS_RECIPE["epochs"]
+    assert f"{100 * widget.accuracy:.1f} %" in widget.status.value
+    assert f"{100 * widget.accuracy:.1f} %" in widget.view.title.get_text()
+    check_picture(widget, X, y)
+    assert widget.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sliders_move_the_digit_and_the_neuron(widget, sorted_test):
+    X, y = sorted_test
+    for k, j in ((123, 7), (358, 31), (0, 0), (200, 15)):
+        with widget.batch():
+            widget.sample_slider.value = k
+            widget.neuron_slider.value = j
+        assert (widget.position, widget.neuron, widget.label) == (k, j, y[k])
+        check_picture(widget, X, y)
+    widget.neuron_slider.value = 4  # one control alone
+    check_picture(widget, X, y)
+
+
+def test_a_wrong_prediction_is_called_wrong(widget, sorted_test):
+    X, y = sorted_test
+    wrong = np.flatnonzero(widget.predicted != y)
+    assert len(wrong) == len(y) - np.trace(widget.confusion) > 0
+    widget.sample_slider.value = int(wrong[0])
+    assert "WRONG" in widget.view.prob_title.get_text()
+    widget.sample_slider.value = int(np.flatnonzero(widget.predicted == y)[0])
+    assert widget.view.prob_title.get_text().endswith(", right")
+    check_picture(widget, X, y)
+
+
+def test_changing_the_activation_retrains_with_a_progress_bar(widget, sorted_test):
+    X, y = sorted_test
+    seen = []
+    widget.progress.observe(lambda change: seen.append(change["new"]), names="value")
+    widget.activation_dropdown.value = "tanh"
+    epochs = DIGITS_RECIPE["epochs"]
+    assert seen[0] == 0 and seen[-1] == epochs and seen == sorted(seen)
+    assert set(range(epochs + 1)) <= set(seen)  # every epoch was reported
+    assert widget.train_seconds is not None
+    assert widget.net.activation_names == ["tanh", "linear"]
+    assert widget.accuracy >= 0.95
+    assert "tanh" in widget.view.title.get_text()
+    check_picture(widget, X, y)
+    # the y scale of the neuron curve and the colour scales follow the network
+    assert widget.view.ax_neuron.get_ylim() == (-1.0, 1.0)
+    assert widget.view.hidden.norm.vmax == colour_limit(widget.hidden) == 1.0
+    # back to ReLU: kept, not retrained
+    seen.clear()
+    widget.activation_dropdown.value = "relu"
+    assert widget.train_seconds is None and seen == []  # no training: the bar stays full
+    assert widget.progress.value == epochs
+    assert "kept" in widget.status.value
+    check_picture(widget, X, y)
+
+
+def test_a_failed_training_leaves_the_widget_as_it_was(widget, sorted_test, monkeypatch):
+    X, y = sorted_test
+    before = [w.copy() for w in widget.net.weights]
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("training diverged (simulated)")
+
+    monkeypatch.setattr(digits_module, "train_digits", broken)
+    widget.activation_dropdown.value = "gelu"
+    assert "simulated" in widget.error
+    assert widget.activation_dropdown.value == "relu"
+    for a, b in zip(before, widget.net.weights):
+        np.testing.assert_array_equal(a, b)
+    widget.sample_slider.value = 17  # and it keeps working
+    check_picture(widget, X, y)
+
+
+def test_colour_limit_rounds_the_high_percentile_up():
+    assert colour_limit(np.linspace(0, 4.3, 1001)) == 5.0
+    assert colour_limit([-0.93, 0.1]) == 1.0
+    assert colour_limit(np.zeros(5)) == 1.0
+    values = np.concatenate([np.full(999, 2.0), [50.0]])  # one outlier does not set the scale
+    assert colour_limit(values) == 2.0
+
+
+def test_bar_verts_span_zero_to_each_height():
+    v = bar_verts([0.5, -2.0], 0.6)
+    np.testing.assert_allclose(v[1], [[0.7, 0.0], [0.7, -2.0], [1.3, -2.0], [1.3, 0.0]])
+    assert v.shape == (2, 4, 2)
+
+
+def test_bad_arguments_raise_clearly():
+    with pytest.raises(ValueError, match="activation"):
+        DigitsCaseStudy(activation="sigmoidal")
+    with pytest.raises(ValueError, match="sample"):
+        DigitsCaseStudy(sample=359)
+    with pytest.raises(ValueError, match="neuron"):
+        DigitsCaseStudy(neuron=32)
+
+
+def test_100_random_control_changes_leave_a_consistent_state(sorted_test):
+    X, y = sorted_test
+    rng = np.random.default_rng(5)
+    w = DigitsCaseStudy(activation="tanh", sample=10, neuron=3)
+    switches = 0
+    for step in range(100):
+        what = rng.integers(25)
+        if what == 0:  # rare: each switch redraws the whole figure
+            before = w.activation_dropdown.value
+            w.activation_dropdown.value = str(rng.choice(["tanh", "relu"]))
+            switches += w.activation_dropdown.value != before
+        elif what < 15:
+            w.sample_slider.value = int(rng.integers(len(y)))
+        else:
+            w.neuron_slider.value = int(rng.integers(32))
+        assert w.error is None
+        assert w.view.selection == (w.position, w.neuron)
+        if step % 33 == 0:
+            check_picture(w, X, y)
+    assert switches >= 2  # the sequence did retrain / fetch a kept network
+    check_picture(w, X, y)
