@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -108,3 +109,12 @@ def test_output_range_holds_and_is_tight(name):
         assert values.min() <= low + 1e-4
     if np.isfinite(high):
         assert values.max() >= high - 1e-4
+
+
+def test_sigmoid_is_accurate_in_both_tails():
+    f = get_activation("sigmoid")
+    z = np.array([-700.0, -40.0, -12.0, -1e-8, 0.0, 1e-8, 12.0, 40.0])
+    # σ(z) = e^z / (1 + e^z) for z < 0, computed in exact-enough form by hand
+    expected = np.array([math.exp(v) / (1 + math.exp(v)) if v < 0 else 1 / (1 + math.exp(-v))
+                         for v in z])
+    np.testing.assert_allclose(f(z), expected, rtol=1e-15, atol=0)

@@ -121,11 +121,14 @@ def _linear_d(z, a, out):
 
 
 def _sigmoid(z, out):
-    # 1/(1+e^-z) == (1 + tanh(z/2)) / 2: one stable ufunc, no exp overflow.
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+    # With e = e^-|z| (never overflows): σ(z) = 1/(1+e) for z >= 0 and e/(1+e) for z < 0.
+    # Accurate to the last bit in both tails (the (1 + tanh(z/2))/2 form cancels for
+    # z << 0), and exp is cheaper than tanh in NumPy.
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    out = np.add(e, 1.0, out=out)
+    np.divide(np.where(z < 0.0, e, 1.0), out, out=out)
     return out
 
 
