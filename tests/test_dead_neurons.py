@@ -96,7 +96,7 @@ def test_a_strongly_negative_bias_kills_every_unit_and_nothing_below_learns():
         np.testing.assert_array_equal(after[0][l], before[0][l])
         np.testing.assert_array_equal(after[1][l], before[1][l])
     assert not np.array_equal(after[1][3], before[1][3])  # the output bias learns
-    assert "never come back" in w.view.verdict.get_text()
+    assert "no gradient reaches their own weights" in w.view.verdict.get_text()
 
 
 def test_high_learning_rate_kills_units_and_leaky_relu_revives_them():

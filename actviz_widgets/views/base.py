@@ -75,7 +75,8 @@ class FigureView:
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         else:
             self.canvas.restore_region(self._background)
-        for artist in self._dynamic:
+        # In z-order, as a full draw would paint them (sorted() is stable for ties).
+        for artist in sorted(self._dynamic, key=Artist.get_zorder):
             if artist.get_visible():
                 self.figure.draw_artist(artist)
 

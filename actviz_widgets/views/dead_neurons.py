@@ -12,7 +12,8 @@
   activation was switched.
 
 A unit dead under ReLU passes no gradient (f′(z) = 0 on every sample), so
-it can never come back; under leaky ReLU the same unit still passes 1 % of
+its own weights stop learning (it can revive only if earlier layers change
+its inputs; a dead unit of the first hidden layer never can); under leaky ReLU the same unit still passes 1 % of
 the gradient: the two lines of the count chart part when the activation is
 switched.
 """
@@ -190,8 +191,8 @@ def verdict_text(state: DeadNeuronsState) -> str:
     line = (f"{dead} of {total} hidden {unit} dead: z ≤ 0 on every one of the "
             f"{state.n_samples} training samples.")
     if silent == dead:
-        return line + ("\nThey output 0 and their f′(z) = 0, so no gradient reaches their "
-                       "weights: they can never come back.")
+        return line + ("\nThey output 0 and their f′(z) = 0, so no gradient reaches their own "
+                       "weights; only changes in the layers before them can bring them back.")
     name = get_activation(state.activations[0]).display_name
     return line + (f"\nBut {name} still passes the gradient through them, times f′(z) = "
                    f"{fmt(state.negative_slope)}: they can learn their way back.")

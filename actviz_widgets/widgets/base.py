@@ -12,6 +12,7 @@ Voilà, VS Code and Colab.
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ import ipywidgets as widgets
 
 from ..views.base import FigureView
 
-__all__ = ["FigureWidget"]
+__all__ = ["FigureWidget", "make_continuous"]
 
 
 class FigureWidget(widgets.VBox):
@@ -63,6 +64,8 @@ class FigureWidget(widgets.VBox):
         self.error: str | None = None
         self._hold = 0
         self._pending = False
+        for control in controls:
+            make_continuous(control)
         super().__init__(children=[*controls, self.image, self.message, *(footer or [])],
                          **kwargs)
 
@@ -124,7 +127,9 @@ class FigureWidget(widgets.VBox):
 
         The handler is guarded: an exception becomes a message.
         """
-        def on_change(_change: dict) -> None:
+        def on_change(change: dict) -> None:
+            if _same_number(change.get("old"), change.get("new")):
+                return  # a front end's echo of a value the kernel set, off in the last bit
             if handler is None:
                 self.refresh()
                 return
@@ -163,3 +168,24 @@ class FigureWidget(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def make_continuous(control: widgets.Widget) -> None:
+    """Give every float slider in ``control`` (recursively) a continuous track.
+
+    A browser slider with a ``step`` snaps any value the kernel sets onto its
+    grid and sends the snapped value back: a gradient step to w = 0.7886
+    would come back as 0.79 and the widget would redraw the wrong numbers.
+    Without a step the page keeps the kernel's value (the readout still
+    rounds it for display).
+    """
+    if isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider)):
+        control.step = None
+    for child in getattr(control, "children", ()):
+        make_continuous(child)
+
+
+def _same_number(old: Any, new: Any) -> bool:
+    """True if two floats differ only by rounding (a page echoing a value back)."""
+    return (isinstance(old, float) and isinstance(new, float) and old != new
+            and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12))
