@@ -1,0 +1,170 @@
+"""Checkers for lesson 6, "Vanishing and exploding gradients": depth, activation, weight scale.
+
+The networks are those of the gradient-health widget: 2 inputs, ``depth``
+hidden layers of :data:`WIDTH` neurons and a sigmoid output with the binary
+cross-entropy loss, on the training half of :func:`data`.  The right answers
+come from the engine's forward and backward passes and its per-layer norms
+``‖δ_l‖`` (:func:`~actviz_widgets.engine.diagnostics.gradient_norms`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from ..engine.datasets import Dataset, make_dataset
+from ..engine.diagnostics import gradient_norms
+from ..engine.initializers import init_std
+from ..engine.network import MLP
+from ._check import Mistake, check_number
+
+__all__ = ["WIDTH", "EXPLODING", "SCALE_NET", "SCALES", "network", "data", "delta_norms",
+           "check_he_std", "check_exploding_ratio", "check_best_scale"]
+
+#: Neurons per hidden layer (as in the widget).
+WIDTH = 8
+#: The network of exercise 2: 10 ReLU layers, He initialisation times 2.
+EXPLODING = {"depth": 10, "activation": "relu", "init": "he", "weight_scale": 2.0}
+#: The network of exercise 3, whose weight scale is to be chosen from :data:`SCALES`.
+SCALE_NET = {"depth": 10, "activation": "relu", "init": "he"}
+#: The weight scales compared in exercise 3.
+SCALES = (0.5, 0.7, 1.0, 1.4, 2.0)
+
+
+def network(depth: int = 6, activation: str = "sigmoid", init: str = "xavier",
+            weight_scale: float = 1.0) -> MLP:
+    """The widget's network: [2, WIDTH × depth, 1], sigmoid output, bce loss, seed 0."""
+    return MLP([2] + [WIDTH] * depth + [1], activation=activation, loss="bce", init=init,
+               weight_scale=weight_scale, seed=0)
+
+
+def data() -> Dataset:
+    """The widget's data: 200 points of the "circles" set, half for training (seed 0)."""
+    return make_dataset("circles", n_samples=200, seed=0)
+
+
+def delta_norms(net: MLP) -> np.ndarray:
+    """``‖δ_l‖`` for l = 1..L on the training half of :func:`data` (entry l − 1)."""
+    ds = data()
+    with np.errstate(all="ignore"):  # large scales may overflow on purpose
+        grads = net.backward(net.forward(ds.X_train), ds.y_train)
+    return gradient_norms(grads)[0]
+
+
+def check_he_std(answer: Any) -> bool:
+    """Check He initialisation's standard deviation for a layer with 8 inputs.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    n = WIDTH
+    std = init_std("he", n, n)
+    return check_number(
+        answer, std,
+        mistakes=[
+            Mistake(std ** 2, "that is the variance 2/n_in. The standard deviation is its "
+                              "square root."),
+            Mistake(init_std("xavier", n, n), "that is Xavier's √(2/(n_in + n_out)) (here the "
+                                              "same as √(1/n_in)). He doubles the variance "
+                                              "for ReLU: √(2/n_in)."),
+            Mistake(math.sqrt(2.0), "divide by the number of inputs: √(2/n_in) with n_in = 8."),
+            Mistake(1 / n, "He's variance is 2/n_in, and the answer is its square root."),
+        ],
+        praise="√(2/8) = 0.5. ReLU zeroes about half of the pre-activations, so He uses twice "
+               "the variance that keeps a linear layer's signal the same size.",
+        otherwise="He initialisation draws weights from N(0, σ²) with σ² = 2/n_in; give σ.")
+
+
+def _ratio(norms: np.ndarray) -> float:
+    return float(norms[0] / norms[-1])
+
+
+def check_exploding_ratio(answer: Any) -> bool:
+    """Check ``‖δ₁‖ / ‖δ_out‖`` of the :data:`EXPLODING` network at its initial weights.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    norms = delta_norms(network(**EXPLODING))
+    ratio = _ratio(norms)
+    ds = data()
+    net = network(**EXPLODING)
+    dW = net.backward(net.forward(ds.X_train), ds.y_train).dW
+    w_norms = [float(np.linalg.norm(d)) for d in dW]
+    unscaled = _ratio(delta_norms(network(**{**EXPLODING, "weight_scale": 1.0})))
+    return check_number(
+        answer, ratio,
+        mistakes=[
+            Mistake(1 / ratio, "you divided the other way round: ‖δ₁‖ / ‖δ_out‖, the first "
+                               "hidden layer over the output layer."),
+            Mistake(w_norms[0] / w_norms[-1], "that ratio uses ‖∂L/∂W‖. The question asks "
+                                              "for the deltas ‖δ‖ = ‖∂L/∂z‖."),
+            Mistake(float(norms[0] / norms[-2]), "you divided by the last hidden layer's "
+                                                 "‖δ‖. Divide by the output layer's, the "
+                                                 "last entry."),
+            Mistake(unscaled, "that is the ratio with weight scale 1. Use weight_scale=2."),
+        ],
+        praise=f"‖δ₁‖ is {ratio:.0f} times ‖δ_out‖: with weights twice too large, each of "
+               f"the {len(norms) - 1} steps back multiplies the gradient by about "
+               f"{ratio ** (1 / (len(norms) - 1)):.1f}.",
+        otherwise="build ex.network(**ex.EXPLODING), get ‖δ_l‖ per layer with "
+                  "ex.delta_norms(net), and divide the first by the last.")
+
+
+@functools.lru_cache(maxsize=1)
+def _scale_ratios() -> tuple[float, ...]:
+    return tuple(_ratio(delta_norms(network(**SCALE_NET, weight_scale=s))) for s in SCALES)
+
+
+def check_best_scale(answer: Any) -> bool:
+    """Check which of :data:`SCALES` keeps ``‖δ₁‖ / ‖δ_out‖`` of the :data:`SCALE_NET`
+    network closest to 1 (closest in powers of ten).
+
+    Parameters
+    ----------
+    answer : float
+        The learner's choice, one of :data:`SCALES`.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    ratios = _scale_ratios()
+    distance = [abs(math.log10(r)) for r in ratios]
+    best = int(np.argmin(distance))
+    mistakes = []
+    for k, (scale, r) in enumerate(zip(SCALES, ratios)):
+        if k == best:
+            continue
+        trend = "shrinks" if r < 1 else "grows"
+        mistakes.append(Mistake(scale, f"with scale {scale:g} the ratio is {r:.3g}: the "
+                                       f"gradient {trend} by {distance[k]:.1f} powers of ten "
+                                       "from the output back. Another scale stays closer "
+                                       "to 1."))
+    mistakes.append(Mistake(ratios[best], "that is a ratio. The question asks for the weight "
+                                          "scale that gives it."))
+    return check_number(
+        answer, SCALES[best],
+        mistakes=mistakes,
+        praise=f"Scale {SCALES[best]:g}: He initialisation as it is. Its ratio "
+               f"{ratios[best]:.3g} is within a power of ten of 1.",
+        otherwise="give one of the scales in ex.SCALES: the one whose ratio ‖δ₁‖ / ‖δ_out‖ "
+                  "has the smallest |log10(ratio)|.")

@@ -1,0 +1,190 @@
+"""Checkers for lesson 7, "Dead ReLU neurons": finding them, killing them, reviving them.
+
+The network is the dead-neurons widget's: 2 inputs, three hidden layers of 8
+ReLU units (He initialisation, seed 1) and a sigmoid output with the binary
+cross-entropy loss, trained on the training half of :func:`data`.  A unit is
+dead when its pre-activation is ``<= 0`` for every training sample
+(:func:`~actviz_widgets.engine.diagnostics.dead_units`); the right answers
+come from the engine.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ..engine.activations import get_activation
+from ..engine.datasets import Dataset, make_dataset
+from ..engine.diagnostics import dead_units
+from ..engine.network import MLP
+from ..engine.training import Trainer
+from ._check import Mistake, check_number
+
+__all__ = ["SIZES", "SEED", "DEAD_LAYER", "LEARNING_RATES", "STEPS", "LEAKY", "network",
+           "data", "count_dead", "check_dead_fraction", "check_safest_learning_rate",
+           "check_leaky_delta"]
+
+#: The widget's network: three hidden layers of 8 units.
+SIZES = (2, 8, 8, 8, 1)
+#: Seed of the weights and the data (the widget's default).
+SEED = 1
+#: The hidden layer of exercise 1.
+DEAD_LAYER = 2
+#: The learning rates compared in exercise 2.
+LEARNING_RATES = (0.1, 0.5, 1.0, 2.0, 3.0)
+#: Full-batch steps per learning rate in exercise 2.
+STEPS = 100
+#: Exercise 3: a leaky ReLU unit with pre-activation ``z`` and ∂L/∂a = ``dL_da``.
+LEAKY = {"z": -2.0, "dL_da": 0.3}
+
+
+def network(activation: str = "relu", bias: float = 0.0) -> MLP:
+    """The widget's network (seed 1), with every hidden bias set to ``bias``."""
+    net = MLP(list(SIZES), activation=activation, loss="bce", seed=SEED)
+    weights, biases = net.get_params()
+    for b in biases[:-1]:
+        b.fill(bias)
+    net.set_params(weights, biases)
+    return net
+
+
+def data() -> Dataset:
+    """The widget's data: 200 points of the "circles" set, half for training (seed 1)."""
+    return make_dataset("circles", n_samples=200, seed=SEED)
+
+
+def count_dead(net: MLP) -> int:
+    """Number of dead hidden units of ``net`` on the training half of :func:`data`."""
+    return int(sum(mask.sum() for mask in dead_units(net.forward(data().X_train))))
+
+
+def check_dead_fraction(answer: Any) -> bool:
+    """Check the fraction of dead units in hidden layer :data:`DEAD_LAYER` of
+    :func:`network` at its initial weights.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    trace = network().forward(data().X_train)
+    masks = dead_units(trace)  # entry l - 1 for hidden layer l
+    layer = DEAD_LAYER
+    fraction = float(masks[layer - 1].mean())
+    z = trace.z[layer]
+    mistakes = [
+        Mistake(float(np.mean(z <= 0)), "that is the share of all (sample, unit) pairs with "
+                                        "z ≤ 0. A unit is dead only when z ≤ 0 for every "
+                                        "sample: test each column with np.all(z <= 0, "
+                                        "axis=0)."),
+        Mistake(int(masks[layer - 1].sum()), "that is the number of dead units. Divide by the "
+                                             "layer's 8 units to get the fraction."),
+        Mistake(1 - fraction, "that is the fraction of units that are alive."),
+    ]
+    for other in range(1, len(masks) + 1):
+        value = float(masks[other - 1].mean())
+        if other != layer and value != fraction:
+            mistakes.append(Mistake(value, f"that is hidden layer {other}. Use trace.z[{layer}], "
+                                           f"the pre-activations of hidden layer {layer}."))
+    return check_number(
+        answer, fraction,
+        mistakes=mistakes,
+        praise="One unit of eight is dead before training even starts: the inputs of layer 2 "
+               "are ReLU outputs, all ≥ 0, so a unit whose incoming weights are mostly negative "
+               "can have z ≤ 0 on every sample.",
+        otherwise="take z = trace.z[2] (one row per sample, one column per unit), mark the "
+                  "columns where z <= 0 in every row, and give the share of marked columns.")
+
+
+@functools.lru_cache(maxsize=1)
+def _dead_after_training() -> tuple[int, tuple[int, ...]]:
+    """(dead units at the start, dead units after :data:`STEPS` steps for each lr)."""
+    ds = data()
+    counts = []
+    for lr in LEARNING_RATES:
+        net = network()
+        Trainer(net, ds, lr=lr, seed=SEED, record_every=STEPS).train(steps=STEPS)
+        counts.append(count_dead(net))
+    return count_dead(network()), tuple(counts)
+
+
+def check_safest_learning_rate(answer: Any) -> bool:
+    """Check which of :data:`LEARNING_RATES` leaves the fewest dead units after
+    :data:`STEPS` full-batch steps of gradient descent.
+
+    Parameters
+    ----------
+    answer : float
+        The learner's choice, one of :data:`LEARNING_RATES`.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    start, counts = _dead_after_training()
+    best = int(np.argmin(counts))
+    n_units = sum(SIZES[1:-1])
+    mistakes = []
+    for k, (lr, n) in enumerate(zip(LEARNING_RATES, counts)):
+        if k == best:
+            continue
+        if n > start and lr > LEARNING_RATES[best]:
+            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead ({start} were dead at "
+                    "the start): steps this large kill units.")
+        else:
+            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead; another learning rate "
+                    "leaves fewer."
+                    + (" The smallest is not automatically the safest." if k == 0 else ""))
+        mistakes.append(Mistake(lr, hint))
+    mistakes.append(Mistake(counts[best], "that is a number of dead units. The question asks "
+                                          "for the learning rate."))
+    return check_number(
+        answer, LEARNING_RATES[best],
+        mistakes=mistakes,
+        praise=f"lr = {LEARNING_RATES[best]:g} leaves {counts[best]} dead units: large enough "
+               "to learn (and even to wake the units of layers 2 and 3 that started dead), "
+               "small enough not to kill any.",
+        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one with the "
+                  "smallest count of dead units after training.")
+
+
+def check_leaky_delta(answer: Any) -> bool:
+    """Check δ = ∂L/∂a · f′(z) of a leaky ReLU unit with the numbers of :data:`LEAKY`.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    z, dL_da = LEAKY["z"], LEAKY["dL_da"]
+    leaky = get_activation("leaky_relu")
+    slope = float(leaky.grad(z))
+    return check_number(
+        answer, dL_da * slope,
+        mistakes=[
+            Mistake(0.0, "0 is what a ReLU unit passes back for z < 0. Leaky ReLU's slope "
+                         "there is 0.01, not 0."),
+            Mistake(dL_da, "you left out f′(z), the activation function's derivative: "
+                           "δ = ∂L/∂a · f′(z), and f′(z) = 0.01 for z < 0."),
+            Mistake(dL_da * float(leaky(z)), "you multiplied by f(z) = 0.01·z, the unit's "
+                                             "output. The chain rule needs the derivative "
+                                             "f′(z) = 0.01."),
+            Mistake(dL_da * z, "you multiplied by z. For z < 0 leaky ReLU's derivative is the "
+                               "constant 0.01."),
+        ],
+        praise="δ = 0.3 × 0.01 = 0.003: a hundred times smaller than for z > 0, but never "
+               "exactly 0, so the unit's weights keep learning.",
+        otherwise="δ = ∂L/∂a · f′(z), with f′(z) = 0.01 for z < 0 (leaky ReLU).")
