@@ -1,13 +1,23 @@
 # actviz_widgets developer tasks.  Needs only python3 (>= 3.10) and make.
 #
 #   make venv    create .venv (reused if present) and install the package
-#                in editable mode with the [test,lab] extras
-#   make test    unit tests (tests/), then the notebooks under nbval
+#                in editable mode with the [test,lab,app,browser] extras
+#   make test    unit tests and browser tests (tests/), then the notebooks
+#                under nbval; the browser tests need Debian's chromium
+#                (/usr/bin/chromium) and are skipped, saying so, without it
+#   make browser only the end-to-end browser tests (tests/browser)
 #   make lab     start JupyterLab on notebooks/
 #                  NO_BROWSER=1       do not open a browser (headless machines)
 #                  LAB_ARGS='...'     extra arguments for `jupyter lab`,
 #                                     e.g. LAB_ARGS='--port 8899'
 #                Running as root adds --allow-root (Jupyter refuses root otherwise).
+#   make app LESSON=notebooks/02_....ipynb
+#                serve one lesson as a standalone Voila page (no code, just
+#                the widgets: for projecting in class); NO_BROWSER=1 and
+#                APP_ARGS='...' (e.g. APP_ARGS='--port=8867') as for lab
+#   make screenshots
+#                run the browser tests and copy each lesson's first-widget
+#                screenshot into docs/images/ (the README's pictures)
 #   make bench   run every benchmarks/bench_*.py
 #   make clean   remove .venv and caches
 
@@ -17,10 +27,10 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lab bench clean
+.PHONY: help venv test browser lab app screenshots bench clean
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,25s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
 
@@ -31,7 +41,7 @@ $(STAMP): pyproject.toml
 	  echo "could not create $(VENV) with $(PYTHON); on Debian/Ubuntu: apt-get install python3-venv" >&2; \
 	  exit 1; }
 	$(VPY) -m pip install --quiet 'pip>=21.3'
-	$(VPY) -m pip install -e '.[test,lab]'
+	$(VPY) -m pip install -e '.[test,lab,app,browser]'
 	touch $@
 
 # Shell snippet: run $(1); pytest's exit code 5 ("no tests collected")
@@ -55,8 +65,32 @@ test: $(STAMP)
 LAB_FLAGS = $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser) \
             $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# git keeps no empty folders: a clone without lessons yet has no notebooks/.
 lab: $(STAMP)
+	@mkdir -p notebooks
 	$(VENV)/bin/jupyter lab notebooks $(strip $(LAB_FLAGS)) $(LAB_ARGS)
+
+# The browser tests alone (they also run inside `make test`).
+browser: $(STAMP)
+	@$(call pytest_ok,$(VPY) -m pytest -m browser tests/browser)
+
+# Voila runs the lesson in a fresh kernel per visitor and shows only its
+# outputs.  As for nbval, the kernel must pick its own matplotlib backend.
+APP_FLAGS = $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser)
+
+app: $(STAMP)
+	@if [ -z "$(LESSON)" ]; then \
+	  echo "usage: make app LESSON=notebooks/<lesson>.ipynb [NO_BROWSER=1] [APP_ARGS='--port=8867']" >&2; \
+	  echo "lessons:" >&2; ls notebooks/*.ipynb >&2 2>/dev/null || echo "  (none yet)" >&2; \
+	  exit 2; fi
+	@test -f "$(LESSON)" || { echo "no such lesson: $(LESSON)" >&2; exit 2; }
+	env -u MPLBACKEND $(VENV)/bin/voila "$(LESSON)" $(strip $(APP_FLAGS)) $(APP_ARGS)
+
+# Each lesson's first widget, as the browser tests saw it, becomes the
+# README's picture of it (test-artifacts/screenshots -> docs/images).
+screenshots: $(STAMP)
+	$(VPY) -m pytest -m browser tests/browser/test_lessons.py tests/browser/test_voila.py
+	$(VPY) tools/refresh_screenshots.py
 
 bench: $(STAMP)
 	@set -e; set -- benchmarks/bench_*.py; \
