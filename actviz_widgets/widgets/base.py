@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -125,11 +126,31 @@ class FigureWidget(widgets.VBox):
               names: str = "value") -> None:
         """Call ``handler`` (default: :meth:`refresh`) when ``control`` changes.
 
-        The handler is guarded: an exception becomes a message.
+        The handler is guarded: an exception becomes a message. Values a page
+        merely echoes back are ignored: a slider view reports every value the
+        kernel sets, off in the last bit, and sometimes late, after the kernel
+        has already moved on (lesson cells set several values in a row). A
+        late echo of an earlier kernel value is undone, so the page and the
+        kernel agree on the kernel's latest value.
         """
+        sent = deque([getattr(control, names, None)], maxlen=16)  # values the kernel set
+        reverting = False
+
         def on_change(change: dict) -> None:
-            if _same_number(change.get("old"), change.get("new")):
+            nonlocal reverting
+            old, new = change.get("old"), change.get("new")
+            if reverting or _same_number(old, new):
                 return  # a front end's echo of a value the kernel set, off in the last bit
+            if not getattr(control, "_property_lock", None):
+                sent.append(new)  # the kernel set it
+            elif isinstance(new, float) and any(_same_number(new, v) or new == v
+                                                for v in sent if v != old):
+                reverting = True  # a stale echo from the page: put the kernel's value back
+                try:
+                    setattr(control, names, old)
+                finally:
+                    reverting = False
+                return
             if handler is None:
                 self.refresh()
                 return
