@@ -542,8 +542,8 @@ class Playground(FigureWidget):
                 with self._silent():  # the controls go back to what is trained
                     self._set_controls(self._settings)
                 raise
-            self.show_note(f"The {what} changed, so training restarted from new initial "
-                           f"weights (step 0).{note}")
+            self.show_note(f"The {what} changed, so training restarted at step 0 from the "
+                           f"initial weights of seed {s['seed']}.{note}")
 
     def _on_hyper(self) -> None:
         if self._quiet:
