@@ -19,8 +19,8 @@ from matplotlib.transforms import Affine2D, blended_transform_factory
 
 from ..engine.validation import check_int
 from .base import FigureView
-from .text import PathText, fmt_short
 from .network_diagram import NEGATIVE_COLOR, POSITIVE_COLOR, nice_limit
+from .text import PathText, fmt_short
 
 __all__ = ["BarPanel"]
 

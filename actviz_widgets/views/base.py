@@ -12,7 +12,7 @@ view calls :meth:`FigureView.invalidate` and the next frame redraws all.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -51,6 +51,7 @@ class FigureView:
         self.canvas = FigureCanvasAgg(self.figure)
         self._dynamic: list[Artist] = []
         self._background = None
+        self._backgrounds: dict[Hashable, object] = {}  # static key -> saved background
 
     # -- artists ---------------------------------------------------------------------------
     def dynamic(self, artist: Artist) -> Artist:
@@ -68,11 +69,34 @@ class FigureView:
         self._background = None
 
     # -- rendering -------------------------------------------------------------------------
+    #: How many backgrounds to keep by :meth:`static_key` (0: only the current one).
+    #: Views whose static part returns to earlier states (stepping through layers,
+    #: restarting a run) set it, since a full draw costs 100-250 ms.
+    background_cache: int = 0
+
+    def static_key(self) -> Hashable:
+        """Everything the static background depends on: equal keys, equal backgrounds.
+
+        Only used when :attr:`background_cache` is set; subclasses that set it
+        override this.
+        """
+        raise NotImplementedError
+
     def draw(self) -> None:
         """Bring the canvas up to date: full draw if stale, else blit."""
         if self._background is None:
-            self.canvas.draw()  # animated artists are skipped here
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            key = self.static_key() if self.background_cache else None
+            cached = self._backgrounds.pop(key, None) if key is not None else None
+            if cached is None:
+                self.canvas.draw()  # animated artists are skipped here
+                cached = self.canvas.copy_from_bbox(self.figure.bbox)
+            else:
+                self.canvas.restore_region(cached)
+            self._background = cached
+            if key is not None:
+                self._backgrounds[key] = cached  # most recent last
+                while len(self._backgrounds) > self.background_cache:
+                    self._backgrounds.pop(next(iter(self._backgrounds)))
         else:
             self.canvas.restore_region(self._background)
         # In z-order, as a full draw would paint them (sorted() is stable for ties).

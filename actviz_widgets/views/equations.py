@@ -14,7 +14,6 @@ sample's loss, from the engine's loss function): nothing is re-derived here.
 
 from __future__ import annotations
 
-
 import numpy as np
 from matplotlib.axes import Axes
 

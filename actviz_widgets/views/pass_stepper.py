@@ -28,8 +28,8 @@ from .activation_plot import ActivationCurvePanel
 from .bars import BarPanel
 from .base import FigureView
 from .equations import EquationPanel
-from .text import PathText, fmt
 from .network_diagram import NetworkDiagram
+from .text import PathText, fmt
 
 __all__ = ["PassStepperView", "NODE_QUANTITIES", "BACKGROUND_CACHE"]
 
@@ -82,6 +82,8 @@ class PassStepperView(FigureView):
         The sample shown, or ``None`` for the mean over the batch.
     """
 
+    background_cache = BACKGROUND_CACHE
+
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (11.0, 6.5),
                  dpi: float = 100, max_neurons: int = 8) -> None:
         super().__init__(figsize, dpi)
@@ -110,39 +112,16 @@ class PassStepperView(FigureView):
                                            va="top"))
         self.subtitle = self.dynamic(PathText(fig, 0.012, 0.945, "", fontsize=8.5, va="top",
                                               color="#333333"))
-        self._backgrounds: dict[tuple, object] = {}
         self.focus_layer = 1
         self.quantity = "a"
         self.sample: int | None = None
 
     # -- rendering -------------------------------------------------------------------------
-    def _static_key(self) -> tuple:
+    def static_key(self) -> tuple:
         """Everything drawn in the static background (so equal keys, equal backgrounds)."""
         d = self.diagram
         return (tuple(d.sizes), tuple(d.activations or ()), d.label, self.curve.activation.name,
                 self.curve.threshold, self.bars.ax.get_ylabel())
-
-    def draw(self) -> None:
-        """Like :meth:`FigureView.draw`, with the last few backgrounds kept by content.
-
-        Stepping through a pass shows a handful of static states (the focus
-        layer's activation, a colour scale...) again and again; each full draw
-        costs ~100 ms, so a background seen before is restored instead.
-        """
-        if self._background is None:
-            key = self._static_key()
-            cached = self._backgrounds.pop(key, None)
-            if cached is None:
-                super().draw()  # full draw, stores self._background
-                cached = self._background
-            else:
-                self._background = cached
-                super().draw()
-            self._backgrounds[key] = cached  # most recent last
-            while len(self._backgrounds) > BACKGROUND_CACHE:
-                self._backgrounds.pop(next(iter(self._backgrounds)))
-            return
-        super().draw()
 
     # -- helpers ---------------------------------------------------------------------------
     def _scope(self, n_samples: int, sample: int | None) -> str:

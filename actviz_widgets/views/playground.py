@@ -100,6 +100,8 @@ class PlaygroundView(FigureView):
         The hidden tiles show ``[-tile_scale, tile_scale]`` (the colour bar's range).
     """
 
+    background_cache = BACKGROUND_CACHE
+
     def __init__(self, sizes: Sequence[int], activations: Sequence[str],
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
                  grid_n: int = 40, figsize: tuple[float, float] = (11.0, 6.4),
@@ -194,7 +196,6 @@ class PlaygroundView(FigureView):
                                             legend="lower right")
         self.tile_scale = 1.0
         self._grad_on = False
-        self._backgrounds: dict[tuple, object] = {}
         self._write_ticks()
         self.set_structure(sizes, activations)
 
@@ -288,33 +289,11 @@ class PlaygroundView(FigureView):
             self.test_points.set_visible(bool(visible))
 
     # -- rendering -------------------------------------------------------------------------
-    def _static_key(self) -> tuple:
+    def static_key(self) -> tuple:
         """Everything drawn in the static background (equal keys, equal backgrounds)."""
         charts = [self.loss_chart] + ([self.acc_chart] if self.acc_chart else [])
         return (tuple(self.diagram.sizes), tuple(self.diagram.activations or ()),
                 self._grad_on, tuple((c.xlim, c.ylim) for c in charts))
-
-    def draw(self) -> None:
-        """Like :meth:`FigureView.draw`, keeping the last few backgrounds by content.
-
-        A full draw costs ~150-250 ms (mostly tick labels); after a restart
-        (new architecture or dataset) the background is usually one seen
-        before (same layers, charts back at their first limits).
-        """
-        if self._background is None:
-            key = self._static_key()
-            cached = self._backgrounds.pop(key, None)
-            if cached is None:
-                super().draw()
-                cached = self._background
-            else:
-                self._background = cached
-                super().draw()
-            self._backgrounds[key] = cached  # most recent last
-            while len(self._backgrounds) > BACKGROUND_CACHE:
-                self._backgrounds.pop(next(iter(self._backgrounds)))
-            return
-        super().draw()
 
     # -- update ----------------------------------------------------------------------------
     def update(self, field: GridField, weights: Sequence[np.ndarray],
