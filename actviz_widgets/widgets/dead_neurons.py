@@ -19,7 +19,13 @@ from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
 from ..engine.validation import check_choice, check_int
 from ..views.dead_neurons import MAX_HIDDEN, DeadNeuronsState, DeadNeuronsView
-from .training import DATASETS, TrainingWidget, check_slider_value, log_slider
+from .training import (
+    DATASETS,
+    NO_PRESET,
+    TrainingWidget,
+    check_slider_value,
+    log_slider,
+)
 
 __all__ = ["DeadNeurons", "PRESETS", "ACTIVATIONS", "LR_RANGE", "BIAS_RANGE"]
 
@@ -39,7 +45,6 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "revive": ("revive: switch to leaky ReLU, learning rate 1",
                {"activation": "leaky_relu", "lr": 1.0}),
 }
-_NO_PRESET = ""
 
 
 class DeadNeurons(TrainingWidget):
@@ -100,8 +105,8 @@ class DeadNeurons(TrainingWidget):
         style = {"description_width": "initial"}
         lay = widgets.Layout
         self.preset = widgets.Dropdown(
-            options=[("choose a preset…", _NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=_NO_PRESET, description="preset", style=style, layout=lay(width="360px"))
+            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
+            value=NO_PRESET, description="preset", style=style, layout=lay(width="360px"))
         self.activation_toggle = widgets.ToggleButtons(
             options=[(label, name) for name, label in ACTIVATIONS.items()], value=activation,
             description="activation", style={**style, "button_width": "100px"},
@@ -205,16 +210,7 @@ class DeadNeurons(TrainingWidget):
         if not self.playing:
             self.refresh()
 
-    def _clear_preset(self) -> None:
-        self._quiet += 1
-        try:
-            self.preset.value = _NO_PRESET
-        finally:
-            self._quiet -= 1
 
-    def _on_preset(self) -> None:
-        if self.preset.value != _NO_PRESET:
-            self.apply_preset(self.preset.value)
 
     # -- actions ---------------------------------------------------------------------------
     def set_activation(self, name: str) -> None:

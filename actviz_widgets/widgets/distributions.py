@@ -35,7 +35,13 @@ from ..views.distributions import (
     display_range,
 )
 from .gradient_health import INIT_LABELS
-from .training import DATASETS, TrainingWidget, check_slider_value, log_slider
+from .training import (
+    DATASETS,
+    NO_PRESET,
+    TrainingWidget,
+    check_slider_value,
+    log_slider,
+)
 
 __all__ = ["Distributions", "PRESETS", "SCALE_RANGE", "LR_RANGE", "SNAPSHOT_EVERY"]
 
@@ -58,7 +64,6 @@ PRESETS: dict[str, tuple[str, str, str, float]] = {
     "sigmoid": ("sigmoid, plain N(0, 1) × 2", "sigmoid", "normal", 2.0),
     "relu": ("ReLU, He", "relu", "he", 1.0),
 }
-_NO_PRESET = ""
 _KINDS = {"W": "symmetric", "z": "symmetric", "a": "bounded"}
 
 
@@ -118,8 +123,8 @@ class Distributions(TrainingWidget):
         style = {"description_width": "initial"}
         lay = widgets.Layout
         self.preset = widgets.Dropdown(
-            options=[("choose a preset…", _NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=_NO_PRESET, description="preset", style=style, layout=lay(width="300px"))
+            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
+            value=NO_PRESET, description="preset", style=style, layout=lay(width="300px"))
         self.layer_dropdown = widgets.Dropdown(options=_layer_options(depth), value=layer,
                                                description="show layer", style=style,
                                                layout=lay(width="200px"))
@@ -255,16 +260,7 @@ class Distributions(TrainingWidget):
         if not self.playing:
             self.refresh()
 
-    def _clear_preset(self) -> None:
-        self._quiet += 1
-        try:
-            self.preset.value = _NO_PRESET
-        finally:
-            self._quiet -= 1
 
-    def _on_preset(self) -> None:
-        if self.preset.value != _NO_PRESET:
-            self.apply_preset(self.preset.value)
 
     # -- actions ---------------------------------------------------------------------------
     def apply_preset(self, name: str) -> None:

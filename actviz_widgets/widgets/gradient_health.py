@@ -24,7 +24,7 @@ from ..engine.network import MLP
 from ..engine.training import Trainer
 from ..engine.validation import check_choice, check_int
 from ..views.gradient_health import MAX_LAYERS, GradientHealthState, GradientHealthView
-from .training import DATASETS, TrainingWidget, check_slider_value, log_slider
+from .training import DATASETS, NO_PRESET, TrainingWidget, check_slider_value, log_slider
 
 __all__ = ["GradientHealth", "PRESETS", "INIT_LABELS", "SCALE_RANGE", "LR_RANGE", "MAX_DEPTH"]
 
@@ -44,7 +44,6 @@ PRESETS: dict[str, tuple[str, int, str, str, float]] = {
     "exploding": ("explode: 10 ReLU layers, He × 2", 10, "relu", "he", 2.0),
     "fixed": ("fix: 10 ReLU layers, He × 1", 10, "relu", "he", 1.0),
 }
-_NO_PRESET = ""
 
 
 class GradientHealth(TrainingWidget):
@@ -106,8 +105,8 @@ class GradientHealth(TrainingWidget):
         style = {"description_width": "initial"}
         small = widgets.Layout(width="190px")
         self.preset = widgets.Dropdown(
-            options=[("choose a preset…", _NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=_NO_PRESET, description="preset", style=style,
+            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
+            value=NO_PRESET, description="preset", style=style,
             layout=widgets.Layout(width="300px"))
         self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
                                               description="hidden layers", style=style,
@@ -166,11 +165,7 @@ class GradientHealth(TrainingWidget):
 
     def _rebuild(self) -> None:
         self._build()
-        self._quiet += 1
-        try:
-            self.preset.value = _NO_PRESET  # the settings are no longer the preset's
-        finally:
-            self._quiet -= 1
+        self._clear_preset()
         self.refresh()
 
     def _set_lr(self) -> None:
@@ -178,9 +173,6 @@ class GradientHealth(TrainingWidget):
         if not self.playing:
             self.refresh()
 
-    def _on_preset(self) -> None:
-        if self.preset.value != _NO_PRESET:
-            self.apply_preset(self.preset.value)
 
     # -- actions ---------------------------------------------------------------------------
     def apply_preset(self, name: str) -> None:

@@ -17,10 +17,12 @@ from ..engine.validation import check_int, check_positive
 from .base import FigureWidget
 from .player import Player
 
-__all__ = ["TrainingWidget", "DATASETS", "check_slider_value", "log_slider"]
+__all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "check_slider_value", "log_slider"]
 
 #: Two-dimensional classification sets offered.
 DATASETS = tuple(name for name in DATASET_NAMES if name != "sine")
+#: The preset dropdown's value when the settings are not a preset's.
+NO_PRESET = ""
 
 
 class TrainingWidget(FigureWidget):
@@ -181,6 +183,20 @@ class TrainingWidget(FigureWidget):
             action()
         except Exception as exc:  # noqa: BLE001 - a button must never raise into the page
             self.show_error(exc)
+
+
+    # -- presets (subclasses with a ``preset`` dropdown and ``apply_preset``) -----------------
+    def _clear_preset(self) -> None:
+        """Show "no preset": a control moved by hand, so the settings are no longer one."""
+        self._quiet += 1
+        try:
+            self.preset.value = NO_PRESET
+        finally:
+            self._quiet -= 1
+
+    def _on_preset(self) -> None:
+        if self.preset.value != NO_PRESET:
+            self.apply_preset(self.preset.value)
 
 
 def check_slider_value(name: str, value, bounds: tuple[float, float]) -> float:
