@@ -23,7 +23,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import os
 import statistics
@@ -42,6 +41,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _naive import naive_frame  # noqa: E402
 from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
 
 from actviz_widgets.views.dead_neurons import DeadNeuronsView  # noqa: E402
@@ -82,25 +82,7 @@ class Case:
         return statistics.median(times) * 1e3
 
     def naive(self) -> None:
-        w = self.widget
-        w._hold += 1  # apply the change without the widget's own redraw
-        try:
-            self.change(next(self.values))
-        finally:
-            w._hold -= 1
-            w._pending = False
-        fast_view = w.view
-        view = self.new_view()
-        w.view = view
-        try:
-            w.update()
-            for artist in view._dynamic:
-                artist.set_animated(False)
-            buffer = io.BytesIO()
-            view.figure.savefig(buffer, format="png")
-            w.image.value = buffer.getvalue()
-        finally:
-            w.view = fast_view  # untouched meanwhile: its cached background stays valid
+        naive_frame(self.widget, lambda: self.change(next(self.values)), self.new_view)
 
 
 def setter(control) -> Callable[[object], None]:

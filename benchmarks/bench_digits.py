@@ -37,7 +37,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import os
 import statistics
@@ -50,6 +49,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 import numpy as np  # noqa: E402
+from _naive import naive_frame  # noqa: E402
 from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
 
 from actviz_widgets.engine import ACTIVATION_NAMES, MLP, get_activation, load_digits  # noqa: E402
@@ -93,25 +93,8 @@ class Case:
         self.sizes.append(len(self.widget.image.value))
 
     def naive(self) -> None:
-        w = self.widget
-        w._hold += 1  # set the control without the widget's own redraw
-        try:
-            self.control.value = next(self.values)
-        finally:
-            w._hold -= 1
-            w._pending = False
-        fast_view = w.view
-        view = self.new_view()
-        w.view = view
-        try:
-            w.update()
-            for artist in view._dynamic:
-                artist.set_animated(False)
-            buffer = io.BytesIO()
-            view.figure.savefig(buffer, format="png")
-            w.image.value = buffer.getvalue()
-        finally:
-            w.view = fast_view  # untouched meanwhile: its cached background stays valid
+        naive_frame(self.widget, lambda: setattr(self.control, "value", next(self.values)),
+                    self.new_view)
 
 
 def gradient_check_cases() -> list[Case]:

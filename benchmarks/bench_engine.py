@@ -82,9 +82,16 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [_HERE, os.path.dirname(_HERE)]  # _timing, and the package without installing
 
 import numpy as np  # noqa: E402
+from _timing import (  # noqa: E402
+    Timing,
+    blas_threads,
+    format_ns,
+    format_ratio,
+    machine_info,
+    markdown_table,
+    measure_interleaved,
+)
 
-from _timing import (Timing, blas_threads, format_ns, format_ratio, machine_info,  # noqa: E402
-                     markdown_table, measure_interleaved)
 from actviz_widgets.engine.activations import ACTIVATION_NAMES  # noqa: E402
 from actviz_widgets.engine.datasets import load_digits, make_dataset  # noqa: E402
 from actviz_widgets.engine.network import MLP  # noqa: E402

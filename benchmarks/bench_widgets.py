@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import os
 import statistics
@@ -34,6 +33,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _naive import naive_frame  # noqa: E402
 from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
 
 import actviz_widgets as av  # noqa: E402
@@ -66,25 +66,8 @@ class Case:
         self.sizes.append(len(png))
 
     def naive(self) -> None:
-        w = self.widget
-        w._hold += 1  # set the control without the widget's own redraw
-        try:
-            self.control.value = next(self.values)
-        finally:
-            w._hold -= 1
-            w._pending = False
-        fast_view = w.view
-        view = self.new_view()
-        w.view = view
-        try:
-            w.update()
-            for artist in view._dynamic:
-                artist.set_animated(False)
-            buffer = io.BytesIO()
-            view.figure.savefig(buffer, format="png")
-            w.image.value = buffer.getvalue()
-        finally:
-            w.view = fast_view  # untouched meanwhile: its cached background stays valid
+        naive_frame(self.widget, lambda: setattr(self.control, "value", next(self.values)),
+                    self.new_view)
 
 
 def explorer_case() -> Case:
@@ -132,7 +115,8 @@ def stepper_cases() -> list[Case]:
 
 
 def import_time(repeats: int = 7) -> list[float]:
-    code = "import time; t = time.perf_counter(); import actviz_widgets; print(time.perf_counter() - t)"
+    code = ("import time; t = time.perf_counter(); import actviz_widgets; "
+            "print(time.perf_counter() - t)")
     out = []
     for _ in range(repeats):
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
