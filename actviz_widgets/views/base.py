@@ -34,9 +34,15 @@ class FigureView:
     Parameters
     ----------
     figsize : tuple of float
-        Figure size in inches.
+        Figure size in inches; at ``dpi`` 100 a figure 8.8 inches wide fills an
+        output area 880 CSS pixels wide (a 1280-px JupyterLab window with the
+        file browser open) without being scaled down.
     dpi : float, default 100
-        Pixels per inch of the interactive PNG frames.
+        CSS pixels per inch as the picture is displayed.
+    pixel_ratio : float, default 1
+        Device pixels per CSS pixel the frames are rendered for: 2 renders
+        twice as many pixels each way (sharp on a high-DPI screen), to be shown
+        at :attr:`css_size`.
 
     Attributes
     ----------
@@ -46,8 +52,12 @@ class FigureView:
         Its Agg canvas.
     """
 
-    def __init__(self, figsize: tuple[float, float], dpi: float = 100) -> None:
-        self.figure = Figure(figsize=figsize, dpi=dpi)
+    def __init__(self, figsize: tuple[float, float], dpi: float = 100,
+                 pixel_ratio: float = 1.0) -> None:
+        if not pixel_ratio > 0:
+            raise ValueError(f"pixel_ratio must be a positive number; got {pixel_ratio!r}")
+        self.pixel_ratio = float(pixel_ratio)
+        self.figure = Figure(figsize=figsize, dpi=dpi * self.pixel_ratio)
         self.canvas = FigureCanvasAgg(self.figure)
         self._dynamic: list[Artist] = []
         self._background = None
@@ -59,6 +69,28 @@ class FigureView:
         artist.set_animated(True)
         self._dynamic.append(artist)
         return artist
+
+    def forget(self, artist: Artist) -> None:
+        """Stop redrawing a dynamic ``artist`` and remove it from the figure."""
+        if artist in self._dynamic:
+            self._dynamic.remove(artist)
+        artist.remove()
+
+    def freeze(self, artists: Iterable[Artist]) -> None:
+        """Draw dynamic ``artists`` in the static background from now on.
+
+        For artists that change only when the background is redrawn anyway.
+        """
+        for artist in artists:
+            if artist in self._dynamic:
+                self._dynamic.remove(artist)
+                artist.set_animated(False)
+
+    @property
+    def css_size(self) -> tuple[float, float]:
+        """Width and height at which to display a frame, in CSS pixels."""
+        width, height = self.canvas.get_width_height()
+        return width / self.pixel_ratio, height / self.pixel_ratio
 
     def dynamic_all(self, artists: Iterable[Artist]) -> list[Artist]:
         """Register several dynamic artists; returns them as a list."""

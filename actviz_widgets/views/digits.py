@@ -288,18 +288,11 @@ class DigitsView(FigureView):
         self.ax_confusion.add_patch(self.confusion_cell)
         # What changes only with the network joins the cached background: redrawing
         # these images and labels on every frame would cost more than the rest.
-        self._freeze([self.hidden.image, self.hidden.title, self.means.image, self.means.title,
+        self.freeze([self.hidden.image, self.hidden.title, self.means.image, self.means.title,
                       self.confusion.image, self.confusion.title])
         # no level lines here: the panels' (empty) ones need not be drawn at all
-        self._freeze(panel.level_line for panel in (self.hidden, self.means, self.weights,
+        self.freeze(panel.level_line for panel in (self.hidden, self.means, self.weights,
                                                     self.digit, self.confusion))
-
-    def _freeze(self, artists) -> None:
-        """Draw ``artists`` in the background from now on (they change only with a redraw)."""
-        for artist in artists:
-            if artist in self._dynamic:
-                self._dynamic.remove(artist)
-                artist.set_animated(False)
 
     # -- the network -----------------------------------------------------------------------
     def set_network(self, hidden: np.ndarray, class_means: np.ndarray, confusion: np.ndarray,
@@ -334,7 +327,7 @@ class DigitsView(FigureView):
         self.means.update(class_means.T)
         self.confusion.set_limits(0.0, max(float(confusion.max()), 1.0))
         self.confusion.update(confusion)
-        self._freeze(self.confusion.cell_texts)  # (made by the first update)
+        self.freeze(self.confusion.cell_texts)  # (made by the first update)
         self.confusion.set_title(f"confusion matrix, test split ({100 * accuracy:.1f} %)")
         how = "" if train_seconds is None else f", trained in {train_seconds:.2f} s"
         self.title.set_text(f"digits case study: a 64-32-10 network with {activation} hidden "

@@ -244,8 +244,7 @@ class PlaygroundView(FigureView):
         size = 5.5 if per_x < 70 else 7.0
         spacing = per_y / (font.height / font.units_per_EM * size)
         for text in self.grad_texts:
-            text.remove()
-            self._dynamic.remove(text)
+            self.forget(text)
         self._bar = (1.5 / per_x, 3.5 / per_x)  # gap and width, data units
         self._out_shift = 0.1 + 11.0 / per_x  # the output's bar goes right of its "ŷ" label
         self.grad_texts = []

@@ -126,6 +126,11 @@ class PathText(PathPatch):
             self.set_clip_on(False)
         self.set_text(text)
 
+    @property
+    def fontsize(self) -> float:
+        """The font size in points."""
+        return self._size
+
     def get_text(self) -> str:
         """The text shown."""
         return self._text or ""

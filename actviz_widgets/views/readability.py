@@ -1,0 +1,246 @@
+"""Checks that a view's picture is readable as a learner sees it.
+
+A picture is shown at its width in CSS pixels, scaled down to fit the
+output area when it is wider (an ``ipywidgets.Image`` with ``max-width:
+100%``). On a 1280-px-wide JupyterLab window with the file browser open the
+output area is about :data:`OUTPUT_WIDTH` CSS pixels wide. This module
+finds every text drawn in a view's figure (matplotlib ``Text`` artists and
+the views' fast :class:`~actviz_widgets.views.text.PathText`), and reports
+
+* text smaller than :data:`MIN_TEXT_PX` as displayed,
+* text boxes that overlap other text boxes,
+* lines (edges, curves, markers) drawn across a text box.
+
+The checks are used by the tests; :func:`readability_problems` also serves
+anyone laying out a new view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from .base import FigureView
+from .text import PathText
+
+__all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_texts",
+           "small_texts", "overlapping_texts", "lines_across_texts", "readability_problems"]
+
+#: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
+#: with the file browser open.
+OUTPUT_WIDTH = 880.0
+#: Smallest text size, in CSS pixels as displayed, that a learner reads without squinting.
+MIN_TEXT_PX = 11.0
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One drawn text: its artist, string, size and box on the canvas.
+
+    Attributes
+    ----------
+    artist : matplotlib.artist.Artist
+        A ``Text`` or a ``PathText``.
+    text : str
+    size_px : float
+        Font size in canvas pixels.
+    bbox : matplotlib.transforms.Bbox
+        Where it is drawn, in canvas pixels.
+    """
+
+    artist: Artist
+    text: str
+    size_px: float
+    bbox: Bbox
+
+    def __repr__(self) -> str:
+        b = self.bbox
+        return (f"{self.text[:40]!r} ({self.size_px:.1f} px at x {b.x0:.0f}-{b.x1:.0f}, "
+                f"y {b.y0:.0f}-{b.y1:.0f})")
+
+
+def display_scale(view: FigureView, output_width: float = OUTPUT_WIDTH) -> float:
+    """Canvas pixels → CSS pixels as displayed: 1/pixel ratio, times the fit to the output."""
+    css_width = view.css_size[0]
+    return min(1.0, output_width / css_width) / view.pixel_ratio
+
+
+def _shown(artist: Artist) -> bool:
+    """Visible, and so is every ancestor (axes, legend, ...)."""
+    while artist is not None:
+        if not artist.get_visible():
+            return False
+        parent = getattr(artist, "axes", None)
+        if parent is artist or parent is None:
+            break
+        artist = parent
+    return True
+
+
+def drawn_texts(view: FigureView) -> list[TextBox]:
+    """Every non-empty text drawn in the view's current frame, with its box.
+
+    Matplotlib ``Text`` artists are recorded as the renderer draws them (so
+    tick labels outside the axes' range, which are never drawn, are left
+    out); ``PathText`` artists are taken when visible.
+    """
+    view.draw()
+    renderer = view.canvas.get_renderer()
+    drawn: list[Text] = []
+    original = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and mtext not in drawn:
+            drawn.append(mtext)
+        return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = record  # an instance attribute shadows the method for one draw
+    try:
+        view.invalidate()
+        view.draw()
+    finally:
+        del renderer.draw_text
+    dpi = view.figure.dpi
+    boxes = []
+    for text in drawn:
+        if text.get_text().strip():
+            boxes.append(TextBox(text, text.get_text(), text.get_fontsize() * dpi / 72.0,
+                                 text.get_window_extent(renderer)))
+    for text in view.figure.findobj(PathText):
+        if text.get_text().strip() and _shown(text):
+            boxes.append(TextBox(text, text.get_text(), text.fontsize * dpi / 72.0,
+                                 text.get_window_extent(renderer)))
+    return boxes
+
+
+def small_texts(view: FigureView, min_px: float = MIN_TEXT_PX,
+                output_width: float = OUTPUT_WIDTH,
+                boxes: list[TextBox] | None = None) -> list[TextBox]:
+    """The texts whose displayed size (font px × display scale) is below ``min_px``."""
+    scale = display_scale(view, output_width)
+    boxes = drawn_texts(view) if boxes is None else boxes
+    return [b for b in boxes if b.size_px * scale < min_px - 1e-6]
+
+
+def _overlap(a: Bbox, b: Bbox, tol: float) -> bool:
+    return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol
+            and min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
+
+
+def overlapping_texts(boxes: list[TextBox], tol: float = 1.0) -> list[tuple[TextBox, TextBox]]:
+    """Pairs of text boxes that overlap by more than ``tol`` pixels in both directions."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if _overlap(a.bbox, b.bbox, tol):
+                pairs.append((a, b))
+    return pairs
+
+
+def _segments(artist: Artist) -> list[np.ndarray]:
+    """Polylines (canvas pixels) drawn by a Line2D or LineCollection."""
+    if isinstance(artist, Line2D):
+        if artist.get_linestyle() in ("None", "none", "", " ") or artist.get_linewidth() <= 0:
+            return []
+        xy = artist.get_transform().transform(artist.get_xydata())
+        return [xy[np.isfinite(xy).all(axis=1)]]
+    transform = artist.get_transform()
+    out = []
+    widths = artist.get_linewidths()
+    for k, path in enumerate(artist.get_paths()):
+        if len(widths) and widths[k % len(widths)] <= 0:
+            continue
+        out.append(transform.transform(path.vertices))
+    return out
+
+
+def _markers(artist: Artist) -> list[Bbox]:
+    if not isinstance(artist, Line2D) or artist.get_marker() in (None, "None", "none", ""):
+        return []
+    half = artist.get_markersize() * artist.figure.dpi / 72.0 / 2
+    xy = artist.get_transform().transform(artist.get_xydata())
+    return [Bbox([[x - half, y - half], [x + half, y + half]])
+            for x, y in xy[np.isfinite(xy).all(axis=1)]]
+
+
+def _crosses(poly: np.ndarray, box: Bbox) -> bool:
+    """True if the polyline passes through the box's interior (Liang–Barsky per segment)."""
+    if len(poly) < 2:
+        return False
+    p0, p1 = poly[:-1], poly[1:]
+    d = p1 - p0
+    t0, t1 = np.zeros(len(d)), np.ones(len(d))
+    ok = np.ones(len(d), dtype=bool)
+    for p, q in ((-d[:, 0], p0[:, 0] - box.x0), (d[:, 0], box.x1 - p0[:, 0]),
+                 (-d[:, 1], p0[:, 1] - box.y0), (d[:, 1], box.y1 - p0[:, 1])):
+        parallel = p == 0
+        ok &= ~(parallel & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        t0 = np.where(~parallel & (p < 0), np.maximum(t0, r), t0)
+        t1 = np.where(~parallel & (p > 0), np.minimum(t1, r), t1)
+    return bool((ok & (t0 < t1)).any())
+
+
+def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
+                       shrink: float = 1.5) -> list[tuple[Artist, TextBox]]:
+    """Lines and markers drawn across a text box (shrunk by ``shrink`` pixels each side).
+
+    Only data lines inside axes count: grid lines, ticks and the lines of
+    legends and colour bars are furniture that text is laid out against.
+    """
+    boxes = drawn_texts(view) if boxes is None else boxes
+    furniture = set()
+    for ax in view.figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            furniture.update(axis.get_gridlines())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                furniture.update((tick.tick1line, tick.tick2line, tick.gridline))
+        legend = ax.get_legend()
+        if legend is not None:
+            furniture.update(legend.findobj(Line2D))
+    legend = view.figure.legends
+    for leg in legend:
+        furniture.update(leg.findobj(Line2D))
+    hits = []
+    for ax in view.figure.axes:
+        if not ax.get_visible():
+            continue
+        for artist in ax.findobj(lambda a: isinstance(a, (Line2D, LineCollection))):
+            if artist in furniture or not _shown(artist) or artist.get_alpha() == 0:
+                continue
+            polys = _segments(artist)
+            marks = _markers(artist)
+            for box in boxes:
+                if box.artist.axes is not None and box.artist.axes is not ax:
+                    continue  # a label of another panel: panels do not overlap
+                inner = Bbox([[box.bbox.x0 + shrink, box.bbox.y0 + shrink],
+                              [box.bbox.x1 - shrink, box.bbox.y1 - shrink]])
+                if artist.get_clip_on():  # only the part inside the axes is drawn
+                    inner = Bbox.intersection(inner, ax.bbox)
+                if inner is None or inner.width <= 0 or inner.height <= 0:
+                    continue
+                if any(_crosses(p, inner) for p in polys) or \
+                        any(_overlap(m, inner, 0.0) for m in marks):
+                    hits.append((artist, box))
+    return hits
+
+
+def readability_problems(view: FigureView, output_width: float = OUTPUT_WIDTH,
+                         lines: bool = True) -> list[str]:
+    """Everything that makes the current frame hard to read, one sentence each (empty: fine)."""
+    boxes = drawn_texts(view)
+    scale = display_scale(view, output_width)
+    problems = [f"text {b!r} is {b.size_px * scale:.1f} px as displayed (< {MIN_TEXT_PX:g})"
+                for b in small_texts(view, output_width=output_width, boxes=boxes)]
+    problems += [f"text {a!r} overlaps text {b!r}" for a, b in overlapping_texts(boxes)]
+    if lines:
+        problems += [f"{type(line).__name__} {line.get_label()!r} crosses text {b!r}"
+                     for line, b in lines_across_texts(view, boxes)]
+    return problems
