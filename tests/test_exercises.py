@@ -122,9 +122,99 @@ class TestCheckMachinery:
         assert_wrong(capsys, lambda a: _check.check_number(a, 0.0009765625), 0.001,
                      "3 significant digits")
 
+    @pytest.mark.parametrize("answer", [..., None])
+    def test_unanswered_gets_a_kind_first_hint_not_a_verdict(self, capsys, answer):
+        checks = [
+            lambda a: _check.check_number(a, 0.5, otherwise="put z = 0 into σ(z)."),
+            lambda a: _check.check_array(a, np.zeros(2), otherwise="put z = 0 into σ(z)."),
+            lambda a: _check.check_function(a, np.tanh, np.zeros(2),
+                                            otherwise="put z = 0 into σ(z)."),
+        ]
+        for checker in checks:
+            ok, text = run(capsys, checker, answer)
+            assert ok is False
+            assert text == (f"{_check.UNANSWERED} replace the ... with your answer and run "
+                            "the cell again. Start from here: Put z = 0 into σ(z).")
+
+    def test_a_function_whose_body_is_still_the_placeholder_is_unanswered(self, capsys):
+        def f(z):
+            return ...
+
+        ok, text = run(capsys, lambda a: _check.check_function(a, np.tanh, np.zeros(3),
+                                                               start="use np.tanh."), f)
+        assert ok is False and text.startswith(_check.UNANSWERED) and "Use np.tanh." in text
+
+    def test_grading_mode_raises_the_same_hint(self, capsys):
+        with _check.grading():
+            assert _check.is_grading()
+            with pytest.raises(AssertionError) as wrong:
+                _check.check_number(0.2, 0.5, otherwise="try again.")
+            with pytest.raises(AssertionError) as empty:
+                _check.check_number(..., 0.5, otherwise="try again.")
+            assert _check.check_number(0.5, 0.5) is True  # a right answer does not raise
+        assert not _check.is_grading()
+        printed = capsys.readouterr().out.splitlines()
+        assert str(wrong.value) == printed[0] == "✘ Not quite: try again."
+        assert str(empty.value) == printed[1] and printed[1].startswith(_check.UNANSWERED)
+        with pytest.raises(TypeError, match="True or False"):
+            _check.grading("yes")
+
+    def test_grading_mode_works_through_a_lesson_checker(self, capsys):
+        lesson00.grading()
+        try:
+            with pytest.raises(AssertionError, match="slope at 0"):
+                lesson00.check_sigmoid_at_zero(0.25)
+        finally:
+            lesson00.grading(False)
+        assert lesson00.check_sigmoid_at_zero(0.25) is False
+        capsys.readouterr()
+
+    @pytest.mark.parametrize("kind, expected, answer", [
+        ("count", 20, 20.5), ("count", 20, 21), ("index", 14, 14.4), ("index", 14, 15),
+        ("choice", 3.0, 3.05), ("choice", 3.0, 2.9), ("choice", 3.0, 1.0),
+    ])
+    def test_no_near_miss_for_counts_indices_and_choices(self, capsys, kind, expected,
+                                                        answer):
+        choices = (0.1, 1.0, 3.0, 10.0) if kind == "choice" else None
+        ok, text = run(capsys, lambda a: _check.check_number(
+            a, expected, kind=kind, choices=choices, otherwise="try again."), answer)
+        assert ok is False and text.startswith(_check.WRONG) and "close" not in text
+        if kind == "choice" and answer != 1.0:
+            assert "not one of the choices (0.1, 1, 3, 10)" in text
+        # the same numbers as measured values do get the near-miss hint
+        ok, text = run(capsys, lambda a: _check.check_number(a, expected), expected * 1.02)
+        assert "close, but not within rounding" in text
+
+    def test_a_measured_mistake_among_choices_is_matched_within_rounding(self, capsys):
+        mistakes = [_check.Mistake(0.168123, "that is a loss.")]
+        assert_wrong(capsys, lambda a: _check.check_number(
+            a, 3.0, kind="choice", choices=(1.0, 3.0), mistakes=mistakes), 0.168, "a loss")
+
+    def test_bad_kind_is_refused(self):
+        with pytest.raises(ValueError, match="kind must be one of"):
+            _check.check_number(1, 1, kind="fraction")
+        with pytest.raises(ValueError, match="list of choices"):
+            _check.check_number(1, 1, kind="choice")
+
+    @pytest.mark.parametrize("guess, actual, start", [
+        (..., ("up", "down"), "✎ No guess recorded"),
+        (None, 2.99, "✎ No guess recorded"),
+        (("Up", " down"), ("up", "down"), "✔ Your guess"),
+        (("up", "up"), ("up", "down"), "◐ Your guess"),
+        ("layer 10", "layer 1", "✘ Your guess was"),
+        (3, 2.99, "✔ Your guess"),
+        (10, 2.99, "✘ Your guess was"),
+        (19, 19, "✔ Your guess"),
+        (18, 19, "✘ Your guess was"),
+        ("many", 5, "Your guess is 'many'"),
+    ])
+    def test_compare_guess(self, capsys, guess, actual, start):
+        with _check.grading():  # predictions are never graded: no exception
+            assert _check.compare_guess(guess, actual) is None
+        out = capsys.readouterr().out
+        assert out.startswith(start) and out.count("\n") == 1, out
+
     @pytest.mark.parametrize("answer, hint", [
-        (..., "replace the ..."),
-        (None, "replace the ..."),
         ("0.5", "without quotes"),
         (True, "yes/no"),
         ([0.5, 0.5], "single number"),
@@ -385,7 +475,10 @@ def test_every_lesson_module_has_at_least_two_checkers():
                          ids=[f"{les.__name__.rsplit('.', 1)[1]}.{n}" for les, n, _ in CHECKERS])
 def test_every_checker_rejects_placeholders_and_nonsense_with_a_message(capsys, lesson, name,
                                                                         checker):
-    for answer in (..., "42", -1234.5):
+    ok, text = run(capsys, checker, ...)
+    assert ok is False and text.startswith(_check.UNANSWERED) and "Start from here: " in text
+    assert len(text.split("Start from here: ", 1)[1]) > 10, "a first hint, not just 'try'"
+    for answer in ("42", -1234.5):
         ok, text = run(capsys, checker, answer)
         assert ok is False and text.startswith(_check.WRONG) and len(text) > len(_check.WRONG)
 
@@ -788,7 +881,17 @@ def digits_case():
 
 def test_lesson10_network_is_the_case_studys(digits_case):
     net, _, _ = digits_case
-    assert same_params(lesson10._network().get_params(), net.get_params())
+    assert same_params(lesson10.network().get_params(), net.get_params())
+
+
+def test_lesson10_network_is_a_fresh_copy_so_the_lessons_answers_cannot_drift(capsys,
+                                                                              digits_case):
+    mine = lesson10.network()
+    mine.weights[0][...] = 0.0  # whatever the lesson or a widget does to its own network
+    net, _, _ = digits_case
+    assert same_params(lesson10.network().get_params(), net.get_params())
+    X, y = lesson10.sorted_test()
+    assert np.all(np.diff(y) >= 0) and X.shape == (len(y), 64)
 
 
 def test_lesson10_favourite_class(capsys, digits_case):
@@ -840,4 +943,4 @@ def test_lesson10_top_delta_neuron(capsys, digits_case):
     if int(np.argmax(a1)) != best:
         assert_wrong(capsys, lesson10.check_top_delta_neuron, int(np.argmax(a1[0])),
                      "largest activation")
-    assert_wrong(capsys, lesson10.check_top_delta_neuron, 3.5, "set the widget's test digit")
+    assert_wrong(capsys, lesson10.check_top_delta_neuron, 3.5, "whole number")

@@ -2,8 +2,12 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python tools/execute_notebooks.py                 # every notebooks/*.ipynb
-    .venv/bin/python tools/execute_notebooks.py notebooks/02_one_neuron.ipynb
+    .venv/bin/python tools/execute_notebooks.py      # every edition (learner, teacher)
+    .venv/bin/python tools/execute_notebooks.py notebooks/learner/02_one_neuron.ipynb
+
+The editions are built from ``notebooks/source`` by ``tools/build_editions.py``,
+which calls this module to execute what it built; use it directly to re-run
+an edition whose source did not change.
 
 Each notebook runs top to bottom in a fresh kernel of the project's venv
 (the notebook's kernelspec, ``python3`` by default) with ``MPLBACKEND``
@@ -90,18 +94,30 @@ def execute(path: Path) -> float:
     return seconds
 
 
+def prepare_environment() -> None:
+    """The environment the kernel inherits: the same as `make test` gives nbval."""
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.pop("ACTVIZ_GRADING", None)  # the editions store the learner's view
+    os.environ["PYTHONHASHSEED"] = "0"
+
+
+def editions() -> list[Path]:
+    """Every built edition: notebooks[/<language>]/{learner,teacher}/*.ipynb."""
+    notebooks = ROOT / "notebooks"
+    return sorted([*notebooks.glob("learner/*.ipynb"), *notebooks.glob("teacher/*.ipynb"),
+                   *notebooks.glob("*/learner/*.ipynb"), *notebooks.glob("*/teacher/*.ipynb")])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to execute (default: notebooks/*.ipynb)")
+                        help="notebooks to execute (default: every edition)")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = args.notebooks or editions()
     if not paths:
         print("no notebooks found", file=sys.stderr)
         return 1
-    # The kernel inherits this environment: the same as `make test` gives nbval.
-    os.environ.pop("MPLBACKEND", None)
-    os.environ["PYTHONHASHSEED"] = "0"
+    prepare_environment()
     for path in paths:
         seconds = execute(path)
         print(f"{seconds:6.1f} s  {path}")

@@ -2,7 +2,9 @@
 
 Every checker prints one short verdict and returns ``True`` or ``False``:
 
-* ``✔ Correct! …`` with a sentence on why it matters, or
+* ``✔ Correct! …`` with a sentence on why it matters,
+* ``✎ Not answered yet: …`` when the answer is still the ``...`` placeholder
+  (or ``None``), with a first hint on where to start, or
 * ``✘ Not quite: …`` with a hint.  When the answer matches a mistake the
   checker knows (a :class:`Mistake`: forgot the bias, used f(z) where f′(z)
   belongs, a sign error in the gradient step, …) the hint names that mistake;
@@ -12,24 +14,42 @@ A checker never raises on a learner's answer: text, ``None``, the ``...``
 placeholder, a wrong shape or a function that fails all get a message.
 Expected values are computed by the lesson module with the engine; this
 module only compares.
+
+**Grading.** For autograding (nbgrader, otter-grader) the same checkers
+become assertions: after :func:`grading` (or with the environment variable
+``ACTVIZ_GRADING=1`` set for the kernel) a checker still prints its verdict,
+and a wrong or missing answer also raises :class:`AssertionError` with the
+same hint.  ``grading(False)`` turns it off; ``with grading(): ...`` turns it
+on for a block only.
+
+**Kinds of answer.** A measured value that is close but not within rounding
+gets a "close, but not within rounding" hint.  Counts, indices (a step, a
+neuron, a class) and choices from a list never do: 13 is not "close" to 14
+mistakes, and a learning rate not in the list is not "close" to one that is.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CORRECT", "WRONG", "Mistake", "verdict", "check_number", "check_array",
-           "check_function", "RTOL", "ATOL"]
+__all__ = ["CORRECT", "WRONG", "UNANSWERED", "KINDS", "Mistake", "verdict", "not_answered",
+           "grading", "is_grading", "check_number", "check_array", "check_function",
+           "compare_guess", "RTOL", "ATOL"]
 
 #: First words of every verdict (tests and learners look for them).
 CORRECT = "✔ Correct!"
 WRONG = "✘ Not quite:"
+UNANSWERED = "✎ Not answered yet:"
+#: What a numeric answer can be (see :func:`check_number`).
+KINDS = ("value", "count", "index", "choice")
 
 #: Default tolerance: answers rounded to 3 significant digits pass.
 RTOL = 5e-3
@@ -57,16 +77,88 @@ class _Unusable(Exception):
     """The answer cannot be compared at all; the message says why."""
 
 
+_GRADING = [os.environ.get("ACTVIZ_GRADING", "").strip().lower() in ("1", "true", "yes")]
+
+
+class _Grading:
+    """What :func:`grading` returns: the switch is already set; ``with`` restores it."""
+
+    def __init__(self, previous: bool) -> None:
+        self._previous = previous
+
+    def __enter__(self) -> _Grading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _GRADING[0] = self._previous
+
+    def __repr__(self) -> str:
+        return f"grading({_GRADING[0]})"
+
+
+def grading(on: bool = True) -> _Grading:
+    """Make every checker raise :class:`AssertionError` on a wrong or missing answer.
+
+    For autograders (nbgrader, otter-grader): a failing checker call then fails
+    its cell.  The verdict is printed as usual; the error carries the same text.
+
+    Parameters
+    ----------
+    on : bool
+        Turn assertions on (default) or off.
+
+    Returns
+    -------
+    _Grading
+        Usable as a context manager: ``with grading(): ...`` restores the
+        previous setting at the end of the block.
+    """
+    if not isinstance(on, (bool, np.bool_)):
+        raise TypeError(f"on must be True or False; got {on!r}")
+    previous = _GRADING[0]
+    _GRADING[0] = bool(on)
+    return _Grading(previous)
+
+
+def is_grading() -> bool:
+    """Whether checkers raise on a wrong or missing answer (see :func:`grading`)."""
+    return _GRADING[0]
+
+
 def verdict(ok: bool, text: str) -> bool:
-    """Print ``✔ Correct! text`` or ``✘ Not quite: text`` and return ``ok``."""
-    print(f"{CORRECT if ok else WRONG} {text}".rstrip())
+    """Print ``✔ Correct! text`` or ``✘ Not quite: text`` and return ``ok``.
+
+    In grading mode (:func:`grading`) a wrong answer also raises
+    :class:`AssertionError` with the printed line.
+    """
+    line = f"{CORRECT if ok else WRONG} {text}".rstrip()
+    print(line)
+    if not ok and _GRADING[0]:
+        raise AssertionError(line)
     return ok
 
 
-def _placeholder(answer: Any) -> str | None:
-    if answer is ... or answer is None:
-        return "replace the ... (or None) with your answer, then run the cell again."
-    return None
+def not_answered(start: str) -> bool:
+    """Print the kind "not answered yet" verdict with a first hint; return ``False``.
+
+    In grading mode (:func:`grading`) it also raises :class:`AssertionError`.
+    """
+    start = _sentence(start.strip())
+    line = f"{UNANSWERED} replace the ... with your answer and run the cell again. " \
+           f"Start from here: {start}"
+    print(line.rstrip())
+    if _GRADING[0]:
+        raise AssertionError(line)
+    return False
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter, to follow another sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _unanswered(answer: Any) -> bool:
+    return answer is ... or answer is None
 
 
 def _as_number(answer: Any) -> float:
@@ -99,7 +191,9 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
 
 def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = (),
                  praise: str = "", otherwise: str = "recompute it step by step.",
-                 rtol: float = RTOL, atol: float = ATOL, whole: bool = False) -> bool:
+                 rtol: float = RTOL, atol: float = ATOL, whole: bool = False,
+                 kind: str = "value", choices: Sequence[float] | None = None,
+                 start: str | None = None) -> bool:
     """Check a numeric answer against ``expected`` and print a verdict.
 
     Parameters
@@ -117,32 +211,90 @@ def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = 
     rtol, atol : float
         Relative and absolute tolerance.
     whole : bool
-        The answer is a count: it must be a whole number.
+        Same as ``kind="count"`` (kept for older callers).
+    kind : {"value", "count", "index", "choice"}
+        A measured ``"value"`` passes within the tolerance, and one within 5 %
+        gets the "close, but not within rounding" hint.  A ``"count"`` or an
+        ``"index"`` (a step, a neuron, a class) must be that whole number
+        exactly; a ``"choice"`` must be one of ``choices``.  None of the last
+        three ever gets the near-miss hint.
+    choices : sequence of float, optional
+        The allowed answers of a ``"choice"`` (required for it).
+    start : str, optional
+        The first hint for an unanswered question; ``otherwise`` by default.
 
     Returns
     -------
     bool
         Whether the answer is right.
     """
-    empty = _placeholder(answer)
-    if empty:
-        return verdict(False, empty)
+    kind = "count" if whole else kind
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    if kind == "choice" and not choices:
+        raise ValueError("kind='choice' needs the list of choices")
+    if _unanswered(answer):
+        return not_answered(start or otherwise)
     try:
         value = _as_number(answer)
     except _Unusable as exc:
         return verdict(False, str(exc))
-    if whole and value != round(value):
-        return verdict(False, f"a count is a whole number; got {value:g}.")
     expected = float(expected)
+    if kind in ("count", "index"):
+        return _check_whole(value, expected, kind, mistakes, praise, otherwise, rtol, atol)
+    if kind == "choice":
+        return _check_choice(value, expected, choices, mistakes, praise, otherwise, rtol, atol)
     if _close(value, expected, rtol, atol):
         return verdict(True, praise)
     for mistake in mistakes:
         if _close(value, float(mistake.answer), rtol, atol):
             return verdict(False, mistake.hint)
-    if not whole and _close(value, expected, 0.05, atol):
+    if _close(value, expected, 0.05, atol):
         return verdict(False, "close, but not within rounding: keep at least 3 significant "
                               "digits (e.g. 0.105, not 0.1), or use Python's own numbers.")
     return verdict(False, otherwise)
+
+
+def _check_whole(value: float, expected: float, kind: str, mistakes: Sequence[Mistake],
+                 praise: str, otherwise: str, rtol: float, atol: float) -> bool:
+    """A count or an index: whole numbers match exactly; a fraction may be a known
+    mistake (a loss given for a step, say) and is otherwise told to be whole."""
+    if value.is_integer():
+        if value == expected:
+            return verdict(True, praise)
+        for mistake in mistakes:
+            if float(mistake.answer) == value:
+                return verdict(False, mistake.hint)
+        return verdict(False, otherwise)
+    for mistake in mistakes:
+        wrong = float(mistake.answer)
+        if not wrong.is_integer() and _close(value, wrong, rtol, atol):
+            return verdict(False, mistake.hint)
+    what = "a count" if kind == "count" else "an index (a position, a step, a class)"
+    return verdict(False, f"{what} is a whole number; got {value:g}. {_sentence(otherwise)}")
+
+
+def _check_choice(value: float, expected: float, choices: Sequence[float],
+                  mistakes: Sequence[Mistake], praise: str, otherwise: str, rtol: float,
+                  atol: float) -> bool:
+    """One of a few listed values: matched to 1e-9, never "close".  A known mistake
+    that is not a choice (a loss given for a learning rate, say) is matched within
+    the usual tolerance, since it was measured."""
+    def same(a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+    if same(value, expected):
+        return verdict(True, praise)
+    for mistake in mistakes:
+        wrong = float(mistake.answer)
+        listed = any(same(wrong, float(c)) for c in choices)
+        if same(value, wrong) or (not listed and _close(value, wrong, rtol, atol)):
+            return verdict(False, mistake.hint)
+    if any(same(value, float(c)) for c in choices):
+        return verdict(False, otherwise)
+    listed = ", ".join(f"{float(c):g}" for c in choices)
+    return verdict(False, f"{value:g} is not one of the choices ({listed}). "
+                          f"{_sentence(otherwise)}")
 
 
 def _as_array(answer: Any) -> np.ndarray:
@@ -182,7 +334,8 @@ def _all_close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
 
 def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake] = (),
                 praise: str = "", otherwise: str = "recompute it step by step.",
-                shape_hint: str = "", rtol: float = RTOL, atol: float = ATOL) -> bool:
+                shape_hint: str = "", rtol: float = RTOL, atol: float = ATOL,
+                start: str | None = None) -> bool:
     """Check an array answer against ``expected`` and print a verdict.
 
     Parameters
@@ -200,15 +353,16 @@ def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake
         Added to the message when the shape is wrong (e.g. "one row per sample").
     rtol, atol : float
         Tolerance of :func:`numpy.allclose`.
+    start : str, optional
+        The first hint for an unanswered question; ``otherwise`` by default.
 
     Returns
     -------
     bool
         Whether the answer is right.
     """
-    empty = _placeholder(answer)
-    if empty:
-        return verdict(False, empty)
+    if _unanswered(answer):
+        return not_answered(start or otherwise)
     expected = np.asarray(expected, dtype=float)
     try:
         raw = _as_array(answer)
@@ -234,7 +388,7 @@ def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake
 def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np.ndarray, *,
                    mistakes: Sequence[Mistake] = (), praise: str = "",
                    otherwise: str = "compare your formula with the one above.",
-                   rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+                   rtol: float = 1e-6, atol: float = 1e-9, start: str | None = None) -> bool:
     """Check a learner's function of z by evaluating it on the array ``z``.
 
     Parameters
@@ -251,15 +405,17 @@ def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np
         As for :func:`check_number`.
     rtol, atol : float
         Tolerance (tight: a function should be exact, not rounded).
+    start : str, optional
+        The first hint for an unanswered question (``fn`` is ``...``, or a
+        function whose body is still ``return ...``); ``otherwise`` by default.
 
     Returns
     -------
     bool
         Whether the function is right at every point.
     """
-    empty = _placeholder(fn)
-    if empty:
-        return verdict(False, empty)
+    if _unanswered(fn):
+        return not_answered(start or otherwise)
     if not callable(fn):
         return verdict(False, f"pass the function itself (its name, without brackets); got "
                               f"a {type(fn).__name__}.")
@@ -272,6 +428,8 @@ def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np
                  if isinstance(exc, TypeError) else "")
         return verdict(False, f"calling your function on an array of z values failed with "
                               f"{type(exc).__name__}: {exc}.{extra}")
+    if _unanswered(got):
+        return not_answered(start or otherwise)
     try:
         got = _as_array(got)
     except _Unusable as exc:
@@ -287,3 +445,75 @@ def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np
         if _all_close(got, wrong, rtol, atol):
             return verdict(False, mistake.hint)
     return verdict(False, otherwise)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_text(v) for v in value) + ")"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _guessed_right(guess: Any, actual: Any, tolerance: float) -> bool | None:
+    """Whether one guessed item matches the result; ``None`` if it is not comparable."""
+    if isinstance(actual, str):
+        if not isinstance(guess, str):
+            return None
+        return " ".join(guess.lower().split()) == " ".join(actual.lower().split())
+    if isinstance(guess, (bool, np.bool_)) or isinstance(actual, (bool, np.bool_)):
+        return guess == actual if type(guess) is type(actual) else None
+    if isinstance(guess, Real) and isinstance(actual, Real):
+        if isinstance(actual, int):
+            return float(guess) == actual
+        return abs(float(guess) - float(actual)) <= tolerance * abs(float(actual))
+    return None
+
+
+def compare_guess(guess: Any, actual: Any, *, tolerance: float = 0.5) -> None:
+    """Print how a recorded prediction (``my_guess``) compares with the result.
+
+    Predictions are not graded: this never raises, not even in :func:`grading`
+    mode, and an unanswered guess (``...``) gets a kind word, not a verdict.
+
+    Parameters
+    ----------
+    guess : Any
+        The learner's guess: a word such as ``"up"``, a number, or a tuple of
+        them for a question with several parts.
+    actual : Any
+        The result, in the same form (words are compared without regard to
+        case and spacing; whole numbers exactly; other numbers within
+        ``tolerance``).
+    tolerance : float
+        How far (relative) a guessed number may be from the result and still
+        count as a good guess: 0.5 means within 50 %.
+    """
+    if _unanswered(guess):
+        print(f"✎ No guess recorded (my_guess = ...). The result is {_text(actual)}. Next "
+              "time, write your guess first: a guess you then see corrected sticks better "
+              "than a number you only read.")
+        return
+    parts = list(actual) if isinstance(actual, tuple) else [actual]
+    guesses = list(guess) if isinstance(actual, tuple) and isinstance(guess, (tuple, list)) \
+        else [guess]
+    if len(guesses) != len(parts):
+        print(f"Your guess {_text(guess)} has {len(guesses)} part(s); the question has "
+              f"{len(parts)}. The result is {_text(actual)}.")
+        return
+    matches = [_guessed_right(g, a, tolerance) for g, a in zip(guesses, parts)]
+    if any(m is None for m in matches):
+        print(f"Your guess is {_text(guess)}; the result is {_text(actual)}. (Give your "
+              "guess in the same form as the question asks, to have it compared.)")
+        return
+    right = sum(matches)
+    if right == len(parts):
+        print(f"✔ Your guess {_text(guess)} matches the result {_text(actual)}.")
+    elif len(parts) > 1 and right:
+        print(f"◐ Your guess {_text(guess)}; the result is {_text(actual)}: {right} of "
+              f"{len(parts)} right. Read on for why.")
+    else:
+        print(f"✘ Your guess was {_text(guess)}; the result is {_text(actual)}. A surprise "
+              "is worth more than a lucky guess: read on for why.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.activations import get_activation
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
-__all__ = ["READ_Z", "check_sigmoid_at_zero", "check_tanh_reading"]
+__all__ = ["READ_Z", "check_sigmoid_at_zero", "check_tanh_reading",
+           "compare_guess", "grading"]
 
 #: The z to set on the explorer's slider for :func:`check_tanh_reading`.
 READ_Z = 2.0

@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.activations import get_activation
-from ._check import Mistake, check_function, check_number
+from ._check import Mistake, check_function, check_number, compare_guess, grading
 
 __all__ = ["DERIV_Z", "CHAIN_DEPTH", "check_sigmoid_derivative", "check_sigmoid_prime",
-           "check_chain_factor"]
+           "check_chain_factor",
+           "compare_guess", "grading"]
 
 #: The z of :func:`check_sigmoid_derivative`.
 DERIV_Z = 2.0

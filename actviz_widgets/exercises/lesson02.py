@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import MLP
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["NEURON", "solution", "check_weighted_sum", "check_dL_da", "check_dL_dw1",
-           "check_new_w1"]
+           "check_new_w1",
+           "compare_guess", "grading"]
 
 #: The exercise neuron: inputs, weights, bias, target and learning rate.
 NEURON = MappingProxyType({"x1": 1.5, "x2": -2.0, "w1": 0.8, "w2": 0.3, "b": -0.3, "y": 1.0,

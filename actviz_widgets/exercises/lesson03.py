@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import MLP
-from ._check import Mistake, check_array, check_number
+from ._check import Mistake, check_array, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "WEIGHTS", "BIASES", "X", "Y", "X_BATCH", "Y_BATCH", "network",
-           "check_z1", "check_batch_output", "check_n_params"]
+           "check_z1", "check_batch_output", "check_n_params",
+           "compare_guess", "grading"]
 
 #: Neurons per layer, input first.
 SIZES = (2, 3, 2, 1)
@@ -148,4 +149,4 @@ def check_n_params(answer: Any) -> bool:
         praise="2·3 + 3 + 3·2 + 2 + 2·1 + 1 = 20. Each weight matrix has "
                "(neurons in) × (neurons out) entries.",
         otherwise="add up, layer by layer: the entries of W (in × out) and of b (out).",
-        rtol=0.0, atol=0.0, whole=True)
+        rtol=0.0, atol=0.0, kind="count")

@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ._check import Mistake, check_array, check_number
+from ._check import Mistake, check_array, check_number, compare_guess, grading
 from .lesson03 import X_BATCH, Y_BATCH, X, Y, network
 
 __all__ = ["X", "Y", "X_BATCH", "Y_BATCH", "network", "CHECKED_WEIGHT", "check_delta1",
-           "check_dW1", "check_numeric_gradient"]
+           "check_dW1", "check_numeric_gradient",
+           "compare_guess", "grading"]
 
 #: ``(layer, i, j)``: the weight ``weights[0][1, 2]`` of :func:`check_numeric_gradient`.
 CHECKED_WEIGHT = (0, 1, 2)

@@ -18,10 +18,11 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.network import MLP
 from ..engine.optimizers import Adam
 from ..engine.training import Trainer
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "BOWL", "LEARNING_RATES", "LR_STEPS", "ADAM", "network", "data",
-           "check_bowl", "check_best_learning_rate", "check_adam_step"]
+           "check_bowl", "check_best_learning_rate", "check_adam_step",
+           "compare_guess", "grading"]
 
 #: The XOR network: 2 inputs, two hidden layers of 4 tanh neurons, a sigmoid output.
 SIZES = (2, 4, 4, 1)
@@ -130,7 +131,7 @@ def check_best_learning_rate(answer: Any) -> bool:
     mistakes.append(Mistake(final[best], "that is a loss. The question asks for the learning "
                                          "rate that reached it."))
     return check_number(
-        answer, LEARNING_RATES[best],
+        answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
         mistakes=mistakes,
         praise=(f"lr = {LEARNING_RATES[best]:g} reaches {final[best]:.3f}. The best learning "
                 "rate is often just below the one that diverges."),

@@ -19,10 +19,11 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import gradient_norms
 from ..engine.initializers import init_std
 from ..engine.network import MLP
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["WIDTH", "EXPLODING", "SCALE_NET", "SCALES", "network", "data", "delta_norms",
-           "check_he_std", "check_exploding_ratio", "check_best_scale"]
+           "check_he_std", "check_exploding_ratio", "check_best_scale",
+           "compare_guess", "grading"]
 
 #: Neurons per hidden layer (as in the widget).
 WIDTH = 8
@@ -162,7 +163,7 @@ def check_best_scale(answer: Any) -> bool:
     mistakes.append(Mistake(ratios[best], "that is a ratio. The question asks for the weight "
                                           "scale that gives it."))
     return check_number(
-        answer, SCALES[best],
+        answer, SCALES[best], kind="choice", choices=SCALES,
         mistakes=mistakes,
         praise=f"Scale {SCALES[best]:g}: He initialisation as it is. Its ratio "
                f"{ratios[best]:.3g} is within a power of ten of 1.",

@@ -20,11 +20,12 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import dead_units
 from ..engine.network import MLP
 from ..engine.training import Trainer
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "SEED", "DEAD_LAYER", "LEARNING_RATES", "STEPS", "LEAKY", "network",
            "data", "count_dead", "check_dead_fraction", "check_safest_learning_rate",
-           "check_leaky_delta"]
+           "check_leaky_delta",
+           "compare_guess", "grading"]
 
 #: The widget's network: three hidden layers of 8 units.
 SIZES = (2, 8, 8, 8, 1)
@@ -147,7 +148,7 @@ def check_safest_learning_rate(answer: Any) -> bool:
     mistakes.append(Mistake(counts[best], "that is a number of dead units. The question asks "
                                           "for the learning rate."))
     return check_number(
-        answer, LEARNING_RATES[best],
+        answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
         mistakes=mistakes,
         praise=f"lr = {LEARNING_RATES[best]:g} leaves {counts[best]} dead units: large enough "
                "to learn (and even to wake the units of layers 2 and 3 that started dead), "

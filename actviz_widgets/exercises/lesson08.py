@@ -17,10 +17,11 @@ import numpy as np
 from ..engine.datasets import Dataset, make_dataset
 from ..engine.network import MLP
 from ..engine.training import History, Trainer
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "LR", "STEPS", "L2_CHOICES", "LINEAR_SIZES", "network", "data",
-           "circles", "train", "check_best_l2", "check_best_step", "check_linear_accuracy"]
+           "circles", "train", "check_best_l2", "check_best_step", "check_linear_accuracy",
+           "compare_guess", "grading"]
 
 #: The overfitting network: three hidden layers of 8 tanh neurons.
 SIZES = (2, 8, 8, 8, 1)
@@ -119,7 +120,7 @@ def check_best_l2(answer: Any) -> bool:
     mistakes.append(Mistake(test[best], "that is a test loss. The question asks for the L2 "
                                         "strength that gave it."))
     return check_number(
-        answer, L2_CHOICES[best],
+        answer, L2_CHOICES[best], kind="choice", choices=L2_CHOICES,
         mistakes=mistakes,
         praise=f"L2 = {L2_CHOICES[best]:g}: test loss {test[best]:.3f}, against "
                f"{test[0]:.3f} without L2. The penalty keeps the network from bending its "
@@ -161,7 +162,7 @@ def check_best_step(answer: Any) -> bool:
                               "it happened."),
     ]
     return check_number(
-        answer, steps[k],
+        answer, steps[k], kind="index",
         mistakes=[m for m in mistakes if m.answer != steps[k]],
         praise=f"Step {steps[k]}: test loss {test_loss[k]:.3f}. From there on the training "
                f"loss keeps falling (to {train_loss[-1]:.3f}) while the test loss rises (to "

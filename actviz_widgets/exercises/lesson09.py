@@ -21,11 +21,12 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import SATURATION_THRESHOLD, saturated_fraction
 from ..engine.network import MLP
 from ..engine.training import Trainer
-from ._check import Mistake, check_number
+from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["WIDTH", "DEPTH", "SATURATED", "HEALTHY", "LR", "ADAM_LR", "STEPS", "THRESHOLD",
            "network", "data", "check_saturated_share", "check_update_ratio",
-           "check_weight_spread"]
+           "check_weight_spread",
+           "compare_guess", "grading"]
 
 #: Neurons per hidden layer, and hidden layers (as in the widget).
 WIDTH = 8

@@ -4,16 +4,19 @@ The network is the case study's 64-32-10 classifier with ReLU hidden units,
 trained with the engine's recipe
 (:func:`~actviz_widgets.engine.case_study.train_digits`) on
 :func:`~actviz_widgets.engine.datasets.load_digits`'s default split, as the
-digits widget trains it.  The exercises are about its 359 test digits.  The
-checkers train that network once (well under a second, then it is kept) and
-compute the right answers from it with the engine.
+digits widget trains it with its defaults.  The exercises are about its 359
+test digits.  The checkers train that network once (well under a second, then
+it is kept) and compute the right answers from it with the engine.
+
+The lesson computes its answers from :func:`network` and :func:`sorted_test`,
+never from the widget: the widget retrains whenever the learner switches its
+activation, and the exercises must stay right whatever the widget shows.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -21,10 +24,12 @@ import numpy as np
 from ..engine.case_study import class_means, confusion_matrix, sort_by_class, train_digits
 from ..engine.datasets import Dataset, load_digits
 from ..engine.network import MLP
-from ._check import Mistake, check_number, verdict
+from ._check import Mistake, check_number, compare_guess, grading
 
-__all__ = ["ACTIVATION", "NEURON", "SAMPLE", "data", "check_favourite_class",
-           "check_n_wrong", "check_top_delta_neuron"]
+__all__ = ["ACTIVATION", "NEURON", "SAMPLE", "data", "network", "sorted_test",
+           "check_favourite_class",
+           "check_n_wrong", "check_top_delta_neuron",
+           "compare_guess", "grading"]
 
 #: The hidden activation of the network the exercises are about.
 ACTIVATION = "relu"
@@ -46,33 +51,29 @@ def _trained() -> tuple[list, list]:
     return train_digits(ACTIVATION, data(), seed=0).net.get_params()
 
 
-def _network() -> MLP:
+def network() -> MLP:
+    """A copy of the lesson's trained network: 64-32-10, ReLU, trained by
+    :func:`~actviz_widgets.engine.case_study.train_digits` on :func:`data` (seed 0).
+
+    It is the network the digits widget shows with its defaults (ReLU).  Each
+    call returns a fresh copy, so changing it changes nothing else.
+    """
     weights, biases = _trained()
     net = MLP([64, 32, 10], activation=ACTIVATION, loss="cross_entropy", seed=0)
-    net.set_params(weights, biases)
+    net.set_params([w.copy() for w in weights], [b.copy() for b in biases])
     return net
 
 
-def _check_whole(answer: Any, expected: int, *, mistakes: Sequence[Mistake], praise: str,
-                 otherwise: str) -> bool:
-    """:func:`check_number` for a class, a neuron or a count: whole numbers must match
-    exactly (a neighbouring index is not "close"); anything else goes to check_number."""
-    whole = (isinstance(answer, (Integral, np.integer)) and not isinstance(answer, bool)) or (
-        isinstance(answer, (float, np.floating)) and float(answer).is_integer())
-    if not whole:
-        return check_number(answer, expected, mistakes=mistakes, praise=praise,
-                            otherwise=otherwise)
-    value = int(answer)
-    if value == expected:
-        return verdict(True, praise)
-    for mistake in mistakes:
-        if mistake.answer == value:
-            return verdict(False, mistake.hint)
-    return verdict(False, otherwise)
+def sorted_test() -> tuple[np.ndarray, np.ndarray]:
+    """The test digits and labels sorted by class, as the digits widget orders them.
 
-
-def _sorted_test() -> tuple[np.ndarray, np.ndarray]:
-    """The test digits and labels sorted by class (the widget's order)."""
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape (359, 64): one test digit per row.
+    y : numpy.ndarray
+        Shape (359,): their classes, 0 first.
+    """
     ds = data()
     order, _ = sort_by_class(ds.y_test, ds.n_classes)
     return ds.X_test[order], ds.y_test[order]
@@ -92,8 +93,8 @@ def check_favourite_class(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    X, y = _sorted_test()
-    hidden = _network().forward(X).a[1]
+    X, y = sorted_test()
+    hidden = network().forward(X).a[1]
     means = class_means(hidden, y, 10)  # (10 classes, 32 neurons)
     column = means[:, NEURON]
     best = int(np.argmax(column))
@@ -106,15 +107,16 @@ def check_favourite_class(answer: Any) -> bool:
         Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
                                                "question asks for the class that has it."),
     ]
-    return _check_whole(
-        answer, best,
+    return check_number(
+        answer, best, kind="index",
         mistakes=[m for m in mistakes if m.answer != best],
         praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
                f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
                "the next class. Its incoming weights, drawn as an 8×8 image, show which "
                "pixels push it up.",
-        otherwise=f"take column {NEURON} of the class means (one mean activation per digit "
-                  "class) and give the class with the largest value.")
+        otherwise=f"compute the hidden activations of the sorted test digits, their mean per "
+                  f"class (class_means), take column {NEURON} and give the class with the "
+                  "largest value.")
 
 
 def check_n_wrong(answer: Any) -> bool:
@@ -130,13 +132,13 @@ def check_n_wrong(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    X, y = _sorted_test()
-    predicted = _network().predict(X).argmax(axis=1)
+    X, y = sorted_test()
+    predicted = network().predict(X).argmax(axis=1)
     cm = confusion_matrix(y, predicted, 10)
     n, right = len(y), int(np.trace(cm))
     wrong = n - right
-    return _check_whole(
-        answer, wrong,
+    return check_number(
+        answer, wrong, kind="count",
         mistakes=[
             Mistake(right, "that is the number of digits it gets right (the diagonal of the "
                            "confusion matrix). Count the others."),
@@ -165,9 +167,9 @@ def check_top_delta_neuron(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    X, y = _sorted_test()
+    X, y = sorted_test()
     x, label = X[SAMPLE:SAMPLE + 1], y[SAMPLE:SAMPLE + 1]
-    net = _network()
+    net = network()
     trace, grads = net.loss_and_gradients(x, label)
     delta = grads.delta[1][0]
     best = int(np.argmax(np.abs(delta)))
@@ -182,11 +184,14 @@ def check_top_delta_neuron(answer: Any) -> bool:
         Mistake(int(label[0]), "that is the digit's class. The question asks for a hidden "
                                "neuron."),
     ]
-    return _check_whole(
-        answer, best,
+    return check_number(
+        answer, best, kind="index",
         mistakes=[m for m in mistakes if m.answer != best],
-        praise=f"Neuron {best}: changing its z would change this digit's loss the most "
-               f"(δ = {delta[best]:+.3f}). To lower the loss, its z should go "
-               f"{'up' if delta[best] < 0 else 'down'}.",
-        otherwise=f"set the widget's test digit to {SAMPLE}, then take the index of the "
-                  "largest np.abs(digits.sample_delta).")
+        praise=f"Neuron {best}: a small change of its z changes this digit's loss the most "
+               f"(δ = {delta[best]:+.3f}); to lower the loss, its z should go "
+               f"{'up' if delta[best] < 0 else 'down'}. δ is a local sensitivity, a "
+               "slope: it says nothing about what a large change would do, nor about other "
+               "digits.",
+        otherwise=f"take test digit {SAMPLE} of ex.sorted_test(), run net.loss_and_gradients "
+                  "on it, and give the index of the largest np.abs of the hidden layer's "
+                  "delta, grads.delta[1][0].")
