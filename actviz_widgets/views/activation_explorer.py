@@ -27,13 +27,11 @@ from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
 from .activation_plot import formula_text, marker_path, saturated_intervals
 from .base import FigureView
+from .palette import activation_color
 from .text import PathText, fmt
 
-__all__ = ["ActivationExplorerView", "SERIES_COLORS", "CHAIN_YLIM"]
+__all__ = ["ActivationExplorerView", "CHAIN_YLIM"]
 
-#: Colours of the 1st, 2nd, ... selected activation (Okabe–Ito first, colour-blind safe).
-SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                 "#000000", "#8C6D1F", "#7F7F7F")
 #: Fixed y-limits of the log-scale chain plot; values outside are clipped to them.
 CHAIN_YLIM = (1e-12, 1e2)
 
@@ -49,7 +47,7 @@ class ActivationExplorerView(FigureView):
         Largest chain depth shown (the chain plot's x-limits are fixed).
     n_points : int, default 481
         Grid size of the curves.
-    figsize : (float, float), default (10.5, 6.2)
+    figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
 
     Attributes
@@ -57,7 +55,8 @@ class ActivationExplorerView(FigureView):
     ax_f, ax_df, ax_chain, ax_table : matplotlib.axes.Axes
         f(z); f′(z); |f′(z)|ᵏ against depth k (log scale); the table.
     names : list of str
-        The activations drawn, in slot order (slot i uses ``SERIES_COLORS[i]``).
+        The activations drawn, in slot order; each in its colour
+        (:func:`~actviz_widgets.views.palette.activation_color`), the same in every widget.
     z_grid : numpy.ndarray
         The curves' z values.
     lines_f, lines_df : list of matplotlib.lines.Line2D
@@ -88,7 +87,7 @@ class ActivationExplorerView(FigureView):
     """
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0), max_depth: int = 20,
-                 n_points: int = 481, figsize: tuple[float, float] = (10.5, 6.2),
+                 n_points: int = 481, figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         lo, hi = (float(v) for v in check_array("z_range", z_range, shape=(2,)))
@@ -103,12 +102,14 @@ class ActivationExplorerView(FigureView):
 
         fig = self.figure
         grid = GridSpec(2, 3, figure=fig, height_ratios=[1.3, 1.0], width_ratios=[1, 1, 1],
-                        left=0.06, right=0.985, top=0.94, bottom=0.01, wspace=0.27, hspace=0.42)
+                        left=0.07, right=0.985, top=0.94, bottom=0.01, wspace=0.3, hspace=0.45)
         self.ax_f = fig.add_subplot(grid[0, 0])
         self.ax_df = fig.add_subplot(grid[0, 1], sharex=self.ax_f)
         self.ax_chain = fig.add_subplot(grid[0, 2])
         self.ax_table = fig.add_subplot(grid[1, :])
         self.ax_table.set_axis_off()
+        bottom, height = self.ax_table.get_position().y0, self.ax_table.get_position().height
+        self.ax_table.set_position([0.012, bottom, 0.976, height])  # the full width
 
         # -- f and f′ axes ---------------------------------------------------------------
         # Shading, curves and markers are all dynamic (drawn in this order over the cached
@@ -116,7 +117,7 @@ class ActivationExplorerView(FigureView):
         self.shade_f, self.shade_df = self.dynamic_all(self._make_shade(ax)
                                                        for ax in (self.ax_f, self.ax_df))
         for ax, title in ((self.ax_f, "f(z): the activation"),
-                          (self.ax_df, "f′(z): the activation function's derivative")):
+                          (self.ax_df, "f′(z): its derivative")):
             ax.axhline(0.0, color="0.75", lw=0.8, zorder=0.5)
             ax.grid(True, color="0.93", lw=0.6)
             ax.set_title(title, fontsize=10)
@@ -129,13 +130,13 @@ class ActivationExplorerView(FigureView):
             for s in (1, -1))
         self.lines_f = self.dynamic_all(self.ax_f.plot(self.z_grid, blank, color=c, lw=1.9,
                                                        zorder=2)[0]
-                                        for c in SERIES_COLORS[:n_slots])
+                                        for c in ["0.3"] * n_slots)
         self.lines_df = self.dynamic_all(self.ax_df.plot(self.z_grid, blank, color=c, lw=1.9,
                                                          zorder=2)[0]
-                                         for c in SERIES_COLORS[:n_slots])
+                                         for c in ["0.3"] * n_slots)
         self.tangents = self.dynamic_all(
             self.ax_f.plot([], [], color=c, lw=1.2, ls="--", zorder=3)[0]
-            for c in SERIES_COLORS[:n_slots])
+            for c in ["0.3"] * n_slots)
         self.z_lines = self.dynamic_all(ax.axvline(0.0, color="0.35", lw=0.8, zorder=1.5)
                                         for ax in (self.ax_f, self.ax_df))
         self.points_f = self.dynamic(self.ax_f.scatter(np.empty(0), np.empty(0), s=40, zorder=5,
@@ -152,43 +153,42 @@ class ActivationExplorerView(FigureView):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axhline(1.0, color="0.6", lw=0.9, ls=":", zorder=1)
         ax.grid(True, color="0.93", lw=0.6)
-        ax.set_title("gradient factor after k layers: |f′(z)|ᵏ", fontsize=10)
-        ax.set_xlabel("depth k (layers, each with pre-activation z)", fontsize=8.5, labelpad=1)
+        ax.set_title("|f′(z)|ᵏ: gradient factor, k layers", fontsize=10)
+        ax.set_xlabel("depth k (layers, all at this z)", fontsize=8.5, labelpad=1)
         ax.tick_params(labelsize=8)
         self.chain_lines = self.dynamic_all(
             ax.plot([], [], color=c, lw=1.5, marker="o", ms=3.2, zorder=3)[0]
-            for c in SERIES_COLORS[:n_slots])
+            for c in ["0.3"] * n_slots)
         self.depth_line = self.dynamic(ax.axvline(1.0, color="0.35", lw=0.8, ls="--"))
         self.chain_clipped = self.dynamic(ax.scatter(np.empty(0), np.empty(0), s=30, zorder=4,
                                                      color="0.3", clip_on=False))
         self.legend = fig.legend(
             [self.shade_df, self.threshold_lines[0], Line2D([], [], color="0.3", lw=1.2, ls="--"),
              self.z_lines[1], Line2D([], [], color="0.3", marker="v", lw=0, ms=5)],
-            ["saturated (first activation)", "± threshold on |f′|", "tangent of f at z",
-             "current z", f"|f′(z)|ᵏ below {CHAIN_YLIM[0]:.0e} or 0 (clipped)"],
-            loc="center", bbox_to_anchor=(0.5, 0.405), ncol=5, fontsize=7.5, frameon=False,
-            handlelength=1.8, columnspacing=1.5)
+            ["saturated (first activation)", "± threshold on |f′|", "tangent at z",
+             "current z", "|f′(z)|ᵏ < 10⁻¹² (clipped)"],
+            loc="center", bbox_to_anchor=(0.5, 0.405), ncol=5, fontsize=8, frameon=False,
+            handlelength=1.5, handletextpad=0.5, columnspacing=1.0)
 
         # -- table ------------------------------------------------------------------------
         tab = self.ax_table
-        for x, label in ((0.0, "activation"), (_X_FORMULA, "formula"),
-                         (_X_RANGE, "output range"),
-                         (_X_VALUES, f"{'f(z)':>8}  {'f′(z)':>8}   f′(z)ⁿ: gradient factor after "
-                                     "n layers")):
+        self.header_texts = [
             tab.text(x, 1.0, label, transform=tab.transAxes, va="top", fontsize=8.5,
                      color="0.2", weight="bold", family="DejaVu Sans Mono" if x == _X_VALUES
                      else None)
+            for x, label in ((0.0, "activation"), (_X_FORMULA, "formula"), (_X_RANGE, "range"),
+                             (_X_VALUES, f"{'f(z)':>7}  {'f′(z)':>7}  f′(z)ⁿ after n layers"))]
         self.name_texts = [tab.text(0.0, 0.0, "", transform=tab.transAxes, va="center",
-                                    fontsize=8.5, color=c, weight="bold")
-                           for c in SERIES_COLORS[:n_slots]]
+                                    fontsize=8, color=c, weight="bold")
+                           for c in ["0.3"] * n_slots]
         self.formula_texts = [tab.text(_X_FORMULA, 0.0, "", transform=tab.transAxes,
                                        va="center", fontsize=8.5) for _ in range(n_slots)]
         self.range_texts = [tab.text(_X_RANGE, 0.0, "", transform=tab.transAxes, va="center",
                                      fontsize=8.5) for _ in range(n_slots)]
-        self.value_texts = self.dynamic_all(PathText(tab, _X_VALUES, 0.0, "", fontsize=8.5,
+        self.value_texts = self.dynamic_all(PathText(tab, _X_VALUES, 0.0, "", fontsize=8,
                                                      family="DejaVu Sans Mono", color=c,
                                                      va="center")
-                                            for c in SERIES_COLORS[:n_slots])
+                                            for c in ["0.3"] * n_slots)
 
     @staticmethod
     def _make_shade(ax) -> PolyCollection:
@@ -225,6 +225,9 @@ class ActivationExplorerView(FigureView):
                 self.value_texts[i].set_text("")
                 continue
             act = acts[i]
+            for artist in (line, self.lines_df[i], self.tangents[i], self.chain_lines[i],
+                           self.name_texts[i], self.value_texts[i]):
+                artist.set_color(activation_color(act.name))
             f = act(self.z_grid)
             df = act.grad(self.z_grid, f)
             line.set_ydata(f)
@@ -233,7 +236,7 @@ class ActivationExplorerView(FigureView):
             df_all.append(df)
             self.name_texts[i].set_text(act.display_name)
             self.formula_texts[i].set_text(formula_text(act.latex)[0])
-            self.formula_texts[i].set_fontsize(10 if len(acts) <= 5 else 8.5)
+            self.formula_texts[i].set_fontsize(10 if len(acts) <= 5 else 8)
             self.range_texts[i].set_text(act.range_text)
         self.names = keys
         for ax, values in ((self.ax_f, f_all), (self.ax_df, df_all)):
@@ -248,10 +251,34 @@ class ActivationExplorerView(FigureView):
             for text in (self.name_texts[i], self.formula_texts[i], self.range_texts[i]):
                 text.set_y(y)
             self.value_texts[i].set_position((_X_VALUES, y))
-        self.points_f.set_facecolors(SERIES_COLORS[:len(keys)])
-        self.points_df.set_facecolors(SERIES_COLORS[:len(keys)])
+        self._fit_columns(len(keys))
+        colors = [activation_color(k) for k in keys]
+        self.points_f.set_facecolors(colors)
+        self.points_df.set_facecolors(colors)
         self._update_shade()
         self.invalidate()
+
+    def _fit_columns(self, n: int) -> None:
+        """Place the formula, range and value columns just past the widest cell before them."""
+        renderer = self.canvas.get_renderer()
+        width = self.ax_table.bbox.width
+        gap = 9.0 / width
+        x = 0.0
+        columns = (self.name_texts, self.formula_texts, self.range_texts)
+        for k, cells in enumerate(columns):
+            widest = max([self.header_texts[k].get_window_extent(renderer).width]
+                         + [t.get_window_extent(renderer).width for t in cells[:n]])
+            x += widest / width + gap
+            nxt = columns[k + 1] if k + 1 < len(columns) else None
+            x_min = (_X_FORMULA, _X_RANGE, _X_VALUES)[k]
+            x = max(x, x_min) if n <= 5 else x  # the usual few rows keep their columns
+            self.header_texts[k + 1].set_x(x)
+            if nxt is not None:
+                for text in nxt:
+                    text.set_x(x)
+            else:
+                for i, text in enumerate(self.value_texts):
+                    text.set_position((x, text.get_position()[1]))
 
     def set_threshold(self, threshold: float) -> None:
         """Shade where |f′(z)| < ``threshold`` for the first activation."""
@@ -271,8 +298,7 @@ class ActivationExplorerView(FigureView):
         self.shade_f.set_verts(verts)
         self.shade_df.set_verts(verts)
         # the legend is static: it names the activation, not the threshold's value
-        self.legend.get_texts()[0].set_text(f"{first.display_name} saturated: "
-                                            "|f′(z)| < threshold")
+        self.legend.get_texts()[0].set_text(f"{first.display_name} saturated")
 
     # -- dynamic parts ---------------------------------------------------------------------
     def update(self, z: float, values: Mapping[str, tuple[float, float]],
@@ -317,7 +343,7 @@ class ActivationExplorerView(FigureView):
             markers.extend(np.abs(prod[out]) > hi)
             d = df[i]
             sat = "  saturated" if abs(d) < self.threshold else ""
-            self.value_texts[i].set_text(f"{fmt(f[i], 4):>8}  {fmt(d, 4):>8}   "
+            self.value_texts[i].set_text(f"{fmt(f[i], 4):>7}  {fmt(d, 4):>7}  "
                                          f"{_power(d, depth)} = {fmt(prod[-1])}{sat}")
         self.chain_clipped.set_offsets(np.column_stack([clipped_x, clipped_y])
                                        if clipped_x else np.empty((0, 2)))
@@ -332,7 +358,7 @@ def _power(d: float, n: int) -> str:
 
 
 # x of the table's columns (axes fraction)
-_X_FORMULA, _X_RANGE, _X_VALUES = 0.15, 0.475, 0.56
+_X_FORMULA, _X_RANGE, _X_VALUES = 0.17, 0.465, 0.545
 
 
 _TRI_DOWN, _TRI_UP = marker_path("v"), marker_path("^")

@@ -8,6 +8,7 @@ finds every text drawn in a view's figure (matplotlib ``Text`` artists and
 the views' fast :class:`~actviz_widgets.views.text.PathText`), and reports
 
 * text smaller than :data:`MIN_TEXT_PX` as displayed,
+* text cut off at the picture's edges,
 * text boxes that overlap other text boxes,
 * lines (edges, curves, markers) drawn across a text box.
 
@@ -30,7 +31,7 @@ from .base import FigureView
 from .text import PathText
 
 __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_texts",
-           "small_texts", "overlapping_texts", "lines_across_texts", "readability_problems"]
+           "small_texts", "clipped_texts", "overlapping_texts", "lines_across_texts", "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
 #: with the file browser open.
@@ -126,6 +127,15 @@ def small_texts(view: FigureView, min_px: float = MIN_TEXT_PX,
     scale = display_scale(view, output_width)
     boxes = drawn_texts(view) if boxes is None else boxes
     return [b for b in boxes if b.size_px * scale < min_px - 1e-6]
+
+
+def clipped_texts(view: FigureView, boxes: list[TextBox] | None = None,
+                  tol: float = 1.0) -> list[TextBox]:
+    """The texts that run past the picture's edges (cut off)."""
+    boxes = drawn_texts(view) if boxes is None else boxes
+    fig = view.figure.bbox
+    return [b for b in boxes if b.bbox.x0 < fig.x0 - tol or b.bbox.x1 > fig.x1 + tol
+            or b.bbox.y0 < fig.y0 - tol or b.bbox.y1 > fig.y1 + tol]
 
 
 def _overlap(a: Bbox, b: Bbox, tol: float) -> bool:
@@ -239,6 +249,7 @@ def readability_problems(view: FigureView, output_width: float = OUTPUT_WIDTH,
     scale = display_scale(view, output_width)
     problems = [f"text {b!r} is {b.size_px * scale:.1f} px as displayed (< {MIN_TEXT_PX:g})"
                 for b in small_texts(view, output_width=output_width, boxes=boxes)]
+    problems += [f"text {b!r} runs past the picture's edge" for b in clipped_texts(view, boxes)]
     problems += [f"text {a!r} overlaps text {b!r}" for a, b in overlapping_texts(boxes)]
     if lines:
         problems += [f"{type(line).__name__} {line.get_label()!r} crosses text {b!r}"
