@@ -14,6 +14,8 @@ from .optimizers import OPTIMIZER_NAMES, SGD, Adam, Optimizer, make_optimizer
 from .serialization import load_network, save_network
 from .stepper import PassStepper, Step, StepState
 from .training import History, Snapshot, Trainer, TrainingDiverged
+from .mnist import (MNIST_RECIPE, MNIST_SIZES, MnistRun, NeuronRecorder, NeuronTimeline,
+                    load_mnist, train_mnist_classifier)
 
 __all__ = [
     "ACTIVATION_NAMES", "ACTIVATIONS", "Activation", "get_activation",
@@ -26,4 +28,6 @@ __all__ = [
     "load_network", "save_network",
     "PassStepper", "Step", "StepState",
     "History", "Snapshot", "Trainer", "TrainingDiverged",
+    "MNIST_RECIPE", "MNIST_SIZES", "MnistRun", "NeuronRecorder", "NeuronTimeline",
+    "load_mnist", "train_mnist_classifier",
 ]
