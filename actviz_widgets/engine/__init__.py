@@ -16,6 +16,9 @@ from .stepper import PassStepper, Step, StepState
 from .training import History, Snapshot, Trainer, TrainingDiverged
 from .mnist import (MNIST_RECIPE, MNIST_SIZES, MnistRun, NeuronRecorder, NeuronTimeline,
                     load_mnist, train_mnist_classifier)
+from .graph import (Graph, GraphEdge, GraphNode, GraphStep, GraphStructure, GraphTrace, Value,
+                    binary_cross_entropy, squared_error, total)
+from .graph_builders import EXPRESSION_NAMES, EXPRESSIONS, expression_graph, neuron_graph
 
 __all__ = [
     "ACTIVATION_NAMES", "ACTIVATIONS", "Activation", "get_activation",
@@ -30,4 +33,7 @@ __all__ = [
     "History", "Snapshot", "Trainer", "TrainingDiverged",
     "MNIST_RECIPE", "MNIST_SIZES", "MnistRun", "NeuronRecorder", "NeuronTimeline",
     "load_mnist", "train_mnist_classifier",
+    "Graph", "GraphEdge", "GraphNode", "GraphStep", "GraphStructure", "GraphTrace", "Value",
+    "binary_cross_entropy", "squared_error", "total",
+    "EXPRESSION_NAMES", "EXPRESSIONS", "expression_graph", "neuron_graph",
 ]
