@@ -31,15 +31,17 @@ from matplotlib.transforms import Affine2D
 from ..engine.activations import Activation, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
 from .base import FigureView
+from .palette import activation_color
+from .readability import polyline_crosses
 from .text import PathText
 
 __all__ = ["ActivationCurvePanel", "saturated_intervals", "formula_text",
            "marker_path", "F_COLOR", "DF_COLOR", "TANGENT_COLOR", "SHADE_COLOR"]
 
 # Okabe–Ito colours (colour-blind safe).
-F_COLOR = "#0072B2"
-DF_COLOR = "#D55E00"
-TANGENT_COLOR = "#009E73"
+F_COLOR = "#0072B2"   # sigmoid's colour; each activation is drawn in its own (palette.py)
+DF_COLOR = "#D55E00"  # gradients and derivatives where no activation owns the colour
+TANGENT_COLOR = "0.15"
 SHADE_COLOR = "0.88"
 _GREY = "0.62"
 
@@ -232,7 +234,7 @@ class ActivationCurvePanel:
         self.scatter_df.set_visible(self.show_derivative)
         self.point_labels: list = []
         self.clip_note = view.dynamic(ax.text(0.5, 0.02, "", transform=ax.transAxes,
-                                              ha="center", va="bottom", fontsize=7.5,
+                                              ha="center", va="bottom", fontsize=8,
                                               color="0.25", zorder=6))
         ax.set_xlim(lo, hi)
         ax.set_xlabel("z (pre-activation)")
@@ -269,6 +271,14 @@ class ActivationCurvePanel:
         margin = 0.08 * (high - low or 1.0)
         self.ax.set_ylim(low - margin, high + margin)
         self.ax.set_title(f"{act.display_name}: output range {act.range_text}", fontsize=10)
+        # f solid and f′ dashed, both in the activation's colour, as in every widget
+        color = activation_color(act.name)
+        self.line_f.set_color(color)
+        self.line_df.set_color(color)
+        legend = getattr(self, "legend", None)
+        if legend is not None:
+            for handle in legend.legend_handles[:1 + self.show_derivative]:
+                handle.set_color(color)
         self.activation = act
 
     def _update_shade(self) -> None:
@@ -297,8 +307,8 @@ class ActivationCurvePanel:
         self._apply_activation(act)
         self._update_shade()
         self.view.invalidate()
+        self.set_tangent(self.tangent_z)  # first: the point labels keep clear of it
         self.set_points(self.z_points, self._labels, self._colors, self._greyed)
-        self.set_tangent(self.tangent_z)
 
     def set_threshold(self, threshold: float) -> None:
         """Shade where |f′(z)| < ``threshold`` (>= 0)."""
@@ -339,7 +349,8 @@ class ActivationCurvePanel:
         zc = np.clip(z, lo, hi)
         y0, y1 = self.ax.get_ylim()
         paths = [_PATH_RIGHT if v > hi else _PATH_LEFT if v < lo else _PATH_IN for v in z]
-        for scatter, y, color in ((self.scatter_f, f, F_COLOR), (self.scatter_df, df, DF_COLOR)):
+        own = activation_color(act.name)
+        for scatter, y, color in ((self.scatter_f, f, own), (self.scatter_df, df, "white")):
             scatter.set_offsets(np.column_stack([zc, np.clip(y, y0, y1)]))
             scatter.set_paths(paths or [_PATH_IN])
             face = _GREY if greyed else (color if colors is None else colors)
@@ -351,25 +362,56 @@ class ActivationCurvePanel:
         texts = labels or []
         while len(self.point_labels) < len(texts):
             self.point_labels.append(self.view.dynamic(PathText(
-                self.ax, 0.0, 0.0, fontsize=7.5, transform=self.ax.transData)))
+                self.ax, 0.0, 0.0, fontsize=8, transform=self.ax.transData)))
         for i, ann in enumerate(self.point_labels):
             visible = i < len(texts)
             ann.set_visible(visible)
             if visible:
                 ann.set_text(texts[i])
-                # a label at the right edge goes left of its mark so it stays in the figure
-                right = z[i] >= hi - 0.1 * (hi - lo)
-                ann.set_alignment(ha="right" if right else "left")
-                dx = (-0.025 if right else 0.025) * (hi - lo)
-                y = float(np.clip(f[i], y0, y1))
-                # below the mark near the top, so it stays inside the axes
-                dy = (-0.07 if y > y1 - 0.1 * (y1 - y0) else 0.025) * (y1 - y0)
-                ann.set_position((zc[i] + dx, y + dy))
+                self._place_label(ann, float(zc[i]), float(np.clip(f[i], y0, y1)))
         outside = z[(z < lo) | (z > hi)]
         self.clip_note.set_text("" if not outside.size else
                                 "outside the plotted z range (◀/▶ at the edge): z = "
                                 + ", ".join(f"{v:.3g}" for v in outside[:4])
                                 + (" …" if outside.size > 4 else ""))
+
+    def _place_label(self, ann: PathText, z: float, y: float) -> None:
+        """Put a point's label beside its mark where no curve and no other label runs.
+
+        Tries right/left of the mark, above/below, nearest first; keeps the
+        first spot inside the axes that is clear, else the first inside the axes.
+        """
+        lo, hi = self.z_range
+        y0, y1 = self.ax.get_ylim()
+        ax_box = self.ax.bbox
+        curves = [line for line in (self.line_f, self.line_df, self.tangent)
+                  if line.get_visible()]
+        polys = [line.get_transform().transform(line.get_xydata()) for line in curves]
+        others = [b for other in self.point_labels if other is not ann and other.get_visible()
+                  for _, b in other.line_extents()]
+        fallback = None
+        for dx, dy, ha in ((0.025, 0.03, "left"), (0.025, -0.09, "left"),
+                           (-0.025, 0.03, "right"), (-0.025, -0.09, "right"),
+                           (0.05, 0.12, "left"), (-0.05, 0.12, "right"),
+                           (0.05, -0.18, "left"), (-0.05, -0.18, "right")):
+            ann.set_alignment(ha=ha)
+            ann.set_position((z + dx * (hi - lo), y + dy * (y1 - y0)))
+            boxes = [b for _, b in ann.line_extents()]
+            if not boxes:
+                return
+            inside = all(ax_box.x0 <= b.x0 and b.x1 <= ax_box.x1 and ax_box.y0 <= b.y0
+                         and b.y1 <= ax_box.y1 for b in boxes)
+            if not inside:
+                continue
+            fallback = fallback or (dx, dy, ha)
+            grown = [b.padded(2.0) for b in boxes]
+            hit = any(polyline_crosses(p, b) for p in polys for b in grown)
+            hit = hit or any(b.overlaps(o) for b in grown for o in others)
+            if not hit:
+                return
+        dx, dy, ha = fallback or (0.025, 0.03, "left")
+        ann.set_alignment(ha=ha)
+        ann.set_position((z + dx * (hi - lo), y + dy * (y1 - y0)))
 
     def set_tangent(self, z: float | None) -> None:
         """Draw the tangent of f at ``z``: y = f(z₀) + f′(z₀)(z − z₀); ``None`` hides it."""
@@ -389,6 +431,6 @@ class ActivationCurvePanel:
     def update(self, z, labels: Sequence[str] | None = None, colors=None, greyed: bool = False,
                tangent: float | None = None) -> None:
         """Mark points and set the tangent in one call (see :meth:`set_points`)."""
+        self.set_tangent(tangent)  # first: the point labels keep clear of it
         self.set_points(z, labels, colors, greyed)
-        self.set_tangent(tangent)
 

@@ -21,8 +21,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.gridspec import GridSpec
-from matplotlib.patches import Circle, FancyBboxPatch
-from matplotlib.transforms import Affine2D, ScaledTranslation
+from matplotlib.patches import Circle
 
 from ..engine.activations import Activation, get_activation
 from ..engine.losses import get_loss
@@ -177,7 +176,7 @@ class NeuronView(FigureView):
     ----------
     z_range : (float, float), default (-6, 6)
         Plotted z range of the activation panel.
-    figsize : (float, float), default (10.5, 5.8)
+    figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
 
     Attributes
@@ -213,11 +212,11 @@ class NeuronView(FigureView):
     """
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
-                 figsize: tuple[float, float] = (10.5, 5.8), dpi: float = 100) -> None:
+                 figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
-        grid = GridSpec(2, 3, figure=fig, height_ratios=[1.25, 1.0], width_ratios=[1.3, 1, 0.75],
-                        left=0.01, right=0.985, top=0.935, bottom=0.0, wspace=0.2, hspace=0.52)
+        grid = GridSpec(2, 3, figure=fig, height_ratios=[1.45, 1.0], width_ratios=[1.55, 1, 0.62],
+                        left=0.005, right=0.985, top=0.94, bottom=0.0, wspace=0.22, hspace=0.5)
         self.ax_diagram = fig.add_subplot(grid[0, 0])
         self.ax_curve = fig.add_subplot(grid[0, 1])
         self.ax_loss = fig.add_subplot(grid[0, 2])
@@ -229,7 +228,7 @@ class NeuronView(FigureView):
         self.curve = ActivationCurvePanel(
             self, self.ax_curve, z_range=z_range,
             legend_kwargs=dict(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
-                               fontsize=7, frameon=False, columnspacing=1.0))
+                               fontsize=8, frameon=False, columnspacing=1.0))
         self.ax_curve.tick_params(labelsize=8)
         self._build_loss()
         self.ax_chain.text(0.0, 1.0, "the chain rule, with this neuron's numbers",
@@ -239,20 +238,25 @@ class NeuronView(FigureView):
                                              linespacing=1.18))
         # same line pitch as the equations, in a smaller font; static (they change
         # only with the loss), so they live in the cached background
-        self.chain_notes = _mono(self.ax_chain, 0.64, 0.89, fontsize=8, color="0.45",
-                                 linespacing=1.18 * 8.5 / 8)
+        # right-aligned at the picture's edge: a long equation meets a short note
+        self.chain_notes = _mono(self.ax_chain, 1.0, 0.89, fontsize=8, color="0.45",
+                                 linespacing=1.18 * 8.5 / 8, ha="right")
 
     # -- construction ----------------------------------------------------------------------
     def _build_diagram(self) -> None:
         ax = self.ax_diagram
-        ax.set_xlim(-0.2, 10)
-        ax.set_ylim(0, 6.4)
+        ax.set_xlim(-0.3, 12.3)
+        ax.set_ylim(-0.2, 9.0)
         ax.set_aspect("equal")  # round circles; the axes box shrinks to fit
         ax.set_axis_off()
         ax.set_title("one neuron: a = f(w₁x₁ + w₂x₂ + b)", fontsize=10)
-        self._inputs = {"x1": (1.0, 5.3), "x2": (1.0, 3.2), "b": (1.0, 1.1)}
-        neuron, r_in, r_n = (5.6, 3.2), 0.6, 0.95
+        self._inputs = {"x1": (0.9, 7.6), "x2": (0.9, 4.2), "b": (0.9, 0.8)}
+        neuron, r_in, r_n = (7.2, 4.2), 0.55, 0.95
         self.edges, self.edge_labels, self.input_labels = {}, {}, {}
+        # Each edge's label sits beside it near the input, where the edges are far
+        # apart: w₁ above its edge (it falls away to the right), w₂ below its level
+        # edge, b below its edge (it rises away). No edge crosses a label.
+        label_side = {"x1": ("bottom", 7.0), "x2": ("top", -7.0), "b": ("top", -7.0)}
         for key, (x, y) in self._inputs.items():
             dx, dy = neuron[0] - x, neuron[1] - y
             length = np.hypot(dx, dy)
@@ -262,17 +266,10 @@ class NeuronView(FigureView):
             ax.plot([start[0], end[0]], [start[1], end[1]], color="0.8", lw=0.8, zorder=1)
             self.edges[key] = self.dynamic(ax.plot([start[0], end[0]], [start[1], end[1]],
                                                    solid_capstyle="butt", zorder=2)[0])
-            # the label sits on the edge, on a white card drawn over the edge
-            anchor = (0.55 * start[0] + 0.45 * end[0], 0.55 * start[1] + 0.45 * end[1])
-            card = FancyBboxPatch((-40, -11), 80, 22, boxstyle="round,pad=0,rounding_size=4",
-                                  fc="white", ec="0.8", lw=0.6, alpha=0.92, clip_on=False,
-                                  transform=Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
-                                  + ScaledTranslation(*anchor, ax.transData))
-            ax.add_artist(card)
-            self.dynamic(card)  # after the edge, so the card covers it
+            va, dy_pt = label_side[key]
             self.edge_labels[key] = self.dynamic(_mono(
-                ax, *anchor, fontsize=7.5, ha="center", va="center", transform=ax.transData,
-                linespacing=1.05))
+                ax, x + r_in, y, fontsize=8, ha="left", va=va, transform=ax.transData,
+                linespacing=1.05, offset=(4.0, dy_pt)))
             is_bias = key == "b"
             ax.add_patch(Circle((x, y), r_in, fc="0.93" if is_bias else "#F2F6FA",
                                 ec="0.5" if is_bias else "0.2", lw=1.0, zorder=3))
@@ -280,23 +277,28 @@ class NeuronView(FigureView):
                     va="center", fontsize=10, color="0.2")
             if not is_bias:
                 self.input_labels[key] = self.dynamic(_mono(
-                    ax, x, y, fontsize=7, ha="center", va="center", transform=ax.transData))
-        ax.text(1.0, 0.3, "bias input", ha="center", va="top", fontsize=7.5, color="0.4")
-        ax.text(6.4, 0.75, "edge colour: red w > 0, blue w < 0\nedge width ∝ |w|", ha="center",
-                va="center", fontsize=7, color="0.4")
+                    ax, x, y + r_in + 0.1, fontsize=8, ha="center", va="bottom",
+                    transform=ax.transData))
+        ax.text(0.9, 0.8 - r_in - 0.05, "bias", ha="center", va="top", fontsize=8,
+                color="0.4")
+        ax.text(12.3, -0.2, "edges: red w > 0, blue w < 0,\nwidth ∝ |w|", ha="right",
+                va="bottom", fontsize=8, color="0.4")
         ax.add_patch(Circle(neuron, r_n, fc="#FFF7E6", ec="0.2", lw=1.2, zorder=3))
-        ax.text(neuron[0], neuron[1] + 0.4, "Σ → f", ha="center", va="center", fontsize=10,
+        ax.text(neuron[0], neuron[1], "Σ → f", ha="center", va="center", fontsize=10,
                 zorder=4)
-        self.activation_label = ax.text(neuron[0] + 0.5, neuron[1] - r_n - 0.15, "",
-                                        ha="center", va="top", fontsize=8, color="0.3")
-        self.neuron_label = self.dynamic(_mono(ax, neuron[0], neuron[1] - 0.25, fontsize=7.5,
-                                               ha="center", va="center",
-                                               transform=ax.transData, linespacing=1.05))
-        ax.annotate("", xy=(7.4, neuron[1]), xytext=(neuron[0] + r_n, neuron[1]),
+        self.activation_label = ax.text(neuron[0], neuron[1] + r_n + 0.15, "",
+                                        ha="center", va="bottom", fontsize=8, color="0.3")
+        # z and a above the output arrow, a with the target and the loss below it
+        self.neuron_label = self.dynamic(_mono(ax, neuron[0] + r_n + 0.1, neuron[1],
+                                               fontsize=8, ha="left", va="bottom",
+                                               transform=ax.transData, linespacing=1.05,
+                                               offset=(0.0, 5.0)))
+        ax.annotate("", xy=(12.1, neuron[1]), xytext=(neuron[0] + r_n, neuron[1]),
                     arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
-        self.output_label = self.dynamic(_mono(ax, 7.5, neuron[1], fontsize=8,
-                                               va="center", transform=ax.transData,
-                                               linespacing=1.3))
+        self.output_label = self.dynamic(_mono(ax, neuron[0] + r_n + 0.1, neuron[1],
+                                               fontsize=8, va="top", ha="left",
+                                               transform=ax.transData, linespacing=1.3,
+                                               offset=(0.0, -5.0)))
 
     def _build_loss(self) -> None:
         ax = self.ax_loss
@@ -349,8 +351,8 @@ class NeuronView(FigureView):
         self.output_label.set_text(f"a = {num(state.a)}\ny = {_fix(state.y)} (target)\n"
                                    f"L = {num(state.loss)} ({loss.name})")
 
+        self.curve.set_tangent(state.z)  # first: the point's label keeps clear of it
         self.curve.set_points([state.z], labels=[f"z = {_z_text(state)}"])
-        self.curve.set_tangent(state.z)
 
         lines = chain_rule_lines(state)
         self.chain_text.set_text("\n".join(eq for eq, _ in lines))

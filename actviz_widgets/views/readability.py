@@ -31,7 +31,7 @@ from .base import FigureView
 from .text import PathText
 
 __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_texts",
-           "small_texts", "clipped_texts", "overlapping_texts", "lines_across_texts", "readability_problems"]
+           "small_texts", "clipped_texts", "polyline_crosses", "overlapping_texts", "lines_across_texts", "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
 #: with the file browser open.
@@ -114,9 +114,9 @@ def drawn_texts(view: FigureView) -> list[TextBox]:
             boxes.append(TextBox(text, text.get_text(), text.get_fontsize() * dpi / 72.0,
                                  text.get_window_extent(renderer)))
     for text in view.figure.findobj(PathText):
-        if text.get_text().strip() and _shown(text):
-            boxes.append(TextBox(text, text.get_text(), text.fontsize * dpi / 72.0,
-                                 text.get_window_extent(renderer)))
+        if _shown(text):  # one box per line: a block of lines is not a rectangle of ink
+            boxes.extend(TextBox(text, line, text.fontsize * dpi / 72.0, box)
+                         for line, box in text.line_extents() if line.strip())
     return boxes
 
 
@@ -148,7 +148,7 @@ def overlapping_texts(boxes: list[TextBox], tol: float = 1.0) -> list[tuple[Text
     pairs = []
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
-            if _overlap(a.bbox, b.bbox, tol):
+            if a.artist is not b.artist and _overlap(a.bbox, b.bbox, tol):
                 pairs.append((a, b))
     return pairs
 
@@ -179,7 +179,7 @@ def _markers(artist: Artist) -> list[Bbox]:
             for x, y in xy[np.isfinite(xy).all(axis=1)]]
 
 
-def _crosses(poly: np.ndarray, box: Bbox) -> bool:
+def polyline_crosses(poly: np.ndarray, box: Bbox) -> bool:
     """True if the polyline passes through the box's interior (Liang–Barsky per segment)."""
     if len(poly) < 2:
         return False
@@ -236,7 +236,7 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                     inner = Bbox.intersection(inner, ax.bbox)
                 if inner is None or inner.width <= 0 or inner.height <= 0:
                     continue
-                if any(_crosses(p, inner) for p in polys) or \
+                if any(polyline_crosses(p, inner) for p in polys) or \
                         any(_overlap(m, inner, 0.0) for m in marks):
                     hits.append((artist, box))
     return hits

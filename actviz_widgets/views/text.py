@@ -19,7 +19,7 @@ from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
-from matplotlib.transforms import Affine2D, ScaledTranslation, Transform
+from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, Transform
 
 __all__ = ["PathText", "fmt", "fmt_short"]
 
@@ -135,6 +135,12 @@ class PathText(PathPatch):
         """The text shown."""
         return self._text or ""
 
+    def line_extents(self) -> list[tuple[str, Bbox]]:
+        """Each drawn line of text and its ink box on the canvas, in pixels."""
+        transform = self.get_transform()
+        return [(line, Bbox(transform.transform(box)))
+                for line, box in zip(self._line_texts, self._line_boxes)]
+
     def get_position(self) -> tuple[float, float]:
         """The anchor, in the coordinates of ``transform``."""
         return self._xy
@@ -170,7 +176,7 @@ class PathText(PathPatch):
         pitch = font.height / em * self._size * self._spacing
         pixel = 72.0 / self._figure.dpi
         lines = text.split("\n")
-        verts, codes = [], []
+        verts, codes, self._line_texts = [], [], []
         for row, line in enumerate(lines):
             v, c, width = _line(self._family, self._weight, self._size, pixel, line)
             if not len(v):
@@ -178,9 +184,12 @@ class PathText(PathPatch):
             dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
             verts.append(v + (_snap(dx, pixel), -_snap(row * pitch, pixel)))
             codes.append(c)
+            self._line_texts.append(line)
         block = (len(lines) - 1) * pitch
         dy = _snap({"baseline": 0.0, "top": -ascent, "bottom": block + descent,
                     "center": (block + descent - ascent) / 2}[self._va], pixel)
+        self._line_boxes = [np.array([[v[:, 0].min(), v[:, 1].min() + dy],
+                                      [v[:, 0].max(), v[:, 1].max() + dy]]) for v in verts]
         if verts:
             all_verts = np.concatenate(verts)
             all_verts[:, 1] += dy
