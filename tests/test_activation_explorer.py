@@ -73,7 +73,7 @@ def panel():
 def check_explorer(ex: ActivationExplorer, names, z, depth, threshold, tol=1e-6):
     """Every model number and drawn artist of ``ex`` against the references."""
     assert ex.error is None
-    assert ex.activations == list(names)
+    assert list(ex.activations) == list(names)
     assert (ex.z, ex.depth, ex.threshold) == (z, depth, threshold)
     view = ex.view
     assert view.names == list(names)
@@ -304,9 +304,12 @@ def test_negative_derivative_chain(explorer):
 
 def test_errors_become_messages_and_the_widget_recovers(explorer, monkeypatch):
     explorer.select.value = ()
-    assert "select at least one activation" in explorer.error
+    assert "activations: select at least one" in explorer.error
     assert "actviz-error" in explorer.message.value
-    assert explorer.activations == ["sigmoid", "tanh", "relu"]  # last good state kept
+    # refused at the setting: the setting, the control and the picture keep the last selection
+    assert explorer.activations == ("sigmoid", "tanh", "relu")
+    assert explorer.select.value == ("sigmoid", "tanh", "relu")
+    assert explorer.state.activations == ("sigmoid", "tanh", "relu")
     explorer.select.value = ("elu",)
     assert explorer.error is None and explorer.message.value == ""
     check_explorer(explorer, ["elu"], 1.0, 5, 0.05)
@@ -319,7 +322,8 @@ def test_errors_become_messages_and_the_widget_recovers(explorer, monkeypatch):
     monkeypatch.setattr(explorer.view, "update", broken)
     explorer.z_slider.value = 0.5
     assert calls and explorer.error == "RuntimeError: forced failure"
-    assert explorer.z == 1.0  # nothing half-updated
+    # the learner's value stays; the picture and its state keep the last good frame
+    assert explorer.z == 0.5 and explorer.state.z == 1.0
     monkeypatch.undo()
     explorer.z_slider.value = 0.25
     check_explorer(explorer, ["elu"], 0.25, 5, 0.05)

@@ -130,11 +130,12 @@ def test_learning_rate_and_training_follow_hand_written_descent():
                                            ("fixed", "Healthy")])
 def test_presets_make_gradients_vanish_explode_and_heal(name, verdict):
     w = GradientHealth(depth=2)
-    w.preset.value = name
-    _, depth, activation, init, scale = PRESETS[name]
+    w.preset_dropdown.value = name
+    p = PRESETS[name][1]
+    depth, activation, init, scale = p["depth"], p["activation"], p["init"], p["weight_scale"]
     assert (w.depth_slider.value, w.activation_dropdown.value, w.init_dropdown.value,
             w.scale_slider.value) == (depth, activation, init, scale)
-    assert w.net.sizes == [2] + [8] * depth + [1] and w.preset.value == name
+    assert w.net.sizes == [2] + [8] * depth + [1] and w.preset == name
     net, ds = reference(depth, activation, init, scale)
     assert_drawn(w, net, ds)
     assert w.view.verdict.get_text().startswith(verdict)
@@ -143,7 +144,7 @@ def test_presets_make_gradients_vanish_explode_and_heal(name, verdict):
     assert {"vanishing": ratio < 1e-4, "exploding": ratio > 100,
             "fixed": 0.1 < ratio < 10}[name]
     w.scale_slider.value = 1.5  # a setting moved: no longer the preset
-    assert w.preset.value == ""
+    assert w.preset == ""
 
 
 def test_divergence_keeps_the_steps_before_and_says_so():
@@ -179,7 +180,7 @@ def test_random_control_changes_leave_a_consistent_state():
         lambda: setattr(w.init_dropdown, "value", str(rng.choice(["xavier", "he", "normal"]))),
         lambda: setattr(w.scale_slider, "value", float(10 ** rng.uniform(-1, 1))),
         lambda: setattr(w.lr_slider, "value", float(10 ** rng.uniform(-3, 0))),
-        lambda: setattr(w.preset, "value", str(rng.choice(list(PRESETS)))),
+        lambda: setattr(w.preset_dropdown, "value", str(rng.choice(list(PRESETS)))),
         lambda: w.train_buttons[int(rng.choice([1, 10]))].click(),
         lambda: w.reset_button.click(),
     ]

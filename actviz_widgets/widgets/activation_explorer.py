@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
-from ..engine.validation import check_choice, check_int, check_nonnegative
 from ..views.activation_explorer import ActivationExplorerView
 from .base import FigureWidget
+from .settings import Choices, Integer, Number
 
-__all__ = ["ActivationExplorer"]
+__all__ = ["ActivationExplorer", "ExplorerState"]
 
 Z_RANGE = (-6.0, 6.0)
 MAX_DEPTH = 20
 MAX_THRESHOLD = 0.25
+_OPTIONS = [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES]
 
 
-def _check_z(z: float) -> float:
-    # A slider silently clamps out-of-range values; a user passing one should know.
-    if isinstance(z, bool) or not isinstance(z, (int, float, np.integer, np.floating)):
-        raise TypeError(f"z must be a real number; got {z!r} of type {type(z).__name__}")
-    value = float(z)
-    if not Z_RANGE[0] <= value <= Z_RANGE[1]:
-        raise ValueError(f"z must be between {Z_RANGE[0]:g} and {Z_RANGE[1]:g}; got {z!r}")
-    return value
+@dataclass(frozen=True)
+class ExplorerState:
+    """What the activation explorer draws."""
+
+    activations: tuple[str, ...]
+    z: float
+    depth: int
+    threshold: float
+    values: dict[str, tuple[float, float]]
+    chain_products: dict[str, np.ndarray]
 
 
 class ActivationExplorer(FigureWidget):
@@ -53,15 +57,10 @@ class ActivationExplorer(FigureWidget):
 
     Attributes
     ----------
-    select : ipywidgets.SelectMultiple
-        The activations (values are registry names).
-    z_slider, depth_slider, threshold_slider : ipywidgets slider
-        z, the depth n and the saturation threshold.
-    activations : list of str
-        Selected names (registry order) at the last successful update.
-    z : float
-    depth : int
-    threshold : float
+    activations, z, depth, threshold
+        The settings (assign to change; the controls follow).
+    select, z_slider, depth_slider, threshold_slider : ipywidgets controls
+        Their controls.
     values : dict of str -> (float, float)
         name -> (f(z), f′(z)).
     chain_products : dict of str -> numpy.ndarray
@@ -72,62 +71,43 @@ class ActivationExplorer(FigureWidget):
     Examples
     --------
     >>> explorer = ActivationExplorer(["sigmoid", "tanh"], z=2.0)  # doctest: +SKIP
-    >>> explorer.z_slider.value = 0.0                              # doctest: +SKIP
+    >>> explorer.z = 0.0                                           # doctest: +SKIP
     """
+
+    activations = Choices(("sigmoid", "tanh", "relu"), _OPTIONS, label="activations",
+                          rows=len(ACTIVATION_NAMES), width="260px")
+    z = Number(1.0, *Z_RANGE, step=0.01, label="z (pre-activation)", width="420px")
+    depth = Integer(5, 1, MAX_DEPTH, label="depth n (layers)", width="420px")
+    threshold = Number(0.05, 0.0, MAX_THRESHOLD, step=0.005, fmt=".3f",
+                       label="saturated if |f′(z)| <", width="420px")
 
     def __init__(self, activations: Sequence[str] = ("sigmoid", "tanh", "relu"), z: float = 1.0,
                  depth: int = 5, threshold: float = 0.05) -> None:
-        if isinstance(activations, str):
-            activations = [activations]
-        chosen = {check_choice("activations", n, ACTIVATION_NAMES) for n in activations}
-        z = _check_z(z)
-        depth = check_int("depth", depth, minimum=1, maximum=MAX_DEPTH)
-        threshold = check_nonnegative("threshold", threshold)
-        if threshold > MAX_THRESHOLD:
-            raise ValueError(f"threshold must be between 0 and {MAX_THRESHOLD}; got {threshold}")
-
-        self.activations: list[str] = []
-        self.z = z
-        self.depth = depth
-        self.threshold = threshold
         self.values: dict[str, tuple[float, float]] = {}
         self.chain_products: dict[str, np.ndarray] = {}
-
-        style = {"description_width": "initial"}
-        self.select = widgets.SelectMultiple(
-            options=[(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-            value=tuple(n for n in ACTIVATION_NAMES if n in chosen),
-            rows=len(ACTIVATION_NAMES), description="activations",
-            layout=widgets.Layout(width="260px"))
-        self.z_slider = widgets.FloatSlider(value=z, min=Z_RANGE[0], max=Z_RANGE[1], step=0.01,
-                                            description="z (pre-activation)", style=style,
-                                            continuous_update=True, readout_format=".2f",
-                                            layout=widgets.Layout(width="420px"))
-        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
-                                              description="depth n (layers)", style=style,
-                                              layout=widgets.Layout(width="420px"))
-        self.threshold_slider = widgets.FloatSlider(
-            value=threshold, min=0.0, max=MAX_THRESHOLD, step=0.005, readout_format=".3f",
-            description="saturated if |f′(z)| <", style=style,
-            layout=widgets.Layout(width="420px"))
+        self.init_settings(dict(activations=activations, z=z, depth=depth,
+                                threshold=threshold))
+        self.select = self.control("activations")
+        self.z_slider = self.control("z")
+        self.depth_slider = self.control("depth")
+        self.threshold_slider = self.control("threshold")
         hint = widgets.HTML("<small>Ctrl/⌘-click to compare several activations.</small>")
         controls = widgets.HBox([
             widgets.VBox([self.select, hint]),
             widgets.VBox([self.z_slider, self.depth_slider, self.threshold_slider])])
         super().__init__(ActivationExplorerView(z_range=Z_RANGE, max_depth=MAX_DEPTH),
                          [controls])
-        for control in (self.select, self.z_slider, self.depth_slider, self.threshold_slider):
-            self.watch(control)
         self.refresh()
+
+    @property
+    def state(self) -> ExplorerState:
+        """A read-only snapshot of what is drawn."""
+        return self._drawn
 
     def update(self) -> None:
         """Recompute f(z), f′(z) and f′(z)ᵏ with the engine and redraw."""
-        names = [n for n in ACTIVATION_NAMES if n in self.select.value]
-        if not names:
-            raise ValueError("select at least one activation (Ctrl/⌘-click to select several)")
-        z = float(self.z_slider.value)
-        depth = int(self.depth_slider.value)
-        threshold = float(self.threshold_slider.value)
+        names = list(self.activations)
+        z, depth = self.z, self.depth
         at = np.array([z])
         values, chains = {}, {}
         powers = np.arange(1, depth + 1)
@@ -139,11 +119,13 @@ class ActivationExplorer(FigureWidget):
             # k layers whose pre-activations all equal z multiply the gradient by f′(z) each
             chains[name] = d ** powers
         self.view.set_activations(names)
-        self.view.set_threshold(threshold)
+        self.view.set_threshold(self.threshold)
         self.view.update(z, values, chains, depth)
-        self.activations, self.z, self.depth, self.threshold = names, z, depth, threshold
         self.values, self.chain_products = values, chains
+        self._drawn = ExplorerState(
+            activations=tuple(names), z=z, depth=depth, threshold=self.threshold,
+            values=dict(values), chain_products={k: v.copy() for k, v in chains.items()})
 
     def __repr__(self) -> str:
-        return (f"ActivationExplorer(activations={self.activations}, z={self.z:g}, "
+        return (f"ActivationExplorer(activations={list(self.activations)}, z={self.z:g}, "
                 f"depth={self.depth})")

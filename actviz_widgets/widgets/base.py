@@ -1,20 +1,22 @@
-"""The base of every widget: controls, a picture of a view, a message line.
+"""The base of every widget: declared settings, their controls, a picture, a message line.
 
 A widget is an ``ipywidgets.VBox`` (so it composes in ``HBox``/``VBox`` and
 displays by itself) holding its controls, an ``ipywidgets.Image`` showing
 its :class:`~actviz_widgets.views.base.FigureView` as PNG, and an HTML line
-for messages.  Control callbacks never raise into the front end: an error
-becomes a readable message and the widget keeps working.  No front-end code
-beyond ipywidgets' core, so the widgets run in JupyterLab, Notebook 7,
-Voilà, VS Code and Colab.
+for messages.  Its settings are traits declared once on the class
+(:mod:`.settings`); a change of any of them, from a control or from code,
+reaches :meth:`FigureWidget.settings_changed`, which recomputes and redraws.
+Control callbacks never raise into the front end: an error becomes a
+readable message and the widget keeps working.  No front-end code beyond
+ipywidgets' core, so the widgets run in JupyterLab, Notebook 7, Voilà,
+VS Code and Colab.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-import math
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,17 +24,23 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..views.base import FigureView
+from .settings import SettingsOwner
 
-__all__ = ["FigureWidget", "make_continuous"]
+__all__ = ["FigureWidget"]
+
+#: The kinds of message under the picture.
+MESSAGE_KINDS = ("error", "note")
+_MESSAGE_STYLE = {"error": ("actviz-error", "#b00020", "⚠ "), "note": ("actviz-note", "#555", "")}
 
 
-class FigureWidget(widgets.VBox):
+class FigureWidget(widgets.VBox, SettingsOwner):
     """Controls above a live picture of a view, with an error/message line.
 
-    Subclasses build their controls and view, call ``super().__init__`` with
-    them, connect controls through :meth:`watch`, and implement
-    :meth:`update`, which recomputes the model from the controls and
-    updates the view's artists.
+    Subclasses declare their settings (:mod:`.settings`), call
+    :meth:`init_settings` with the constructor's values, build their controls
+    with :meth:`control`, call ``super().__init__`` with the view and the
+    rows of controls, and implement :meth:`update` (recompute from the
+    settings, then update the view) and :attr:`state`.
 
     Parameters
     ----------
@@ -51,8 +59,12 @@ class FigureWidget(widgets.VBox):
         The current frame (PNG bytes in ``image.value``).
     message : ipywidgets.HTML
         Empty, or a message such as an error from the last change.
+    message_kind : str or None
+        ``"error"``, ``"note"`` or ``None`` (no message).
     error : str or None
         The last error message, or ``None`` when the last update worked.
+    controls : dict of str -> ipywidgets.Widget
+        The control of each setting that has one.
     """
 
     def __init__(self, view: FigureView, controls: list[widgets.Widget],
@@ -62,11 +74,10 @@ class FigureWidget(widgets.VBox):
         self.image = widgets.Image(format="png", layout=widgets.Layout(
             width=f"{width}px", max_width="100%", height="auto"))
         self.message = widgets.HTML(value="")
+        self.message_kind: str | None = None
         self.error: str | None = None
-        self._hold = 0
-        self._pending = False
-        for control in controls:
-            make_continuous(control)
+        self._redraw_held = 0
+        self._redraw_pending = False
         super().__init__(children=[*controls, self.image, self.message, *(footer or [])],
                          **kwargs)
 
@@ -76,8 +87,13 @@ class FigureWidget(widgets.VBox):
         """The view's matplotlib figure."""
         return self.view.figure
 
+    @property
+    def state(self) -> Any:
+        """A read-only snapshot of what is drawn (subclasses)."""
+        raise NotImplementedError
+
     def refresh(self) -> bool:
-        """Recompute and redraw from the current control values.
+        """Recompute and redraw from the current settings.
 
         Returns
         -------
@@ -86,8 +102,8 @@ class FigureWidget(widgets.VBox):
             error is shown in :attr:`message` and kept in :attr:`error`, and the
             picture keeps its last good frame.
         """
-        if self._hold:
-            self._pending = True
+        if self._redraw_held:
+            self._redraw_pending = True
             return True
         try:
             self.update()
@@ -98,8 +114,8 @@ class FigureWidget(widgets.VBox):
         self.error = None
         with self.hold_sync():
             self.image.value = png
-            if self.message.value.startswith('<div class="actviz-error"'):
-                self.message.value = ""
+            if self.message_kind == "error":
+                self.clear_message()
         return True
 
     def save(self, path: str | os.PathLike, dpi: float | None = None) -> None:
@@ -110,47 +126,72 @@ class FigureWidget(widgets.VBox):
         """Show an error as a readable message under the picture."""
         text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
         self.error = text
-        self.message.value = ('<div class="actviz-error" style="color:#b00020">⚠ '
-                              f"{html.escape(text)}</div>")
+        self._show("error", text)
 
     def show_note(self, text: str) -> None:
         """Show an informative (non-error) note under the picture."""
-        self.message.value = f'<div class="actviz-note" style="color:#555">{html.escape(text)}</div>'
+        self._show("note", text)
+
+    def clear_message(self, kind: str | None = None) -> None:
+        """Remove the message (only if it is of ``kind``, when given)."""
+        if kind is None or self.message_kind == kind:
+            self.message.value = ""
+            self.message_kind = None
 
     def update(self) -> None:
-        """Recompute the model from the controls and update the view (subclasses)."""
+        """Recompute the model from the settings and update the view (subclasses)."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Close the widget, its controls and picture, and release its figure."""
+        player = getattr(self, "player", None)
+        if player is not None:
+            player.pause()  # no animation outlives its widget
+        for child in _descendants(self):
+            child.close()
+        getattr(self, "controls", {}).clear()
+        view = getattr(self, "view", None)
+        if view is not None:
+            view.figure.clear()
+        super().close()
+
+    # -- settings --------------------------------------------------------------------------
+    def settings_changed(self, names: set[str]) -> None:
+        """Recompute and redraw (subclasses may do more, e.g. restart training)."""
+        self.refresh()
+
+    def setting_refused(self, name: str, exc: BaseException) -> None:
+        """A control sent a value its setting refused: say so, keep the setting."""
+        self.show_error(exc)
+
     # -- helpers for subclasses ------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Change several things at once: one redraw and one sync message at the end."""
+        self._redraw_held += 1
+        try:
+            with self.hold_sync(), self.hold():
+                yield
+        finally:
+            self._redraw_held -= 1
+            if not self._redraw_held and self._redraw_pending:
+                self._redraw_pending = False
+                self.refresh()
+
+    def guarded(self, action: Callable[[], object]) -> Callable[..., None]:
+        """``action`` as a click handler whose errors become messages."""
+        def handler(*_args: Any) -> None:
+            try:
+                action()
+            except Exception as exc:  # noqa: BLE001 - a click must never raise into the page
+                self.show_error(exc)
+        return handler
+
     def watch(self, control: widgets.Widget, handler: Callable[[], None] | None = None,
               names: str = "value") -> None:
-        """Call ``handler`` (default: :meth:`refresh`) when ``control`` changes.
-
-        The handler is guarded: an exception becomes a message. Values a page
-        merely echoes back are ignored: a slider view reports every value the
-        kernel sets, off in the last bit, and sometimes late, after the kernel
-        has already moved on (lesson cells set several values in a row). A
-        late echo of an earlier kernel value is undone, so the page and the
-        kernel agree on the kernel's latest value.
-        """
-        sent = deque([getattr(control, names, None)], maxlen=16)  # values the kernel set
-        reverting = False
-
-        def on_change(change: dict) -> None:
-            nonlocal reverting
-            old, new = change.get("old"), change.get("new")
-            if reverting or _same_number(old, new):
-                return  # a front end's echo of a value the kernel set, off in the last bit
-            if not getattr(control, "_property_lock", None):
-                sent.append(new)  # the kernel set it
-            elif isinstance(new, float) and any(_same_number(new, v) or new == v
-                                                for v in sent if v != old):
-                reverting = True  # a stale echo from the page: put the kernel's value back
-                try:
-                    setattr(control, names, old)
-                finally:
-                    reverting = False
-                return
+        """TRANSITIONAL (removed once every widget declares its settings): call
+        ``handler`` (default :meth:`refresh`) when ``control`` changes."""
+        def on_change(_change: dict) -> None:
             if handler is None:
                 self.refresh()
                 return
@@ -158,21 +199,13 @@ class FigureWidget(widgets.VBox):
                 handler()
             except Exception as exc:  # noqa: BLE001
                 self.show_error(exc)
-
         control.observe(on_change, names=names)
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Change several controls at once: one redraw and one sync message at the end."""
-        self._hold += 1
-        try:
-            with self.hold_sync():
-                yield
-        finally:
-            self._hold -= 1
-            if not self._hold and self._pending:
-                self._pending = False
-                self.refresh()
+    def _show(self, kind: str, text: str) -> None:
+        css, colour, mark = _MESSAGE_STYLE[kind]
+        self.message_kind = kind
+        self.message.value = (f'<div class="{css}" style="color:{colour}">{mark}'
+                              f"{html.escape(text)}</div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict | None:
         # Live front ends render the widget view; static renderers (HTML
@@ -183,7 +216,6 @@ class FigureWidget(widgets.VBox):
             return None
         bundle["text/plain"] = repr(self)
         if self.image.value:
-            import base64
             bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
 
@@ -191,22 +223,9 @@ class FigureWidget(widgets.VBox):
         return f"{type(self).__name__}()"
 
 
-def make_continuous(control: widgets.Widget) -> None:
-    """Give every float slider in ``control`` (recursively) a continuous track.
-
-    A browser slider with a ``step`` snaps any value the kernel sets onto its
-    grid and sends the snapped value back: a gradient step to w = 0.7886
-    would come back as 0.79 and the widget would redraw the wrong numbers.
-    Without a step the page keeps the kernel's value (the readout still
-    rounds it for display).
-    """
-    if isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider)):
-        control.step = None
-    for child in getattr(control, "children", ()):
-        make_continuous(child)
-
-
-def _same_number(old: Any, new: Any) -> bool:
-    """True if two floats differ only by rounding (a page echoing a value back)."""
-    return (isinstance(old, float) and isinstance(new, float) and old != new
-            and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12))
+def _descendants(widget: widgets.Widget) -> list[widgets.Widget]:
+    found = []
+    for child in getattr(widget, "children", ()):
+        found.append(child)
+        found.extend(_descendants(child))
+    return found

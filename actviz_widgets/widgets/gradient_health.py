@@ -22,9 +22,9 @@ from ..engine.diagnostics import (
 )
 from ..engine.network import MLP
 from ..engine.training import Trainer
-from ..engine.validation import check_choice, check_int
 from ..views.gradient_health import MAX_LAYERS, GradientHealthState, GradientHealthView
-from .training import DATASETS, NO_PRESET, TrainingWidget, check_slider_value, log_slider
+from .settings import Choice, Integer, Number
+from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
 
 __all__ = ["GradientHealth", "PRESETS", "INIT_LABELS", "SCALE_RANGE", "LR_RANGE", "MAX_DEPTH"]
 
@@ -39,10 +39,13 @@ WIDTH = 8
 #: Initialisers offered: engine name -> what the learner reads.
 INIT_LABELS = {"xavier": "Xavier", "he": "He", "normal": "plain N(0, 1)"}
 #: Ready-made settings: name -> (label, depth, activation, init, weight scale).
-PRESETS: dict[str, tuple[str, int, str, str, float]] = {
-    "vanishing": ("vanish: 10 sigmoid layers, Xavier", 10, "sigmoid", "xavier", 1.0),
-    "exploding": ("explode: 10 ReLU layers, He × 2", 10, "relu", "he", 2.0),
-    "fixed": ("fix: 10 ReLU layers, He × 1", 10, "relu", "he", 1.0),
+PRESETS: dict[str, tuple[str, dict]] = {
+    "vanishing": ("vanish: 10 sigmoid layers, Xavier",
+                  dict(depth=10, activation="sigmoid", init="xavier", weight_scale=1.0)),
+    "exploding": ("explode: 10 ReLU layers, He × 2",
+                  dict(depth=10, activation="relu", init="he", weight_scale=2.0)),
+    "fixed": ("fix: 10 ReLU layers, He × 1",
+              dict(depth=10, activation="relu", init="he", weight_scale=1.0)),
 }
 
 
@@ -92,63 +95,51 @@ class GradientHealth(TrainingWidget):
         Back to step 0 (the same initial weights).
     """
 
+    PRESETS = PRESETS
+    preset = preset_setting(PRESETS)
+    depth = Integer(6, 1, MAX_DEPTH, label="hidden layers", effect="restart", width="250px")
+    activation = Choice("sigmoid", ACTIVATION_NAMES, label="activation", effect="restart",
+                        width="190px")
+    init = Choice("xavier", [(v, k) for k, v in INIT_LABELS.items()], label="init",
+                  effect="restart", width="190px")
+    weight_scale = Number(1.0, *SCALE_RANGE, step=0.05, log=True, fmt=".3g",
+                          label="weight scale", effect="restart", width="290px")
+    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="190px")
+    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
+                effect="live", width="290px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
+                   help="seed of the initial weights and the data")
+
     def __init__(self, depth: int = 6, activation: str = "sigmoid", init: str = "xavier",
                  weight_scale: float = 1.0, lr: float = 0.5, dataset: str = "circles",
                  seed: int = 0) -> None:
-        depth = check_int("depth", depth, minimum=1, maximum=MAX_DEPTH)
-        activation = check_choice("activation", activation, ACTIVATION_NAMES)
-        init = check_choice("init", init, INIT_LABELS)
-        weight_scale = check_slider_value("weight_scale", weight_scale, SCALE_RANGE)
-        lr = check_slider_value("lr", lr, LR_RANGE)
-        dataset = check_choice("dataset", dataset, DATASETS)
-        self.seed = check_int("seed", seed, minimum=0)
-        style = {"description_width": "initial"}
-        small = widgets.Layout(width="190px")
-        self.preset = widgets.Dropdown(
-            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=NO_PRESET, description="preset", style=style,
-            layout=widgets.Layout(width="300px"))
-        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
-                                              description="hidden layers", style=style,
-                                              layout=widgets.Layout(width="250px"))
-        self.activation_dropdown = widgets.Dropdown(options=list(ACTIVATION_NAMES),
-                                                    value=activation, description="activation",
-                                                    style=style, layout=small)
-        self.init_dropdown = widgets.Dropdown(options=[(v, k) for k, v in INIT_LABELS.items()],
-                                              value=init, description="init", style=style,
-                                              layout=small)
-        self.scale_slider = log_slider("weight scale", weight_scale, SCALE_RANGE, style)
-        self.lr_slider = log_slider("learning rate", lr, LR_RANGE, style)
-        self.dataset_dropdown = widgets.Dropdown(options=list(DATASETS), value=dataset,
-                                                 description="data", style=style, layout=small)
+        self.init_settings(dict(depth=depth, activation=activation, init=init,
+                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
         self.init_training()
-        self._build(dataset)
-        view = GradientHealthView(self.net.sizes)
+        self.build()
+        self.preset_dropdown = self.control("preset")
+        self.depth_slider = self.control("depth")
+        self.activation_dropdown = self.control("activation")
+        self.init_dropdown = self.control("init")
+        self.scale_slider = self.control("weight_scale")
+        self.lr_slider = self.control("lr")
+        self.dataset_dropdown = self.control("dataset")
         rows = [widgets.HBox(self.training_row()),
-                widgets.HBox([self.preset, self.depth_slider, self.activation_dropdown,
+                widgets.HBox([self.preset_dropdown, self.depth_slider, self.activation_dropdown,
                               self.init_dropdown]),
-                widgets.HBox([self.scale_slider, self.dataset_dropdown, self.lr_slider])]
-        super().__init__(view, rows)
-        for control in (self.depth_slider, self.activation_dropdown, self.init_dropdown,
-                        self.scale_slider, self.dataset_dropdown):
-            self.watch_locked(control, self._rebuild)
-        self.watch_locked(self.lr_slider, self._set_lr)
-        self.watch_locked(self.preset, self._on_preset)
-        self.connect_training()
+                widgets.HBox([self.scale_slider, self.dataset_dropdown, self.lr_slider,
+                              self.control("seed")])]
+        super().__init__(GradientHealthView(self.net.sizes), rows)
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
-    def _build(self, dataset: str | None = None) -> None:
-        """A new network and trainer from the controls (assigned only once both exist)."""
-        net = MLP([2] + [WIDTH] * self.depth_slider.value + [1],
-                  activation=self.activation_dropdown.value, loss="bce",
-                  init=self.init_dropdown.value, weight_scale=float(self.scale_slider.value),
-                  seed=self.seed)
-        name = dataset or self.dataset_dropdown.value
-        data = make_dataset(name, n_samples=200, seed=self.seed)
-        trainer = Trainer(net, data, lr=float(self.lr_slider.value), seed=self.seed,
-                          snapshot_every=1_000_000)
-        self.net, self.trainer, self.diverged = net, trainer, None
+    def build(self) -> None:
+        """A new network and trainer from the settings (assigned only once both exist)."""
+        net = MLP([2] + [WIDTH] * self.depth + [1], activation=self.activation, loss="bce",
+                  init=self.init, weight_scale=self.weight_scale, seed=self.seed)
+        data = make_dataset(self.dataset, n_samples=200, seed=self.seed)
+        trainer = Trainer(net, data, lr=self.lr, seed=self.seed, snapshot_every=1_000_000)
+        self.net, self.trainer = net, trainer
         self._measure()
 
     def _measure(self) -> None:
@@ -163,38 +154,10 @@ class GradientHealth(TrainingWidget):
         """Measure the gradients at the new weights."""
         self._measure()
 
-    def _rebuild(self) -> None:
-        self._build()
-        self._clear_preset()
-        self.refresh()
-
-    def _set_lr(self) -> None:
-        self.trainer.lr = float(self.lr_slider.value)
-        if not self.playing:
-            self.refresh()
-
-
-    # -- actions ---------------------------------------------------------------------------
-    def apply_preset(self, name: str) -> None:
-        """Set depth, activation, initialiser and scale to a preset of :data:`PRESETS`."""
-        name = check_choice("preset", name, PRESETS)
-        _, depth, activation, init, scale = PRESETS[name]
-        with self.player.lock:
-            self._quiet += 1  # one build below, not one per control
-            try:
-                self.preset.value = name
-                self.depth_slider.value = depth
-                self.activation_dropdown.value = activation
-                self.init_dropdown.value = init
-                self.scale_slider.value = scale
-            finally:
-                self._quiet -= 1
-            self._build()
-            self.refresh()
-
     # -- drawing ---------------------------------------------------------------------------
+    @property
     def state(self) -> GradientHealthState:
-        """What the view draws, from the engine's numbers."""
+        """What the view draws, from the engine's numbers (a read-only snapshot)."""
         t, g = self.trainer, self.grads
         delta, weight = gradient_norms(g)
         ratio, verdict = gradient_flow(delta)
@@ -223,10 +186,9 @@ class GradientHealth(TrainingWidget):
 
     def update(self) -> None:
         """Draw the current weights' gradients and the history."""
-        self.view.update(self.state())
+        self.view.update(self.state)
 
     def __repr__(self) -> str:
-        return (f"GradientHealth(depth={self.depth_slider.value}, "
-                f"activation={self.activation_dropdown.value!r}, "
-                f"init={self.init_dropdown.value!r}, weight_scale={self.scale_slider.value:.3g}, "
+        return (f"GradientHealth(depth={self.depth}, activation={self.activation!r}, "
+                f"init={self.init!r}, weight_scale={self.weight_scale:.3g}, "
                 f"step={self.trainer.step_count})")

@@ -1,29 +1,28 @@
-"""Run "step, then redraw" frames in a background thread, without blocking the kernel.
+"""Run "step, then redraw" frames on the kernel's event loop, without threads.
 
 A widget that animates (the training playground, gradient health, dead
-neurons) gives a :class:`Player` two callables: ``step`` advances its model
-and ``redraw`` renders a frame.  :meth:`Player.play` starts a daemon thread
-that runs frames at up to ``fps`` per second until :meth:`Player.pause`;
-meanwhile the kernel stays free, so a learner can move sliders.  Every frame
-runs while holding :attr:`Player.lock`: a widget's control handlers take the
-same lock, so a change made during play is applied between two frames,
-never in the middle of one.
+neurons, distributions) gives a :class:`Player` two callables: ``step``
+advances its model and ``redraw`` renders a frame.  :meth:`Player.play`
+starts an asyncio task on the running event loop (the kernel's: this is the
+pattern of ipywidgets' "asynchronous widgets" documentation).  Between two
+frames the task awaits, so the kernel handles the learner's control
+messages there, never in the middle of a frame: no lock is needed, and
+this works where there are no threads at all (Pyodide / JupyterLite).
 
-* Never two threads: :meth:`play` while playing does nothing.
-* :meth:`pause` stops cleanly: it sets an event and joins the thread
-  (unless called from the thread itself, e.g. by ``step``). The thread waits
-  for the lock with a timeout and re-checks the event, so pausing while
-  holding the lock cannot deadlock.
+* Never two tasks: :meth:`play` while playing does nothing.
+* :meth:`pause` always stops: the frame under way (if called from inside it)
+  is the last one, and a waiting task is cancelled.
 * ``step`` returns ``False`` to stop playing (e.g. training diverged); an
   exception from ``step`` or ``redraw`` stops playing and goes to
   ``on_error`` (the widget shows it as a message).
-* :meth:`run_frames` runs the same frames synchronously in the caller's
-  thread: the test mode, and what a notebook cell uses to train reproducibly.
+* :meth:`run_frames` runs the same frames synchronously: the test mode, and
+  what a notebook cell uses to train reproducibly.  Play and ``run_frames``
+  run the very same frame function, so their frames are equal.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -33,7 +32,7 @@ __all__ = ["Player"]
 
 
 class Player:
-    """Frames of ``step()`` then ``redraw()`` in a background thread (or synchronously).
+    """Frames of ``step()`` then ``redraw()`` as an asyncio task (or synchronously).
 
     Parameters
     ----------
@@ -45,25 +44,21 @@ class Player:
     fps : float, default 20
         Most frames per second; a slower frame simply takes longer.
     on_error : callable, optional
-        Receives an exception raised by ``step`` or ``redraw`` (in the
-        thread); default: re-raise in :meth:`run_frames`, swallow silently in
-        the thread.
+        Receives an exception raised by ``step`` or ``redraw`` during play;
+        default: re-raise in :meth:`run_frames`, stop silently during play.
     on_stop : callable, optional
-        Called (in the thread) when background play ends for any reason.
-    lock : threading.RLock, optional
-        Held during every frame (default: a new RLock).
+        Called when play ends for any reason other than :meth:`pause`
+        (``step`` returned ``False``, or an error).
 
     Attributes
     ----------
-    lock : threading.RLock
     frames : int
-        Frames run since creation (background and synchronous).
+        Frames run since creation (played and synchronous).
     """
 
     def __init__(self, step: Callable[[], object], redraw: Callable[[], object] | None = None,
                  fps: float = 20.0, on_error: Callable[[BaseException], object] | None = None,
-                 on_stop: Callable[[], object] | None = None,
-                 lock: threading.RLock | None = None) -> None:
+                 on_stop: Callable[[], object] | None = None) -> None:
         if not callable(step) or (redraw is not None and not callable(redraw)):
             raise TypeError("step and redraw must be callables")
         self._step = step
@@ -71,11 +66,11 @@ class Player:
         self.fps = fps
         self._on_error = on_error
         self._on_stop = on_stop
-        self.lock = lock if lock is not None else threading.RLock()
         self.frames = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._control = threading.Lock()  # serialises play/pause themselves
+        self._task: asyncio.Task | None = None
+        self._stop = False
+        self._run = 0  # increases at every play and pause: identifies the current run
+        self._in_frame = False
 
     @property
     def fps(self) -> float:
@@ -88,43 +83,45 @@ class Player:
 
     @property
     def playing(self) -> bool:
-        """Whether the background thread is running."""
-        thread = self._thread
-        return thread is not None and thread.is_alive() and not self._stop.is_set()
+        """Whether the animation task runs."""
+        return self._task is not None and not self._task.done() and not self._stop
+
+    @property
+    def task(self) -> asyncio.Task | None:
+        """The running task (``None`` when not playing): ``await`` it to wait for the end."""
+        return self._task if self.playing else None
 
     # -- control ---------------------------------------------------------------------------
     def play(self) -> None:
-        """Start the background thread (nothing happens if it already runs)."""
-        with self._control:
-            if self._thread is not None and self._thread.is_alive():
-                if not self._stop.is_set():
-                    return
-                self._join()  # a stop was requested: let that thread finish first
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="actviz-player",
-                                            daemon=True)
-            self._thread.start()
+        """Start playing on the running event loop (nothing happens if already playing).
 
-    def pause(self, timeout: float = 10.0) -> None:
-        """Stop the background thread after its current frame and wait for it.
-
-        From inside the thread (e.g. in ``step``) it only asks it to stop.
+        Raises
+        ------
+        RuntimeError
+            If no event loop is running (Jupyter always has one; a script
+            uses :meth:`run_frames`, or calls ``play`` inside ``asyncio.run``).
         """
-        self._stop.set()
-        if threading.current_thread() is self._thread:
+        if self.playing:
             return
-        with self._control:
-            self._join(timeout)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError("Play needs a running event loop, as in Jupyter; in a script "
+                               "use run_frames(n) instead") from None
+        self._stop = False
+        self._run += 1
+        self._task = loop.create_task(self._loop(self._run))
 
-    def _join(self, timeout: float = 10.0) -> None:
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if not thread.is_alive():
-                self._thread = None
+    def pause(self) -> None:
+        """Stop playing: after the current frame if called from inside one, else at once."""
+        self._stop = True
+        self._run += 1  # a task still winding down is no longer the current run
+        task, self._task = self._task, None
+        if task is not None and not task.done() and not self._in_frame:
+            task.cancel()
 
     def run_frames(self, n: int = 1) -> int:
-        """Run ``n`` frames now, in this thread (pauses background play first).
+        """Run ``n`` frames now, synchronously (pauses play first).
 
         Returns
         -------
@@ -140,14 +137,13 @@ class Player:
         self.pause()
         done = 0
         for _ in range(n):
-            with self.lock:
-                try:
-                    keep_going = self._frame()
-                except Exception as exc:
-                    if self._on_error is None:
-                        raise
-                    self._on_error(exc)
-                    break
+            try:
+                keep_going = self._frame()
+            except Exception as exc:
+                if self._on_error is None:
+                    raise
+                self._on_error(exc)
+                break
             done += 1
             if keep_going is False:
                 break
@@ -155,39 +151,44 @@ class Player:
 
     # -- internals -------------------------------------------------------------------------
     def _frame(self) -> object:
-        result = self._step()
-        if self._redraw is not None:
-            self._redraw()
+        self._in_frame = True
+        try:
+            result = self._step()
+            if self._redraw is not None:
+                self._redraw()
+        finally:
+            self._in_frame = False
         self.frames += 1
         return result
 
-    def _loop(self) -> None:
+    async def _loop(self, run: int) -> None:
+        ended = False  # by itself (step said stop, or an error), not by pause()
         try:
-            while not self._stop.is_set():
+            while run == self._run:
                 start = time.perf_counter()
-                if not self.lock.acquire(timeout=0.05):
-                    continue  # someone holds it (maybe to pause us): look at the event again
                 try:
-                    if self._stop.is_set():
-                        break
-                    if self._frame() is False:
-                        self._stop.set()
-                        break
-                except Exception as exc:
-                    self._stop.set()
+                    keep_going = self._frame()
+                except Exception as exc:  # noqa: BLE001 - shown by the widget, play stops
+                    ended = True
                     if self._on_error is not None:
                         self._on_error(exc)
                     break
-                finally:
-                    self.lock.release()
-                # pace the frames; the wait ends at once on pause()
-                # (at least a few ms: a handler waiting for the lock gets it between frames)
-                self._stop.wait(max(0.003, 1.0 / self._fps - (time.perf_counter() - start)))
+                if keep_going is False:
+                    ended = True
+                    break
+                if run != self._run:
+                    break
+                # Pace the frames; always yield, so control messages run between frames.
+                await asyncio.sleep(max(0.0, 1.0 / self._fps - (time.perf_counter() - start)))
+        except asyncio.CancelledError:
+            pass
         finally:
-            self._stop.set()
-            if self._on_stop is not None:
-                try:
-                    self._on_stop()
-                except Exception as exc:
-                    if self._on_error is not None:
-                        self._on_error(exc)
+            if run == self._run:  # this run ended by itself: nobody paused or replayed
+                self._stop = True
+                self._task = None
+                if ended and self._on_stop is not None:
+                    try:
+                        self._on_stop()
+                    except Exception as exc:  # noqa: BLE001
+                        if self._on_error is not None:
+                            self._on_error(exc)

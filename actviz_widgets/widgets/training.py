@@ -1,43 +1,59 @@
-"""The base of widgets that train a network while they draw: Train n, Play/Pause, Reset.
+"""The base of widgets that train a network while they draw: Play/Pause, Train n, Reset, New weights.
 
-Shared by the gradient-health, dead-neuron and distribution widgets, with two
-helpers for their controls.
+Shared by the playground and the gradient-health, dead-neuron and
+distribution widgets.  One path for playing, stepping and resetting:
+
+* **Play** runs frames (``STEPS_PER_FRAME`` steps, then a redraw) on the
+  kernel's event loop (:class:`~.player.Player`); a control moved while it
+  plays applies before the next frame.
+* **Train n** takes n steps now.
+* **Reset** goes back to step 0 and the same initial weights, whatever happened.
+* **New weights** draws new initial weights (the ``seed`` setting + 1) and starts again.
+
+A subclass declares its settings with ``effect="restart"`` (a new model,
+training starts again), ``"live"`` (applied to the running model, e.g. the
+learning rate) or ``"display"`` (a redraw only), implements
+:meth:`TrainingWidget.build` and :meth:`TrainingWidget.update`, and may
+declare :attr:`TrainingWidget.PRESETS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from collections.abc import Mapping
 import ipywidgets as widgets
-import numpy as np
 
 from ..engine.datasets import DATASET_NAMES
 from ..engine.training import TrainingDiverged
-from ..engine.validation import check_int, check_positive
+from ..engine.validation import check_choice, check_int
 from .base import FigureWidget
 from .player import Player
+from .settings import Choice
 
-__all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "check_slider_value", "log_slider"]
+__all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "MAX_SEED", "preset_setting"]
 
 #: Two-dimensional classification sets offered.
 DATASETS = tuple(name for name in DATASET_NAMES if name != "sine")
-#: The preset dropdown's value when the settings are not a preset's.
+#: The preset setting's value when the settings are not a preset's.
 NO_PRESET = ""
+#: Largest seed a seed box takes.
+MAX_SEED = 10 ** 6
+
+
+def preset_setting(presets: Mapping[str, tuple[str, dict]]) -> Choice:
+    """The ``preset`` setting of a widget with ``presets`` (name -> (label, settings))."""
+    return Choice(NO_PRESET, [("choose a preset…", NO_PRESET),
+                              *((label, name) for name, (label, _) in presets.items())],
+                  label="preset", effect="preset", width="330px")
 
 
 class TrainingWidget(FigureWidget):
-    """Base of the widgets that train a network while drawing diagnostics.
+    """Base of the widgets that train a network while drawing.
 
-    Gives "Train n" buttons (synchronous, so tests and notebooks can drive
-    them), a Play/Pause toggle that trains in the background through a
-    :class:`~.player.Player`, a Reset button (back to step 0), and
-    :meth:`watch_locked` for control handlers that change the model (they
-    run between two frames of play, never in the middle of one).
-
-    Subclasses call :meth:`init_training` first, set ``self.trainer``, put
-    :meth:`training_row` in their controls, call :meth:`connect_training`
-    after ``super().__init__``, and may override :meth:`after_training`
-    (called with the lock held after steps were taken, or after a rewind).
+    Subclasses call :meth:`init_training` after :meth:`init_settings`, put
+    :meth:`training_row` in their controls, and implement :meth:`build`
+    (a new model from the settings: sets ``self.trainer``) and
+    :meth:`update`.  :meth:`after_training` is called after steps were
+    taken or the trainer rewound.
 
     Attributes
     ----------
@@ -45,6 +61,9 @@ class TrainingWidget(FigureWidget):
     play_button : ipywidgets.ToggleButton
     train_buttons : dict of int to ipywidgets.Button
     reset_button : ipywidgets.Button
+        Back to step 0, the same initial weights.
+    new_weights_button : ipywidgets.Button or None
+        New initial weights (seed + 1); only for widgets with a ``seed`` setting.
     diverged : str or None
         The message of the last divergence (cleared by a successful step).
     """
@@ -53,55 +72,71 @@ class TrainingWidget(FigureWidget):
     TRAIN_STEPS: tuple[int, ...] = (1, 10, 100)
     #: Training steps per frame of Play.
     STEPS_PER_FRAME = 5
+    #: name -> (label, settings); settings may hold ``"train": n`` (steps taken after applying).
+    PRESETS: dict[str, tuple[str, dict]] = {}
 
     def init_training(self, fps: float = 15.0) -> None:
-        """Build the player and the training controls (call first in ``__init__``)."""
+        """Build the player and the training controls (after :meth:`init_settings`)."""
         self.diverged: str | None = None
-        self._quiet = 0  # > 0: control changes made by the widget itself (lock held)
-        self._play_stopping = False
         self.player = Player(self._frame_step, self._frame_redraw, fps=fps,
                              on_error=self.show_error, on_stop=self._on_player_stop)
         lay = widgets.Layout
-        self.play_button = widgets.ToggleButton(value=False, description="Play", icon="play",
-                                                button_style="success", layout=lay(width="90px"),
-                                                tooltip="train in the background; click again "
-                                                        "to pause")
+        self.play_button = widgets.ToggleButton(
+            value=False, description="Play", icon="play", button_style="success",
+            layout=lay(width="90px"), tooltip="train continuously; click again to pause")
+        self.play_button.observe(self._on_play_button, names="value")
         self.train_buttons = {n: widgets.Button(description=f"Train {n}", icon="forward",
                                                 layout=lay(width="100px"),
                                                 tooltip=f"take {n} gradient steps now")
                               for n in self.TRAIN_STEPS}
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           layout=lay(width="80px"),
-                                           tooltip="back to step 0 (the same initial weights)")
+        for n, button in self.train_buttons.items():
+            button.on_click(self.guarded(lambda n=n: self.train(n)))
+        self.reset_button = widgets.Button(
+            description="Reset", icon="undo", layout=lay(width="80px"),
+            tooltip="back to step 0 and the same initial weights")
+        self.reset_button.on_click(self.guarded(self.reset))
+        self.new_weights_button = None
+        if "seed" in self.setting_names():
+            self.new_weights_button = widgets.Button(
+                description="New weights", icon="random", layout=lay(width="120px"),
+                tooltip="new random initial weights (seed + 1), then back to step 0")
+            self.new_weights_button.on_click(self.guarded(self.new_weights))
 
     def training_row(self) -> list[widgets.Widget]:
         """The training controls, for a row of the widget."""
-        return [self.play_button, *self.train_buttons.values(), self.reset_button]
+        extra = [self.new_weights_button] if self.new_weights_button is not None else []
+        return [self.play_button, *self.train_buttons.values(), self.reset_button, *extra]
 
-    def connect_training(self) -> None:
-        """Connect the training controls (call after ``super().__init__``)."""
-        self.play_button.observe(lambda _c: self._on_play(), names="value")
-        for n, button in self.train_buttons.items():
-            button.on_click(lambda _b, n=n: self._guarded(lambda: self.train(n)))
-        self.reset_button.on_click(lambda _b: self._guarded(self.reset))
+    # -- subclass hooks --------------------------------------------------------------------
+    def build(self) -> None:
+        """A new model from the settings, at step 0 (subclasses; sets ``self.trainer``)."""
+        raise NotImplementedError
+
+    def apply_live(self, names: set[str]) -> None:
+        """Apply ``"live"`` settings to the running model (default: the learning rate)."""
+        if "lr" in names:
+            self.trainer.lr = self.lr
+
+    def after_training(self) -> None:
+        """Hook: steps were taken or the trainer rewound."""
 
     # -- actions ---------------------------------------------------------------------------
     @property
     def playing(self) -> bool:
-        """Whether training runs in the background."""
+        """Whether training runs continuously (Play)."""
         return self.player.playing
 
     def play(self) -> None:
-        """Start training in the background (as the Play button)."""
+        """Start training continuously, as the Play button (needs a running event loop)."""
         self.play_button.value = True
 
     def pause(self) -> None:
-        """Stop background training after the current frame and wait for it."""
-        self.play_button.value = False
+        """Stop continuous training after the current frame."""
         self.player.pause()
+        self.play_button.value = False
 
     def run_frames(self, n: int) -> int:
-        """Run ``n`` frames of Play now, in this thread; returns the frames run."""
+        """Run ``n`` frames of Play now, synchronously; returns the frames run."""
         self.pause()
         return self.player.run_frames(n)
 
@@ -113,34 +148,69 @@ class TrainingWidget(FigureWidget):
         """
         steps = check_int("steps", steps, minimum=0)
         self.pause()
-        with self.player.lock:
-            self._train(steps)
-            self._frame_redraw()
+        self._train(steps)
+        self._frame_redraw()
 
     def reset(self) -> None:
-        """Back to the initial weights (step 0) with an empty history."""
+        """Back to step 0 and the initial weights, with an empty history."""
         self.pause()
-        with self.player.lock:
-            self.trainer.rewind()
+        self.trainer.rewind()
+        self.diverged = None
+        self.after_training()
+        self.clear_message()
+        self.refresh()
+
+    def new_weights(self) -> None:
+        """New initial weights: the ``seed`` setting + 1 (training starts again)."""
+        self.seed = self.seed + 1
+
+    def apply_preset(self, name: str) -> None:
+        """Apply the preset ``name`` of :attr:`PRESETS` (as choosing it in the dropdown)."""
+        name = check_choice("preset", name, self.PRESETS)
+        if self.preset == name:
+            self._apply_preset(name)
+        else:
+            self.preset = name
+
+    # -- settings --------------------------------------------------------------------------
+    def settings_changed(self, names: set[str]) -> None:
+        effects = {self.setting_spec(n).effect for n in names}
+        if "preset" in effects:
+            if self.preset != NO_PRESET:
+                self._apply_preset(self.preset)
+            names = {n for n in names if self.setting_spec(n).effect != "preset"}
+            if not names:
+                return
+            effects = {self.setting_spec(n).effect for n in names}
+        elif "preset" in self.setting_names() and self.preset != NO_PRESET:
+            if not self._matches(self.PRESETS[self.preset][1]):
+                self.preset = NO_PRESET  # moved by hand: no longer the preset
+        if "restart" in effects:
+            try:
+                self.build()
+            except Exception as exc:  # noqa: BLE001 - shown; the old model stays
+                self.show_error(exc)
+                return
             self.diverged = None
-            self.after_training()
+            self.clear_message("note")
+        elif "live" in effects:
+            self.apply_live(names)
+        if not self.playing:  # while playing, the next frame draws it
             self.refresh()
 
-    def after_training(self) -> None:
-        """Hook: steps were taken or the trainer rewound (lock held)."""
+    def _matches(self, values: dict) -> bool:
+        return all(getattr(self, k) == v for k, v in values.items() if k != "train")
 
-    def watch_locked(self, control: widgets.Widget, handler: Callable[[], None]) -> None:
-        """:meth:`watch` with ``handler`` run under the player's lock."""
-        def locked() -> None:
-            if self._quiet:
-                return
-            with self.player.lock:
-                handler()
-        self.watch(control, locked)
+    def _apply_preset(self, name: str) -> None:
+        values = dict(self.PRESETS[name][1])
+        steps = values.pop("train", 0)
+        self.apply(**values)
+        if steps:
+            self.train(steps)
 
     # -- internals -------------------------------------------------------------------------
     def _train(self, steps: int) -> bool:
-        """Take steps (lock held); False if training diverged."""
+        """Take steps; False if training diverged."""
         try:
             self.trainer.step(steps)
         except TrainingDiverged as exc:
@@ -158,60 +228,24 @@ class TrainingWidget(FigureWidget):
         if self.refresh() and self.diverged:
             self.show_error(self.diverged)
 
-    def _on_play(self) -> None:
-        if self._quiet or self._play_stopping:
-            return
-        if self.play_button.value:
-            self.play_button.description, self.play_button.icon = "Pause", "pause"
-            self.player.play()
+    def _on_play_button(self, change: dict) -> None:
+        button = self.play_button
+        if change["new"]:
+            try:
+                self.player.play()
+            except RuntimeError as exc:
+                self.show_error(exc)
+                button.value = False
+                return
+            button.description, button.icon = "Pause", "pause"
         else:
-            self.play_button.description, self.play_button.icon = "Play", "play"
             self.player.pause()
+            button.description, button.icon = "Play", "play"
 
     def _on_player_stop(self) -> None:
-        # In the player's thread, without the lock (pause() may be waiting for this
-        # thread while holding it): so its own flag, not the lock-guarded _quiet.
-        self._play_stopping = True
-        try:
-            self.play_button.value = False
-            self.play_button.description, self.play_button.icon = "Play", "play"
-        finally:
-            self._play_stopping = False
+        self.play_button.value = False  # play ended by itself (diverged, or an error)
 
-    def _guarded(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except Exception as exc:  # noqa: BLE001 - a button must never raise into the page
-            self.show_error(exc)
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.settings().items() if k != "preset")
+        return f"{type(self).__name__}({shown}, step={self.trainer.step_count})"
 
-
-    # -- presets (subclasses with a ``preset`` dropdown and ``apply_preset``) -----------------
-    def _clear_preset(self) -> None:
-        """Show "no preset": a control moved by hand, so the settings are no longer one."""
-        self._quiet += 1
-        try:
-            self.preset.value = NO_PRESET
-        finally:
-            self._quiet -= 1
-
-    def _on_preset(self) -> None:
-        if self.preset.value != NO_PRESET:
-            self.apply_preset(self.preset.value)
-
-
-def check_slider_value(name: str, value, bounds: tuple[float, float]) -> float:
-    """``value`` as a float if it is a number > 0 within a slider's ``bounds``, else raise."""
-    value = check_positive(name, value)
-    if not bounds[0] <= value <= bounds[1]:
-        raise ValueError(f"{name} must be between {bounds[0]:g} and {bounds[1]:g} (the "
-                         f"slider's range); got {value!r}")
-    return value
-
-
-def log_slider(description: str, value: float, bounds: tuple[float, float],
-               style: dict) -> widgets.FloatLogSlider:
-    """A base-10 log slider over ``bounds`` (steps of 0.05 decades)."""
-    return widgets.FloatLogSlider(value=value, base=10, min=np.log10(bounds[0]),
-                                  max=np.log10(bounds[1]), step=0.05, readout_format=".3g",
-                                  description=description, style=style,
-                                  layout=widgets.Layout(width="290px"))
