@@ -56,7 +56,7 @@ def test_relative_error_is_elementwise_and_propagates_nan():
 
 
 def test_relative_error_rejects_text():
-    with pytest.raises(TypeError, match="a must be an array of numbers"):
+    with pytest.raises(TypeError, match="a must be an array of real numbers"):
         relative_error("1", 1.0)
 
 

@@ -231,7 +231,7 @@ def test_single_sample_vector_is_accepted():
 
 @pytest.mark.parametrize("kwargs,exc,match", [
     (dict(sizes=[2]), ValueError, "at least an input and an output"),
-    (dict(sizes=[2, 0, 1]), ValueError, r"sizes\[1\] must be an integer >= 1; got 0"),
+    (dict(sizes=[2, 0, 1]), ValueError, r"sizes\[1\] must be an integer between 1 and 10000; got 0"),
     (dict(sizes=[2, 2.5, 1]), TypeError, r"sizes\[1\] must be an integer"),
     (dict(sizes="2,1"), TypeError, "sizes must be a list"),
     (dict(sizes=[2, 1], activation="nope"), ValueError, None),
@@ -259,7 +259,7 @@ def test_bad_data_is_rejected_with_clear_messages():
         net.forward(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="X must hold only finite values; got 1 NaN"):
         net.forward(np.array([[0.0, np.nan]]))
-    with pytest.raises(TypeError, match="X must be an array of numbers"):
+    with pytest.raises(TypeError, match="X must be an array of real numbers"):
         net.forward("abc")
     tr = net.forward(np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"y must have shape \(4, 1\)"):

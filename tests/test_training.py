@@ -364,14 +364,14 @@ def test_overflowing_update_is_undone():
 
 def test_stop_returns_after_the_current_step():
     trainer = Trainer(xor_net(), xor())
-    step = trainer.optimizer.step
+    apply = trainer.optimizer.apply
 
-    def step_and_stop_on_third(net, grads):
-        step(net, grads)
+    def apply_and_stop_on_third(net, dWs, dbs):
+        apply(net, dWs, dbs)
         if trainer.optimizer.t == 3:
             trainer.stop()
 
-    trainer.optimizer.step = step_and_stop_on_third
+    trainer.optimizer.apply = apply_and_stop_on_third
     trainer.train(steps=100)
     assert trainer.step_count == 3 and len(trainer.history) == 3
     trainer.train(steps=2)  # a new train() clears the request

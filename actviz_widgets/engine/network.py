@@ -18,6 +18,7 @@ are named apart everywhere.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,8 +27,9 @@ import numpy as np
 from .activations import Activation, _value_and_deriv, get_activation
 from .initializers import INIT_NAMES, init_weights
 from .losses import Loss, get_loss
-from .validation import (check_array, check_choice, check_int, check_nonnegative,
-                         check_positive)
+from .validation import (MAX_BATCH_VALUES, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS,
+                         MAX_WEIGHT_SCALE, check_array, check_at_most, check_choice, check_int,
+                         check_nonnegative, check_positive)
 
 __all__ = ["MLP", "Trace", "Gradients"]
 
@@ -116,6 +118,49 @@ def _all_finite(array: np.ndarray) -> bool:
     return _finite_fast(array) or bool(np.isfinite(array).all())
 
 
+def _count_params(sizes: list[int]) -> int:
+    """Weights and biases of a network with these layer sizes."""
+    return sum((fi + 1) * fo for fi, fo in zip(sizes[:-1], sizes[1:]))
+
+
+def _describe(value) -> str:
+    """'an array of shape (2, 3) and dtype int64' or the type, for messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"{type(value).__name__}"
+
+
+# Below this bound on every intermediate value an update cannot overflow.
+_SAFE_MAGNITUDE = 1e300
+
+
+def _pack(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Copies of ``arrays`` as views into one new flat float64 buffer.
+
+    One buffer lets a single BLAS call check every parameter for NaN and
+    infinity; the views are ordinary writeable C-contiguous arrays.
+    """
+    flat = np.empty(sum(a.size for a in arrays))
+    views, start = [], 0
+    for a in arrays:
+        view = flat[start:start + a.size].reshape(a.shape)
+        view[...] = a
+        views.append(view)
+        start += a.size
+    return flat, views
+
+
+def _where_not_finite(array: np.ndarray) -> str:
+    """'2 of 8 entries (the first, nan, at [0, 1])' for an array that holds NaN or inf."""
+    finite = np.isfinite(array)
+    bad = int(finite.size - np.count_nonzero(finite))
+    index = np.unravel_index(int(np.argmin(finite)), array.shape)
+    return (f"{bad} of {array.size} entries (the first, {float(array[index])!r}, at "
+            f"{list(map(int, index))})")
+
+
 class MLP:
     """A fully connected feed-forward network on NumPy.
 
@@ -157,10 +202,19 @@ class MLP:
             raise TypeError(f"sizes must be a list of layer sizes such as [2, 4, 1]; got {sizes!r}")
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least an input and an output layer; got {list(sizes)}")
-        self.sizes: list[int] = [check_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
+        check_at_most("sizes", len(sizes) - 1, MAX_LAYERS, "weight layers", "MAX_LAYERS")
+        self.sizes: list[int] = [check_int(f"sizes[{i}]", s, minimum=1, maximum=MAX_UNITS)
+                                 for i, s in enumerate(sizes)]
+        check_at_most(f"sizes {self.sizes}", _count_params(self.sizes), MAX_PARAMETERS,
+                      "weights and biases", "MAX_PARAMETERS")
         n_hidden = len(self.sizes) - 2
 
         self.loss: Loss = get_loss(loss)
+        if self.loss.name == "cross_entropy" and self.sizes[-1] < 2:
+            raise ValueError("the 'cross_entropy' loss needs at least 2 output neurons (the "
+                             "softmax of a single output is always 1, so nothing could be "
+                             f"learned); got sizes[-1] = {self.sizes[-1]}. For two classes "
+                             "with one output use loss='bce'")
         if isinstance(activation, str):
             get_activation(activation)  # a typo is an error even with no hidden layer
             hidden = [activation] * n_hidden
@@ -182,8 +236,15 @@ class MLP:
         #: Activation of each layer 1..L (index 0 is the output of layer 1).
         self.activations: list[Activation] = [get_activation(h) for h in hidden] + [out_act]
         self.init: str = check_choice("init", init, INIT_NAMES)
-        self.weight_scale: float = check_positive("weight_scale", weight_scale)
+        self.weight_scale: float = check_positive("weight_scale", weight_scale,
+                                                  maximum=MAX_WEIGHT_SCALE)
         self.seed: int = check_int("seed", seed, minimum=0)
+        #: Updates applied by :meth:`step` or an optimiser since the network was made.
+        self.n_updates: int = 0
+        self._wshapes = [(fi, fo) for fi, fo in zip(self.sizes[:-1], self.sizes[1:])]
+        self._bshapes = [(fo,) for fo in self.sizes[1:]]
+        # Most samples one forward pass may take (MAX_BATCH_VALUES).
+        self._max_rows = MAX_BATCH_VALUES // sum(self.sizes[1:])
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.reinitialize()
@@ -215,9 +276,19 @@ class MLP:
         if seed is not None:
             self.seed = check_int("seed", seed, minimum=0)
         rng = np.random.default_rng(self.seed)
-        self.weights = [init_weights(rng, fi, fo, self.layer_init(l), self.weight_scale)
-                        for l, (fi, fo) in enumerate(zip(self.sizes[:-1], self.sizes[1:]))]
-        self.biases = [np.zeros(fo) for fo in self.sizes[1:]]
+        self._adopt([init_weights(rng, fi, fo, self.layer_init(l), self.weight_scale)
+                     for l, (fi, fo) in enumerate(zip(self.sizes[:-1], self.sizes[1:]))],
+                    [np.zeros(fo) for fo in self.sizes[1:]])
+
+    def _adopt(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+        """Make copies of checked ``weights`` and ``biases`` the network's parameters,
+        as views into one buffer (see :meth:`check_params`)."""
+        L = len(weights)
+        flat, views = _pack(list(weights) + list(biases))
+        self.weights, self.biases = views[:L], views[L:]
+        # the arrays the buffer backs: while net.weights/biases still hold exactly
+        # these, one BLAS call over the buffer checks them all
+        self._packed = (flat, list(self.weights), list(self.biases))
 
     def config(self) -> dict:
         """Architecture and settings as plain JSON-ready values (no weights)."""
@@ -231,8 +302,7 @@ class MLP:
         twin.__dict__.update(self.__dict__)
         twin.sizes = list(self.sizes)
         twin.activations = list(self.activations)
-        twin.weights = [w.copy() for w in self.weights]
-        twin.biases = [b.copy() for b in self.biases]
+        twin._adopt(self.weights, self.biases)
         return twin
 
     def get_params(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -242,17 +312,88 @@ class MLP:
     def set_params(self, weights: Sequence, biases: Sequence) -> None:
         """Replace weights and biases after checking every shape and value.
 
-        Nothing is changed if any array is of the wrong shape or not finite.
+        The network gets copies (new arrays; arrays handed out before keep
+        their values).
+
+        Raises
+        ------
+        TypeError
+            If ``weights`` or ``biases`` is not a list of arrays of real numbers.
+        ValueError
+            If an array has the wrong shape or holds NaN or infinity.
+            Nothing is changed on any error.
         """
-        if len(weights) != self.n_layers or len(biases) != self.n_layers:
-            raise ValueError(f"weights and biases must each be a list of {self.n_layers} arrays; "
-                             f"got {len(weights)} and {len(biases)}")
-        new_w = [check_array(f"weights[{l}]", w, shape=self.weights[l].shape)
+        L = self.n_layers
+        for name, arrays in (("weights", weights), ("biases", biases)):
+            if isinstance(arrays, (str, bytes, np.ndarray)) or not isinstance(arrays, Sequence):
+                raise TypeError(f"{name} must be a list of {L} arrays; got "
+                                f"{type(arrays).__name__}")
+            if len(arrays) != L:
+                raise ValueError(f"{name} must be a list of {L} arrays (one per weight layer); "
+                                 f"got {len(arrays)}")
+        new_w = [check_array(f"weights[{l}]", w, shape=self._wshapes[l])
                  for l, w in enumerate(weights)]
-        new_b = [check_array(f"biases[{l}]", b, shape=self.biases[l].shape)
+        new_b = [check_array(f"biases[{l}]", b, shape=self._bshapes[l])
                  for l, b in enumerate(biases)]
-        self.weights = [w.copy() for w in new_w]
-        self.biases = [b.copy() for b in new_b]
+        self._adopt(new_w, new_b)
+
+    def check_params(self) -> None:
+        """Raise unless every weight and bias is a finite float64 array of its layer's shape.
+
+        :meth:`forward` calls this. The engine never writes a non-finite
+        parameter (:meth:`step` and the optimisers refuse an update that would
+        overflow), so a failure means an array was changed directly.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the parameter (``net.weights[l]`` or ``net.biases[l]``), where
+            its first non-finite entry is, and since when it can have been so.
+        """
+        if not math.isfinite(self._params_sumsq()):
+            self._check_params_exactly()
+
+    def _params_sumsq(self) -> float:
+        """Sum of squares of every parameter after checking their types and shapes:
+        not finite if a parameter is not (or the sum overflows)."""
+        flat, packed_w, packed_b = self._packed
+        ws, bs = self.weights, self.biases
+        if (type(ws) is list and type(bs) is list and len(ws) == len(packed_w)
+                and len(bs) == len(packed_b) and all(map(operator.is_, ws, packed_w))
+                and all(map(operator.is_, bs, packed_b))):
+            return float(np.vdot(flat, flat))  # (the buffer's arrays are valid by design)
+        self._check_param_arrays()
+        return math.fsum(float(np.vdot(p, p)) for p in ws + bs)
+
+    def _check_param_arrays(self) -> None:
+        """Types and shapes of ``weights`` and ``biases`` (someone replaced arrays)."""
+        L = self.n_layers
+        for name, arrays, shapes in (("weights", self.weights, self._wshapes),
+                                     ("biases", self.biases, self._bshapes)):
+            if not isinstance(arrays, list) or len(arrays) != L:
+                raise TypeError(f"net.{name} must be a list of {L} arrays; got "
+                                f"{_describe(arrays)}. Set parameters with set_params()")
+            for l, (p, shape) in enumerate(zip(arrays, shapes)):
+                if not (isinstance(p, np.ndarray) and p.dtype == np.float64
+                        and p.shape == shape):
+                    raise TypeError(f"net.{name}[{l}] must be a float64 array of shape {shape}; "
+                                    f"got {_describe(p)}. Set parameters with set_params(), "
+                                    "which checks and converts them")
+
+    def _check_params_exactly(self) -> None:
+        self._check_param_arrays()
+        for name, arrays in (("weights", self.weights), ("biases", self.biases)):
+            for l, p in enumerate(arrays):
+                if not np.isfinite(p).all():
+                    since = (f"after update {self.n_updates}, its last by step() or an optimiser"
+                             if self.n_updates else
+                             "after the network was made or its parameters last set")
+                    raise ValueError(
+                        f"net.{name}[{l}] is not finite: {_where_not_finite(p)} are NaN or "
+                        "infinite, so the network cannot compute with it. The engine never "
+                        "writes such values (updates that would overflow are refused): it was "
+                        f"written into the array directly, {since}. Put finite values back with "
+                        "set_params() or reinitialize() (or a Trainer's rewind() or restore())")
 
     def __repr__(self) -> str:
         acts = ", ".join(self.activation_names)
@@ -261,43 +402,88 @@ class MLP:
 
     # -- input checks ----------------------------------------------------------------------
     def check_X(self, X) -> np.ndarray:
-        """Validate an input batch: shape ``(n_samples, n_inputs)`` (a single
-        sample of shape ``(n_inputs,)`` is accepted), finite values."""
+        """Validate an input batch and return it as a float64 array.
+
+        ``X`` must hold real, finite numbers in the shape ``(n_samples,
+        n_inputs)`` (one sample may be given as ``(n_inputs,)``), with
+        ``1 <= n_samples`` and ``n_samples × (n_1 + … + n_L) <=
+        MAX_BATCH_VALUES``, the most values one forward pass may hold.
+
+        Raises
+        ------
+        TypeError
+            Not an array of real numbers (booleans, complex numbers, strings,
+            objects).
+        ValueError
+            Wrong shape, no samples, too many samples, NaN or infinity.
+        """
         if (type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2
-                and X.shape[1] == self.sizes[0] and X.flags.c_contiguous):
+                and X.shape[1] == self.sizes[0] and X.flags.c_contiguous
+                and 0 < X.shape[0] <= self._max_rows):
             if not _finite_fast(X):
                 check_array("X", X)  # the exact check
             return X
-        X = check_array("X", X, ndim=(1, 2))
+        X = check_array("X", X, ndim=(1, 2), finite=False)
         if X.ndim == 1:
             X = X.reshape(1, -1)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}) for a network with "
                              f"{self.sizes[0]} inputs; got {X.shape}")
         if X.shape[0] == 0:
-            raise ValueError("X must hold at least one sample; got 0 rows")
-        return X
+            raise ValueError(f"X must hold at least one sample; got an empty batch of shape "
+                             f"{X.shape}")
+        if X.shape[0] > self._max_rows:
+            raise ValueError(
+                f"X has {X.shape[0]:,} samples: a forward pass would hold "
+                f"{X.shape[0] * sum(self.sizes[1:]):,} values (samples × neurons in layers "
+                f"1..L), and the engine allows at most {MAX_BATCH_VALUES:,} (MAX_BATCH_VALUES "
+                f"in actviz_widgets.engine.validation); pass at most {self._max_rows:,} samples "
+                "at a time")
+        return check_array("X", X)
 
     # -- forward and backward --------------------------------------------------------------
-    def forward(self, X, out: Trace | None = None) -> Trace:
+    def forward(self, X, out: Trace | None = None, *, check: bool = True) -> Trace:
         """Run the forward pass and keep every intermediate quantity.
 
         Parameters
         ----------
         X : array_like
-            Inputs, shape ``(n_samples, n_inputs)`` or one sample ``(n_inputs,)``.
+            Inputs, shape ``(n_samples, n_inputs)`` or one sample ``(n_inputs,)``;
+            see :meth:`check_X`.
         out : Trace, optional
-            A trace from an earlier call with the same batch size, whose arrays
-            are overwritten (saves allocating memory in training loops).
+            A trace from an earlier call of this network with the same batch
+            size, whose arrays are overwritten (saves allocating memory in
+            training loops); ignored if it does not fit.
+        check : bool, default True
+            Check ``X`` (:meth:`check_X`) and the parameters
+            (:meth:`check_params`). ``False`` is for loops that pass a checked
+            float64 ``X`` and keep the parameters finite themselves (the
+            :class:`~actviz_widgets.engine.training.Trainer`); ``out`` is then
+            trusted to come from this network.
 
         Returns
         -------
         Trace
             ``z``, ``a`` (``a[0] is X``) and ``dadz`` for every layer.
+
+        Raises
+        ------
+        TypeError, ValueError
+            A bad ``X`` (see :meth:`check_X`), or a parameter that is not finite
+            (see :meth:`check_params`).
         """
-        X = self.check_X(X)
+        if check:
+            X = self.check_X(X)
+            self.check_params()
         n = X.shape[0]
-        reuse = out is not None and len(out.a) == len(self.sizes) and out.a[1].shape[0] == n
+        if check:
+            reuse = (isinstance(out, Trace) and len(out.z) == len(out.a) == len(out.dadz)
+                     == len(self.sizes) and all(
+                         type(v) is np.ndarray and v.shape == (n, s)
+                         for l, s in enumerate(self.sizes[1:], 1)
+                         for v in (out.z[l], out.a[l], out.dadz[l])))
+        else:
+            reuse = out is not None and out.a[1].shape[0] == n
         if reuse:
             zs, as_, ds = out.z, out.a, out.dadz
             as_[0] = X
@@ -339,18 +525,26 @@ class MLP:
         -------
         Gradients
         """
-        if not isinstance(trace, Trace) or len(trace.a) != len(self.sizes) or [
-                a.shape[1] for a in trace.a] != self.sizes:
+        if not isinstance(trace, Trace):
             raise TypeError("trace must be the Trace returned by this network's forward(); "
                             f"got {type(trace).__name__}")
+        try:
+            widths = [a.shape[1] for a in trace.a]
+        except (AttributeError, IndexError, TypeError):
+            widths = None
+        if widths != self.sizes:
+            raise ValueError("trace must be the Trace returned by this network's forward(); "
+                             f"its layer widths are {widths}, the network's are {self.sizes}")
         L = self.n_layers
         n = trace.n_samples
-        if out is not None and out._y is not None and y is out._y:
+        if isinstance(out, Gradients) and out._y is not None and y is out._y:
             y = out._y  # same, already checked targets (training loops)
         else:
             y = self.loss.check_targets(y, n, self.sizes[-1])
         z_out, a_out, d_out = trace.z[L], trace.a[L], trace.dadz[L]
-        reuse = out is not None and len(out.dW) == L and out.delta[L].shape[0] == n
+        reuse = (isinstance(out, Gradients) and len(out.dW) == L
+                 and out.delta[L].shape[0] == n
+                 and all(d.shape == s for d, s in zip(out.dW, self._wshapes)))
         if reuse:
             g = out
             g._y = y
@@ -403,28 +597,69 @@ class MLP:
         return self.loss.predict(trace.z[L], trace.a[L])
 
     # -- update ----------------------------------------------------------------------------
-    def check_gradients(self, grads: Gradients) -> None:
-        """Raise if ``grads`` does not fit this network or holds non-finite values."""
+    def check_gradients(self, grads: Gradients) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Check that ``grads`` fits this network and holds finite values.
+
+        Returns
+        -------
+        (list of numpy.ndarray, list of numpy.ndarray)
+            ``grads.dW`` and ``grads.db`` as float64 arrays (converted only if
+            they were given as something else).
+
+        Raises
+        ------
+        TypeError
+            ``grads`` is not a :class:`Gradients`, or holds something that is not
+            an array of real numbers.
+        ValueError
+            The number of layers or an array's shape does not match the network.
+        FloatingPointError
+            A gradient is NaN or infinite (training diverged).
+        """
+        return self._gradients_and_sumsq(grads)[:2]
+
+    def _gradients_and_sumsq(self, grads) -> tuple[list, list, float]:
+        """:meth:`check_gradients`, and the sum of squares of every gradient entry."""
         if not isinstance(grads, Gradients):
             raise TypeError(f"grads must be the Gradients returned by backward(); got "
                             f"{type(grads).__name__}")
-        if len(grads.dW) != self.n_layers or any(
-                dw.shape != w.shape for dw, w in zip(grads.dW, self.weights)):
-            raise ValueError("grads do not match this network's layer shapes "
-                             f"{[w.shape for w in self.weights]}")
-        for l, (dw, db) in enumerate(zip(grads.dW, grads.db)):
-            if not (_all_finite(dw) and _all_finite(db)):
-                raise FloatingPointError(
-                    f"the gradients of layer {l} are not finite (loss = {grads.loss}); the "
-                    "weights were left unchanged. Try a smaller learning rate or weight scale.")
+        L = self.n_layers
+        dWs, dbs = grads.dW, grads.db
+        for name, arrays in (("dW", dWs), ("db", dbs)):
+            if not isinstance(arrays, (list, tuple)) or len(arrays) != L:
+                raise ValueError(f"grads.{name} must be a list of {L} arrays to fit this "
+                                 f"network's layers {self.sizes}; got {_describe(arrays)}")
+        dWs, dbs = list(dWs), list(dbs)
+        total = 0.0
+        for name, arrays, shapes in (("dW", dWs, self._wshapes), ("db", dbs, self._bshapes)):
+            for l, (g, shape) in enumerate(zip(arrays, shapes)):
+                if not (type(g) is np.ndarray and g.dtype == np.float64 and g.shape == shape):
+                    try:
+                        g = arrays[l] = check_array(f"grads.{name}[{l}]", g, shape=shape,
+                                                    finite=False)
+                    except ValueError as exc:
+                        raise ValueError(f"{exc}: grads do not fit this network's layers "
+                                         f"{self.sizes}") from None
+                total += np.vdot(g, g)
+        if not math.isfinite(total):
+            for l, (dw, db) in enumerate(zip(dWs, dbs)):
+                if not (np.isfinite(dw).all() and np.isfinite(db).all()):
+                    raise FloatingPointError(
+                        f"the gradients of layer {l} are not finite (loss = {grads.loss}); the "
+                        "weights were left unchanged. Try a smaller learning rate or weight "
+                        "scale.")
+        return dWs, dbs, float(total)
 
     def step(self, grads: Gradients, lr: float = 0.1, weight_decay: float = 0.0) -> None:
         """One step of plain gradient descent: ``W -= lr · (dW + weight_decay · W)``.
 
+        Everything is checked before anything changes: after any error the
+        network is exactly as it was.
+
         Parameters
         ----------
         grads : Gradients
-            From :meth:`backward`.
+            From :meth:`backward` (see :meth:`check_gradients`).
         lr : float, default 0.1
             Learning rate, > 0.
         weight_decay : float, default 0.0
@@ -432,14 +667,44 @@ class MLP:
 
         Raises
         ------
+        TypeError, ValueError
+            A bad argument, or gradients that do not fit the network.
         FloatingPointError
-            If the gradients are not finite; the weights are left unchanged.
+            If the gradients are not finite, or the update would overflow
+            (a weight beyond ±1.8e308); the weights are left unchanged.
         """
         lr = check_positive("lr", lr)
         weight_decay = check_nonnegative("weight_decay", weight_decay)
-        self.check_gradients(grads)
-        for W, b, dW, db in zip(self.weights, self.biases, grads.dW, grads.db):
-            if weight_decay:
-                W *= 1.0 - lr * weight_decay
-            W -= lr * dW
-            b -= lr * db
+        dWs, dbs, grad_sq = self._gradients_and_sumsq(grads)
+        param_sq = self._params_sumsq()
+        shrink = 1.0 - lr * weight_decay
+        # Every intermediate value is at most max(1, |shrink|)·‖params‖ + lr·‖grads‖: below
+        # the bound, nothing can overflow and the update is done in place at once.
+        if max(1.0, abs(shrink)) * math.sqrt(param_sq) + lr * math.sqrt(grad_sq) < _SAFE_MAGNITUDE:
+            for W, b, dW, db in zip(self.weights, self.biases, dWs, dbs):
+                if weight_decay:
+                    W *= shrink
+                W -= lr * dW
+                b -= lr * db
+        else:
+            self._careful_step(dWs, dbs, lr, shrink)
+        self.n_updates += 1
+
+    def _careful_step(self, dWs: list, dbs: list, lr: float, shrink: float) -> None:
+        """The update computed aside, checked, then written: for huge values."""
+        self.check_params()
+        new = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for W, b, dW, db in zip(self.weights, self.biases, dWs, dbs):
+                new.append((W * shrink) - lr * dW)
+                new.append(b - lr * db)
+        for i, p in enumerate(new):
+            if not np.isfinite(p).all():
+                kind, l = ("weights", "dW") if i % 2 == 0 else ("biases", "db"), i // 2
+                raise FloatingPointError(
+                    f"the update would overflow: {kind[0]}[{l}] − {lr:g}·{kind[1]}[{l}] goes "
+                    f"beyond ±{np.finfo(np.float64).max:.3g} (the largest gradient entry is "
+                    f"{max(float(np.abs(g).max()) for g in dWs + dbs):.3g}); the weights were "
+                    "left unchanged. Try a smaller learning rate")
+        for p, value in zip([q for pair in zip(self.weights, self.biases) for q in pair], new):
+            np.copyto(p, value)

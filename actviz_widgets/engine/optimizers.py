@@ -56,7 +56,7 @@ class Optimizer:
     def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
         self.lr = lr
         self.weight_decay = weight_decay
-        self._shapes: list[tuple[int, ...]] | None = None
+        self._sizes: list[int] | None = None  # layer sizes the state was built for
         self._grad_buf: list[np.ndarray] = []  # holds ∂L/∂W + weight_decay · W
         self._scratch: list[np.ndarray] = []
         #: Number of steps taken since construction or the last :meth:`reset`.
@@ -82,13 +82,16 @@ class Optimizer:
 
     def reset(self) -> None:
         """Forget all state (velocities, moments, step count)."""
-        self._shapes = None
+        self._sizes = None
         self._grad_buf, self._scratch = [], []
         self.t = 0
         self._clear_state()
 
     def step(self, net: MLP, grads: Gradients) -> None:
         """Update ``net.weights`` and ``net.biases`` in place from ``grads``.
+
+        All or nothing: after any error the network and the optimiser's state
+        (velocities, moments, step count) are exactly as they were.
 
         Parameters
         ----------
@@ -99,34 +102,51 @@ class Optimizer:
 
         Raises
         ------
+        TypeError, ValueError
+            ``grads`` do not fit the network (see :meth:`MLP.check_gradients`),
+            a parameter of the network is not finite, or the network no longer
+            matches the layer sizes this optimiser's state was built for (call
+            :meth:`reset` after changing the architecture).
         FloatingPointError
-            If the gradients hold NaN or infinity; nothing is changed.
-        ValueError
-            If ``grads`` or the network no longer match the shapes this
-            optimiser's state was built for (call :meth:`reset` after
-            changing the architecture).
+            If the gradients hold NaN or infinity, or the update would overflow.
         """
         if not isinstance(net, MLP):
             raise TypeError(f"net must be an MLP; got {type(net).__name__}")
-        net.check_gradients(grads)
-        shapes = [p.shape for pair in zip(net.weights, net.biases) for p in pair]
-        grad_shapes = [g.shape for pair in zip(grads.dW, grads.db) for g in pair]
-        if grad_shapes != shapes:
-            raise ValueError(f"grads have shapes {grad_shapes} but the network's parameters "
-                             f"have shapes {shapes}")
-        if self._shapes is None:
-            self._shapes = shapes
-            self._grad_buf = [np.empty(s) for s in shapes]
-            self._scratch = [np.empty(s) for s in shapes]
-            self._init_state(shapes)
-        elif shapes != self._shapes:
-            raise ValueError(f"this optimiser's state was built for parameter shapes "
-                             f"{self._shapes} but the network has {shapes}; call reset() "
-                             "after changing the architecture")
+        dWs, dbs = net.check_gradients(grads)
+        net.check_params()
+        self._check_sizes(net)
+        params = [p for pair in zip(net.weights, net.biases) for p in pair]
+        saved = [p.copy() for p in params + self._state_arrays()]
+        t = self.t
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                self.apply(net, dWs, dbs)
+        except FloatingPointError as exc:
+            for p, keep in zip(params + self._state_arrays(), saved):
+                np.copyto(p, keep)
+            self.t = t
+            raise FloatingPointError(
+                f"the {type(self).__name__} update would overflow ({exc}) at learning rate "
+                f"{self._lr:g}; the weights and the optimiser's state were left unchanged. Try "
+                "a smaller learning rate") from None
+
+    def apply(self, net: MLP, dWs: list[np.ndarray], dbs: list[np.ndarray]) -> None:
+        """The update itself, without checks: for loops that check and undo themselves.
+
+        ``dWs`` and ``dbs`` must come from :meth:`MLP.check_gradients` and the
+        network's parameters must be finite. Under ``numpy.errstate(over="raise",
+        invalid="raise")`` an overflow raises ``FloatingPointError`` part-way,
+        leaving parameters and state changed: the caller restores its copy of
+        the parameters and calls :meth:`reset` (as
+        :class:`~actviz_widgets.engine.training.Trainer` does). Use
+        :meth:`step` otherwise.
+        """
+        if net.sizes != self._sizes:
+            self._check_sizes(net)  # builds the state, or raises
         self.t += 1
         wd = self._weight_decay
         i = 0
-        for W, b, dW, db in zip(net.weights, net.biases, grads.dW, grads.db):
+        for W, b, dW, db in zip(net.weights, net.biases, dWs, dbs):
             if wd:
                 g = np.multiply(W, wd, out=self._grad_buf[i])
                 g += dW
@@ -135,6 +155,20 @@ class Optimizer:
             self._update(i, W, g)
             self._update(i + 1, b, db)
             i += 2
+        net.n_updates += 1
+
+    def _check_sizes(self, net: MLP) -> None:
+        """Build the state for ``net``'s layer sizes, or check it was built for them."""
+        if self._sizes is None:
+            shapes = [p.shape for pair in zip(net.weights, net.biases) for p in pair]
+            self._sizes = list(net.sizes)
+            self._grad_buf = [np.empty(s) for s in shapes]
+            self._scratch = [np.empty(s) for s in shapes]
+            self._init_state(shapes)
+        elif net.sizes != self._sizes:
+            raise ValueError(f"this optimiser's state was built for a network of layer sizes "
+                             f"{self._sizes} but this one has {net.sizes}; call reset() "
+                             "after changing the architecture")
 
     # -- for subclasses ------------------------------------------------------------------
     def _init_state(self, shapes: list[tuple[int, ...]]) -> None:
@@ -142,6 +176,10 @@ class Optimizer:
 
     def _clear_state(self) -> None:
         """Drop per-parameter state."""
+
+    def _state_arrays(self) -> list[np.ndarray]:
+        """The per-parameter state arrays (saved and restored around a step)."""
+        return []
 
     def _update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         """Update parameter number ``i`` in place from its (read-only) gradient."""
@@ -193,6 +231,9 @@ class SGD(Optimizer):
 
     def _clear_state(self):
         self._velocity = []
+
+    def _state_arrays(self):
+        return self._velocity
 
     def _update(self, i, param, grad):
         if self._momentum:
@@ -259,6 +300,9 @@ class Adam(Optimizer):
 
     def _clear_state(self):
         self._m, self._v = [], []
+
+    def _state_arrays(self):
+        return self._m + self._v
 
     def _update(self, i, param, grad):
         b1, b2 = self._beta1, self._beta2

@@ -28,6 +28,24 @@ Divergence
     step), the optimiser's state is cleared, and :class:`TrainingDiverged`
     is raised; NumPy's overflow warnings are silenced meanwhile because the
     exception says what happened.
+
+Bounded memory: thinning
+    However long training runs, the history holds at most ``max_rows`` rows
+    and ``max_snapshots`` snapshots, so memory and the time to draw the
+    history stay constant. Rows are recorded every ``record_every`` steps;
+    when there are more than ``max_rows``, only the rows at multiples of
+    ``2 × record_every`` are kept (and the latest), and from then on only
+    rows at those multiples stay once a newer row arrives. The next time
+    the history is full the spacing doubles again, and so on: the rows kept
+    are always evenly spaced over the whole run, plus the latest row.
+    Snapshots are thinned the same way from ``snapshot_every``; the step-0
+    snapshot (0 is a multiple of everything) and the latest one are always
+    kept, so :meth:`Trainer.rewind` and a restore of the latest step always
+    work, and :meth:`Trainer.restore` works at any step still listed in
+    ``history.snapshots``. By default ``max_rows`` is
+    :data:`DEFAULT_MAX_ROWS` and ``max_snapshots`` is
+    :data:`MAX_SNAPSHOTS`, fewer for a large network so that the snapshots
+    hold at most :data:`SNAPSHOT_VALUES` numbers (about 64 MB).
 """
 
 from __future__ import annotations
@@ -45,7 +63,27 @@ from .network import MLP
 from .optimizers import make_optimizer
 from .validation import check_int
 
-__all__ = ["History", "Snapshot", "Trainer", "TrainingDiverged"]
+__all__ = ["History", "Snapshot", "Trainer", "TrainingDiverged", "DEFAULT_MAX_ROWS",
+           "MAX_SNAPSHOTS", "SNAPSHOT_VALUES", "default_max_snapshots"]
+
+#: Rows a history keeps by default before it is thinned.
+DEFAULT_MAX_ROWS: int = 2000
+#: Most snapshots a history keeps by default.
+MAX_SNAPSHOTS: int = 1000
+#: By default the snapshots hold at most this many numbers in all (64 MB).
+SNAPSHOT_VALUES: int = 8_000_000
+# The fewest rows or snapshots a history may be limited to (step 0, the latest, two more).
+_MIN_KEPT = 4
+
+
+def default_max_snapshots(n_params: int) -> int:
+    """How many snapshots a network of ``n_params`` parameters keeps by default.
+
+    :data:`MAX_SNAPSHOTS`, or fewer so that they hold at most
+    :data:`SNAPSHOT_VALUES` numbers, but never fewer than 4.
+    """
+    n_params = check_int("n_params", n_params, minimum=1)
+    return max(_MIN_KEPT, min(MAX_SNAPSHOTS, SNAPSHOT_VALUES // n_params))
 
 
 class TrainingDiverged(ArithmeticError):
@@ -118,7 +156,11 @@ class History:
         Per row and hidden layer l = 1..L-1, the fraction of units whose
         pre-activation is <= 0 for every training sample.
     snapshots : dict of int to Snapshot
-        Parameter copies by step, always including step 0.
+        Parameter copies by step, in increasing step order, always including
+        step 0 and the latest one taken.
+    max_rows, max_snapshots : int
+        The most rows and snapshots kept; beyond them the history is thinned
+        (see the module docstring). At least 4.
     """
 
     n_layers: int
@@ -132,9 +174,31 @@ class History:
     grad_norm_W: list = field(default_factory=list)
     dead_fraction: list = field(default_factory=list)
     snapshots: dict = field(default_factory=dict)
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_snapshots: int = MAX_SNAPSHOTS
+    # Thinning state: rows (snapshots) are kept at multiples of the grid (0: not thinned
+    # yet); the extra step is the latest one, kept only until a newer one arrives.
+    _row_grid: int = field(default=0, repr=False)
+    _row_extra: int | None = field(default=None, repr=False)
+    _snap_grid: int = field(default=0, repr=False)
+    _snap_extra: int | None = field(default=None, repr=False)
 
     _ROWS = ("step", "epoch", "train_loss", "test_loss", "train_acc", "test_acc",
              "grad_norm_delta", "grad_norm_W", "dead_fraction")
+
+    def __post_init__(self) -> None:
+        self.max_rows = check_int("max_rows", self.max_rows, minimum=_MIN_KEPT)
+        self.max_snapshots = check_int("max_snapshots", self.max_snapshots, minimum=_MIN_KEPT)
+
+    @property
+    def row_spacing(self) -> int:
+        """Steps between kept rows once thinned (0 until the first thinning)."""
+        return self._row_grid
+
+    @property
+    def snapshot_spacing(self) -> int:
+        """Steps between kept snapshots once thinned (0 until the first thinning)."""
+        return self._snap_grid
 
     def __len__(self) -> int:
         return len(self.step)
@@ -181,6 +245,68 @@ class History:
                 del values[cut:]
         for k in [k for k in self.snapshots if k > step]:
             del self.snapshots[k]
+        if step == 0:  # back to the start: no thinning
+            self._row_grid = self._snap_grid = 0
+        last_row = self.step[-1] if self.step else None
+        self._row_extra = last_row if self._row_grid and last_row % self._row_grid else None
+        latest = next(reversed(self.snapshots), None)
+        self._snap_extra = (latest if self._snap_grid and latest is not None
+                            and latest % self._snap_grid else None)
+
+    # -- adding (the Trainer's) ------------------------------------------------------------
+    def _add_row(self, values: dict, every: int) -> None:
+        """Append a row (``values`` by column name); thin the rows if there are too many.
+
+        ``every`` is the recording interval, the spacing the first thinning doubles.
+        """
+        if self._row_extra is not None:
+            if self.step and self.step[-1] == self._row_extra:
+                for name in self._ROWS:
+                    column = getattr(self, name)
+                    if column is not None:
+                        column.pop()
+            self._row_extra = None
+        for name in self._ROWS:
+            column = getattr(self, name)
+            if column is not None:
+                column.append(values[name])
+        step = values["step"]
+        if self._row_grid and step % self._row_grid:
+            self._row_extra = step
+        if len(self.step) > self.max_rows:
+            self._thin_rows(every)
+
+    def _thin_rows(self, every: int) -> None:
+        while len(self.step) > self.max_rows:
+            self._row_grid = 2 * (self._row_grid or every)
+            last = len(self.step) - 1
+            keep = [i for i, k in enumerate(self.step) if k % self._row_grid == 0 or i == last]
+            for name in self._ROWS:
+                column = getattr(self, name)
+                if column is not None:
+                    column[:] = [column[i] for i in keep]
+            self._row_extra = self.step[-1] if self.step[-1] % self._row_grid else None
+
+    def _add_snapshot(self, snap: Snapshot, every: int) -> None:
+        """Keep ``snap``; thin the snapshots if there are too many (see :meth:`_add_row`)."""
+        snaps = self.snapshots
+        if self._snap_extra is not None and self._snap_extra != snap.step:
+            snaps.pop(self._snap_extra, None)
+        self._snap_extra = None
+        snaps[snap.step] = snap
+        if self._snap_grid and snap.step % self._snap_grid:
+            self._snap_extra = snap.step
+        if len(snaps) > self.max_snapshots:
+            self._thin_snapshots(every)
+
+    def _thin_snapshots(self, every: int) -> None:
+        snaps = self.snapshots
+        while len(snaps) > self.max_snapshots:
+            self._snap_grid = 2 * (self._snap_grid or every)
+            latest = next(reversed(snaps))
+            for k in [k for k in snaps if k % self._snap_grid and k != latest]:
+                del snaps[k]
+            self._snap_extra = latest if latest % self._snap_grid else None
 
 
 def _unpack(data) -> tuple:
@@ -191,6 +317,13 @@ def _unpack(data) -> tuple:
                 data.y_test if has_test else None, data.task)
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)) and len(data) in (2, 4):
         parts = tuple(data)
+        if len(parts) == 4 and (parts[2] is None) != (parts[3] is None):
+            given, missing = ("y_test", "X_test") if parts[2] is None else ("X_test", "y_test")
+            raise ValueError(f"data: {given} was given but {missing} is None; give both for a "
+                             "test set, or pass (X_train, y_train) for none")
+        for i, name in enumerate(("X_train", "y_train")):
+            if parts[i] is None:
+                raise TypeError(f"data: {name} must be an array; got None")
         return (*parts, None, None, None) if len(parts) == 2 else (*parts, None)
     raise TypeError("data must be a Dataset, (X_train, y_train) or "
                     f"(X_train, y_train, X_test, y_test); got {type(data).__name__}"
@@ -236,6 +369,13 @@ class Trainer:
     record_every : int, default 1
         Measure and record a history row every this many steps; measuring on
         the whole training and test sets is the costly part of a step.
+    max_rows : int, default DEFAULT_MAX_ROWS (2000)
+        Most history rows kept; beyond, the rows are thinned to an even
+        spacing (see the module docstring). At least 4; changeable.
+    max_snapshots : int, optional
+        Most snapshots kept, thinned the same way; by default
+        :func:`default_max_snapshots` of the network's parameter count
+        (1000 for the lessons' networks). At least 4; changeable.
     **optimizer_kwargs
         ``momentum``, ``beta1``, ``beta2``, ``eps``.
 
@@ -251,9 +391,12 @@ class Trainer:
 
     def __init__(self, net: MLP, data, optimizer: str = "sgd", lr: float = 0.1,
                  batch_size: int | None = None, weight_decay: float = 0.0, seed: int = 0,
-                 snapshot_every: int = 1, record_every: int = 1, **optimizer_kwargs) -> None:
+                 snapshot_every: int = 1, record_every: int = 1,
+                 max_rows: int = DEFAULT_MAX_ROWS, max_snapshots: int | None = None,
+                 **optimizer_kwargs) -> None:
         if not isinstance(net, MLP):
             raise TypeError(f"net must be an MLP; got {type(net).__name__}")
+        net.check_params()
         X_train, y_train, X_test, y_test, task = _unpack(data)
         self.X_train, self.y_train = _check_part(net, X_train, y_train, "training")
         self.X_test = self.y_test = None
@@ -283,7 +426,10 @@ class Trainer:
             n_layers=net.n_layers,
             test_loss=None if self.X_test is None else [],
             train_acc=[] if self.classification else None,
-            test_acc=[] if self.classification and self.X_test is not None else None)
+            test_acc=[] if self.classification and self.X_test is not None else None,
+            max_rows=max_rows,
+            max_snapshots=(default_max_snapshots(net.n_params) if max_snapshots is None
+                           else max_snapshots))
         self._order: np.ndarray | None = None
         self._order_epoch = -1
         self.rewind()
@@ -338,6 +484,26 @@ class Trainer:
     @record_every.setter
     def record_every(self, value: int) -> None:
         self._record_every = check_int("record_every", value, minimum=1)
+
+    @property
+    def max_rows(self) -> int:
+        """Most history rows kept (thinned beyond); lowering it thins at once."""
+        return self.history.max_rows
+
+    @max_rows.setter
+    def max_rows(self, value: int) -> None:
+        self.history.max_rows = check_int("max_rows", value, minimum=_MIN_KEPT)
+        self.history._thin_rows(self._record_every)
+
+    @property
+    def max_snapshots(self) -> int:
+        """Most snapshots kept (thinned beyond); lowering it thins at once."""
+        return self.history.max_snapshots
+
+    @max_snapshots.setter
+    def max_snapshots(self, value: int) -> None:
+        self.history.max_snapshots = check_int("max_snapshots", value, minimum=_MIN_KEPT)
+        self.history._thin_snapshots(self._snapshot_every)
 
     @property
     def seed(self) -> int:
@@ -420,6 +586,7 @@ class Trainer:
             is undone.
         """
         n = check_int("n", n, minimum=0)
+        self.net.check_params()  # once: the steps keep them finite
         self._run(n, watch_stop=False)
         return self.history
 
@@ -438,6 +605,7 @@ class Trainer:
             raise ValueError(f"give exactly one of epochs and steps; got epochs={epochs!r}, "
                              f"steps={steps!r}")
         self._stop.clear()
+        self.net.check_params()
         if steps is not None:
             self._run(check_int("steps", steps, minimum=0), watch_stop=True)
         else:
@@ -488,7 +656,9 @@ class Trainer:
         return Xb, yb
 
     def _forward(self, X: np.ndarray):
-        tr = self.net.forward(X, out=self._traces.get(len(X)))
+        # X was checked once in __init__, and the parameters are finite (checked when
+        # step() or train() starts; every update is checked)
+        tr = self.net.forward(X, out=self._traces.get(len(X)), check=False)
         self._traces[len(X)] = tr
         return tr
 
@@ -502,6 +672,11 @@ class Trainer:
         self._grads[len(Xb)] = grads
         if not math.isfinite(grads.loss):
             self._diverge(k, before, grads.loss, f"the loss became {grads.loss}", undo=False)
+        try:
+            dWs, dbs = net.check_gradients(grads)
+        except FloatingPointError:
+            self._diverge(k, before, grads.loss, "the gradients stopped being finite",
+                          undo=False)
         for keep, W in zip(self._prev[0] + self._prev[1], net.weights + net.biases):
             np.copyto(keep, W)
         try:
@@ -509,12 +684,9 @@ class Trainer:
             # from an overflow or invalid operation in the update: trapping those is
             # much cheaper than scanning every weight after each step.
             with np.errstate(over="raise", invalid="raise"):
-                self.optimizer.step(net, grads)
+                self.optimizer.apply(net, dWs, dbs)
         except FloatingPointError:
-            grads_ok = all(np.isfinite(d).all() for d in grads.dW + grads.db)
-            why = ("the weight update overflowed" if grads_ok
-                   else "the gradients stopped being finite")
-            self._diverge(k, before, grads.loss, why, undo=True)
+            self._diverge(k, before, grads.loss, "the weight update overflowed", undo=True)
         if k % self._record_every == 0:
             self._record(k, grads, before)
         self._step_count = k
@@ -538,18 +710,13 @@ class Trainer:
         for what, value in (("training-set loss", train_loss), ("test-set loss", test_loss)):
             if value is not None and not math.isfinite(value):
                 self._diverge(k, before, value, f"the {what} became {value}", undo=True)
-        h.step.append(k)
-        h.epoch.append(self._epoch + self._position / self.n_train)
-        h.train_loss.append(train_loss)
-        if test_loss is not None:
-            h.test_loss.append(test_loss)
-        if train_acc is not None:
-            h.train_acc.append(train_acc)
-        if test_acc is not None:
-            h.test_acc.append(test_acc)
-        h.grad_norm_delta.append([math.sqrt(np.vdot(d, d)) for d in grads.delta[1:]])
-        h.grad_norm_W.append([math.sqrt(np.vdot(d, d)) for d in grads.dW])
-        h.dead_fraction.append(dead)
+        h._add_row({
+            "step": k, "epoch": self._epoch + self._position / self.n_train,
+            "train_loss": train_loss, "test_loss": test_loss, "train_acc": train_acc,
+            "test_acc": test_acc,
+            "grad_norm_delta": [math.sqrt(np.vdot(d, d)) for d in grads.delta[1:]],
+            "grad_norm_W": [math.sqrt(np.vdot(d, d)) for d in grads.dW],
+            "dead_fraction": dead}, self._record_every)
 
     def _accuracy(self, tr, test: bool = False) -> float:
         y = self.y_test if test else self.y_train
@@ -561,8 +728,8 @@ class Trainer:
 
     def _snapshot(self) -> None:
         w, b = self.net.get_params()
-        self.history.snapshots[self._step_count] = Snapshot(
-            self._step_count, self._epoch, self._position, w, b)
+        self.history._add_snapshot(Snapshot(self._step_count, self._epoch, self._position, w, b),
+                                   self._snapshot_every)
 
     def _diverge(self, k: int, before: tuple[int, int], loss: float, why: str,
                  undo: bool) -> None:
@@ -573,9 +740,15 @@ class Trainer:
         self._epoch, self._position = before
         self.optimizer.reset()
         epoch = before[0] + 1
-        self._diverged = (f"{why} at step {k} (epoch {epoch}) with learning rate "
-                          f"{self.lr:g}; training stopped and the weights from step {k - 1} "
-                          "were kept — try a smaller learning rate")
+        try:
+            self.net.check_params()
+        except (TypeError, ValueError) as exc:  # changed behind the trainer's back
+            self._diverged = (f"{why} at step {k} (epoch {epoch}) because the network's "
+                              f"parameters were changed outside the trainer: {exc}")
+        else:
+            self._diverged = (f"{why} at step {k} (epoch {epoch}) with learning rate "
+                              f"{self.lr:g}; training stopped and the weights from step "
+                              f"{k - 1} were kept — try a smaller learning rate")
         raise TrainingDiverged(self._diverged, step=k, epoch=epoch, loss=float(loss))
 
 
