@@ -193,9 +193,10 @@ def neuron_statistics(net: MLP, X, y, layer: int = 1) -> tuple[np.ndarray, np.nd
     net = _check_classifier(net)
     layer = _check_layer(net, layer)
     X = net.check_X(X)
+    targets = net.loss.check_targets(y, X.shape[0], net.sizes[-1])
+    labels = targets if targets.ndim == 1 else targets.argmax(axis=1)  # one-hot rows
     trace = net.forward(X)
-    grads = net.backward(trace, y)
-    labels = grads._y if grads._y is not None and grads._y.ndim == 1 else np.asarray(y)
+    grads = net.backward(trace, targets)
     activation = trace.a[layer].mean(axis=0)
     gradient = np.abs(grads.delta[layer]).sum(axis=0)
     hits = np.count_nonzero(trace.a[-1].argmax(axis=1) == labels)
