@@ -189,7 +189,9 @@ def test_npz_with_missing_or_extra_arrays(tmp_path):
 def test_npz_shape_mismatch_and_non_finite(tmp_path):
     path = saved(tmp_path)
     rewrite_npz(path, weights_1=np.zeros((4, 5)))
-    with pytest.raises(ValueError, match=r"good\.npz.*weights\[1\] must have shape \(5, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"good\.npz.*'weights_1' has shape \(4, 5\); the network's config "
+                             r"needs \(5, 4\)"):
         load_network(path)
     path = saved(tmp_path)
     bad = np.zeros(4)
@@ -235,15 +237,18 @@ def edit_json(path, change):
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda d: d["weights"][1].pop(), r"weights\[1\] must have shape \(5, 4\)"),
-    (lambda d: d["weights"].pop(), "must each be a list of 3 arrays"),
-    (lambda d: d["biases"][0].__setitem__(0, "x"), r"biases\[0\] must be an array of numbers"),
+    (lambda d: d["weights"][1].pop(),
+     r"weights\[1\] must be a list of 5 rows of 4 numbers; got an array of 4"),
+    (lambda d: d["weights"].pop(), "'weights' must be a list of 3 arrays"),
+    (lambda d: d["biases"][0].__setitem__(0, "x"),
+     r"biases\[0\] must hold numbers only; got string \"x\""),
     (lambda d: d["weights"][0][0].append(1.0), r"weights\[0\]"),  # ragged rows
     (lambda d: d.pop("biases"), r"missing \['biases'\]"),
     (lambda d: d.update(comment="hi"), r"unexpected \['comment'\]"),
     (lambda d: d["config"].update(loss="hinge"), "unknown loss 'hinge'"),
     (lambda d: d["config"].update(sizes=[3, 0, 4, 2]), "sizes"),
-    (lambda d: d.update(weights={"0": 1}), "lists of arrays"),
+    (lambda d: d.update(weights={"0": 1}), "'weights' must be a list of 3 arrays .* got an "
+                                           "object"),
 ])
 def test_json_bad_contents(tmp_path, change, match):
     path = saved(tmp_path, ".json")
@@ -259,7 +264,7 @@ def test_json_non_finite_weight(tmp_path):
     doc = json.loads(text)
     doc["weights"][0][0][0] = float("nan")
     path.write_text(json.dumps(doc))  # Python writes NaN, a non-standard token
-    with pytest.raises(ValueError, match=r"weights\[0\] must hold only finite values"):
+    with pytest.raises(ValueError, match="it holds NaN, which is not a number JSON allows"):
         load_network(path)
 
 
