@@ -326,7 +326,7 @@ def test_digits_cache_not_mutated():
     (dict(name="xor", noise=-0.1), ValueError, r"noise must be .*>= 0; got -0.1"),
     (dict(name="xor", noise=float("nan")), ValueError, r"noise must be finite"),
     (dict(name="xor", noise="high"), TypeError, r"noise must be a real number"),
-    (dict(name="xor", n_samples=3), ValueError, r"n_samples must be an integer >= 4; got 3"),
+    (dict(name="xor", n_samples=3), ValueError, r"n_samples must be an integer between 4 and 1000000; got 3"),
     (dict(name="xor", n_samples=100.0), TypeError, r"n_samples must be an integer; got 100.0"),
     (dict(name="xor", n_samples=True), TypeError, r"n_samples must be an integer"),
     (dict(name="xor", test_fraction=1.0), ValueError, r"test_fraction must be .*\[0, 1\); got 1.0"),

@@ -24,7 +24,7 @@ import numpy as np
 from .datasets import Dataset, load_digits
 from .network import MLP
 from .training import Trainer
-from .validation import check_array, check_int, check_nonnegative, check_positive
+from .validation import MAX_UNITS, check_array, check_int, check_nonnegative, check_positive
 
 __all__ = ["DIGITS_SIZES", "DIGITS_RECIPE", "train_digits", "cosine_lr", "accuracy",
            "confusion_matrix", "class_means", "sort_by_class"]
@@ -162,7 +162,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     >>> confusion_matrix([0, 1, 1], [0, 0, 1], 2).tolist()
     [[1, 0], [1, 1]]
     """
-    n_classes = check_int("n_classes", n_classes, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=1, maximum=MAX_UNITS)
     t = _check_labels("y_true", y_true, n_classes)
     p = _check_labels("y_pred", y_pred, n_classes, len(t))
     return np.bincount(t * n_classes + p, minlength=n_classes * n_classes).reshape(
@@ -185,7 +185,7 @@ def class_means(values, labels, n_classes: int) -> np.ndarray:
     numpy.ndarray
         ``(n_classes, n_features)``; a class with no sample gets a row of NaN.
     """
-    n_classes = check_int("n_classes", n_classes, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=1, maximum=MAX_UNITS)
     values = check_array("values", values, ndim=2)
     labels = _check_labels("labels", labels, n_classes, values.shape[0])
     counts = np.bincount(labels, minlength=n_classes).astype(float)
@@ -219,7 +219,7 @@ def sort_by_class(labels, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
     >>> order.tolist(), starts.tolist()
     ([1, 3, 0, 2], [0, 2, 4])
     """
-    n_classes = check_int("n_classes", n_classes, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=1, maximum=MAX_UNITS)
     labels = _check_labels("labels", labels, n_classes)
     order = np.argsort(labels, kind="stable")
     starts = np.searchsorted(labels[order], np.arange(n_classes + 1))
@@ -228,17 +228,15 @@ def sort_by_class(labels, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_labels(name: str, labels, n_classes: int, n: int | None = None) -> np.ndarray:
     """Integer labels in ``0 .. n_classes - 1`` as a 1-D int64 array (of length ``n``)."""
-    array = np.asarray(labels)
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer) or (
-            np.issubdtype(array.dtype, np.floating) and np.all(np.isfinite(array))
-            and np.all(array == np.round(array)))):
+    array = check_array(name, labels, dtype=None)  # real numbers only
+    if not (np.issubdtype(array.dtype, np.integer) or np.all(array == np.round(array))):
         raise TypeError(f"{name} must hold integer class labels; got dtype {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one label per sample); got shape {array.shape}")
     if n is not None and array.shape[0] != n:
         raise ValueError(f"{name} must have {n} labels to match the samples; got {array.shape[0]}")
-    array = array.astype(np.int64)
+    # range first: a float label of 1e300 has no int64 value
     if array.size and (array.min() < 0 or array.max() >= n_classes):
         raise ValueError(f"{name} must lie in 0..{n_classes - 1}; got values from "
-                         f"{array.min()} to {array.max()}")
-    return array
+                         f"{array.min():g} to {array.max():g}")
+    return array.astype(np.int64)

@@ -65,7 +65,8 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_choice, check_int, check_nonnegative
+from .validation import (MAX_NOISE, MAX_SAMPLES, check_array, check_choice, check_int,
+                         check_nonnegative)
 
 __all__ = [
     "DATASET_NAMES",
@@ -130,10 +131,12 @@ class Dataset:
         object.__setattr__(self, "n_classes",
                            check_int("n_classes", self.n_classes, minimum=minimum, maximum=maximum))
         for part in ("train", "test"):
-            X = np.array(getattr(self, f"X_{part}"), dtype=np.float64)
-            y = np.array(getattr(self, f"y_{part}"))
+            X = np.array(check_array(f"X_{part}", getattr(self, f"X_{part}"), finite=False))
+            y = np.array(check_array(f"y_{part}", getattr(self, f"y_{part}"), dtype=None))
             if X.ndim != 2:
                 raise ValueError(f"X_{part} must be 2-D (samples, features); got shape {X.shape}")
+            if X.size:  # (an empty test part has shape (0, d))
+                check_array(f"X_{part}", X)
             if y.shape[:1] != X.shape[:1]:
                 raise ValueError(f"y_{part} must have {X.shape[0]} rows to match X_{part}; "
                                  f"got shape {y.shape}")
@@ -307,12 +310,14 @@ def make_dataset(name: str, n_samples: int = 200, noise: float = 0.1,
         Which set (case-insensitive).  See the module docstring for the
         exact shapes.
     n_samples : int, default 200
-        Total number of samples (train + test), at least 4.  The two classes
-        of a classification set differ in size by at most one.
+        Total number of samples (train + test), from 4 to ``MAX_SAMPLES``
+        (1,000,000).  The two classes of a classification set differ in size
+        by at most one.
     noise : float, default 0.1
-        Standard deviation (>= 0) of the Gaussian jitter added to each input
-        coordinate (2-D sets) or to the target (``sine``).  ``0`` gives the
-        exact, noise-free geometry.
+        Standard deviation, from 0 to ``MAX_NOISE`` (10), of the Gaussian
+        jitter added to each input coordinate (2-D sets) or to the target
+        (``sine``).  ``0`` gives the exact, noise-free geometry; beyond 1 the
+        classes are mostly noise.
     test_fraction : float, default 0.5
         Fraction in ``[0, 1)`` held out for testing;
         ``n_test = min(floor(test_fraction * n_samples + 0.5), n_samples - 1)``.
@@ -330,9 +335,9 @@ def make_dataset(name: str, n_samples: int = 200, noise: float = 0.1,
     Raises
     ------
     ValueError
-        Unknown ``name`` (the message lists the valid ones), ``n_samples`` < 4,
-        negative or non-finite ``noise``, ``test_fraction`` outside ``[0, 1)``
-        or negative ``seed``.
+        Unknown ``name`` (the message lists the valid ones), ``n_samples``
+        outside ``[4, MAX_SAMPLES]``, ``noise`` outside ``[0, MAX_NOISE]``,
+        ``test_fraction`` outside ``[0, 1)`` or negative ``seed``.
     TypeError
         An argument of the wrong type (e.g. a float ``n_samples`` or ``seed``).
 
@@ -343,8 +348,8 @@ def make_dataset(name: str, n_samples: int = 200, noise: float = 0.1,
     ((7, 2), (3, 1))
     """
     key = check_choice("name", name, DATASET_NAMES)
-    n = check_int("n_samples", n_samples, minimum=4)
-    sigma = check_nonnegative("noise", noise)
+    n = check_int("n_samples", n_samples, minimum=4, maximum=MAX_SAMPLES)
+    sigma = check_nonnegative("noise", noise, maximum=MAX_NOISE)
     fraction = _check_test_fraction(test_fraction)
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)

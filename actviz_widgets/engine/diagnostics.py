@@ -29,7 +29,7 @@ import numpy as np
 
 from .network import MLP, Gradients, Trace
 from .training import Snapshot
-from .validation import check_array, check_int, check_nonnegative
+from .validation import MAX_BINS, check_array, check_int, check_nonnegative, check_real
 
 __all__ = ["gradient_norms", "gradient_flow", "neuron_delta", "dead_units", "dead_fraction",
            "active_share", "no_gradient_units", "histograms",
@@ -228,7 +228,7 @@ def histograms(samples: Sequence, low: float, high: float,
     low, high : float
         The range, ``low < high``.
     bins : int
-        Number of bins (>= 1).
+        Number of bins, from 1 to ``MAX_BINS`` (10,000).
 
     Returns
     -------
@@ -238,10 +238,12 @@ def histograms(samples: Sequence, low: float, high: float,
     below, above : numpy.ndarray, shape (len(samples),)
         Shares of each array's values ``< low`` and ``> high``.
     """
-    bins = check_int("bins", bins, minimum=1)
-    low, high = float(low), float(high)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    bins = check_int("bins", bins, minimum=1, maximum=MAX_BINS)
+    low, high = check_real("low", low), check_real("high", high)
+    if not low < high:
         raise ValueError(f"low and high must be finite with low < high; got {low!r}, {high!r}")
+    if isinstance(samples, (str, bytes, np.ndarray)) or not isinstance(samples, Sequence):
+        raise TypeError(f"samples must be a list of arrays; got {type(samples).__name__}")
     arrays = [check_array(f"samples[{i}]", v).ravel() for i, v in enumerate(samples)]
     n = len(arrays)
     sizes = np.array([a.size for a in arrays])

@@ -21,7 +21,10 @@ import numpy as np
 from .network import MLP
 from .validation import check_array, check_choice, check_int, check_positive
 
-__all__ = ["GradCheckResult", "gradient_check", "numeric_gradient", "relative_error"]
+__all__ = ["GradCheckResult", "gradient_check", "numeric_gradient", "relative_error", "MAX_EPS"]
+
+#: Largest finite-difference step: beyond, the estimate means nothing.
+MAX_EPS = 1.0
 
 _TINY = np.finfo(np.float64).tiny
 
@@ -94,7 +97,8 @@ def numeric_gradient(net: MLP, X, y, layer: int, i: int, j: int | None = None,
         ``weights[layer][i, j]``; for ``param="bias"``, ``biases[layer][i]``
         and ``j`` must be ``None``.
     eps : float, default 1e-6
-        Half the step: the loss is evaluated at w + eps and w − eps.
+        Half the step, in (0, ``MAX_EPS``]: the loss is evaluated at w + eps
+        and w − eps.
     param : {"weight", "bias"}, default "weight"
         Which parameter array.
 
@@ -112,7 +116,7 @@ def numeric_gradient(net: MLP, X, y, layer: int, i: int, j: int | None = None,
     """
     X, y = _check_net_data(net, X, y)
     param = check_choice("param", param, ("weight", "bias"))
-    eps = check_positive("eps", eps)
+    eps = check_positive("eps", eps, maximum=MAX_EPS)
     layer = check_int("layer", layer, minimum=0, maximum=net.n_layers - 1)
     if param == "weight":
         array = net.weights[layer]
@@ -201,7 +205,7 @@ def gradient_check(net: MLP, X, y, eps: float = 1e-6, max_params: int | None = N
     X, y : array_like
         Inputs and targets.
     eps : float, default 1e-6
-        Finite-difference half step.
+        Finite-difference half step, in (0, ``MAX_EPS``].
     max_params : int, optional
         Check at most this many parameters, a random subset drawn with
         ``seed`` (keeps big networks fast).  Default: all of them.
@@ -219,7 +223,7 @@ def gradient_check(net: MLP, X, y, eps: float = 1e-6, max_params: int | None = N
     True
     """
     X, y = _check_net_data(net, X, y)
-    eps = check_positive("eps", eps)
+    eps = check_positive("eps", eps, maximum=MAX_EPS)
     seed = check_int("seed", seed, minimum=0)
     if max_params is not None:
         max_params = check_int("max_params", max_params, minimum=1)

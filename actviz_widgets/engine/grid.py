@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import MLP
-from .validation import check_array, check_int
+from .validation import MAX_GRID_N, check_array, check_int
 
 __all__ = ["GridField", "input_grid", "grid_field"]
 
@@ -36,7 +36,7 @@ def input_grid(extent: Sequence[float], n: int) -> np.ndarray:
         The interval (one input) or the rectangle (two inputs) covered; the
         first and last grid points lie on its edges.
     n : int
-        Points per axis, at least 2.
+        Points per axis, from 2 to ``MAX_GRID_N`` (1000).
 
     Returns
     -------
@@ -44,7 +44,7 @@ def input_grid(extent: Sequence[float], n: int) -> np.ndarray:
         ``(n, 1)`` or ``(n * n, 2)`` in the module docstring's order.
     """
     extent = _check_extent(extent)
-    n = check_int("n", n, minimum=2)
+    n = check_int("n", n, minimum=2, maximum=MAX_GRID_N)
     xs = np.linspace(extent[0], extent[1], n)
     if len(extent) == 2:
         return xs.reshape(-1, 1)

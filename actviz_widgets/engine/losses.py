@@ -265,25 +265,24 @@ def _check_class_targets(y, n_samples: int, n_outputs: int) -> np.ndarray:
     if n_outputs < 2:
         raise ValueError("the 'cross_entropy' loss needs at least 2 output neurons; "
                          f"the network has {n_outputs}")
-    arr = np.asarray(y)
+    if type(y) is np.ndarray and y.dtype.kind in "iu" and y.shape == (n_samples,):
+        arr = y  # (labels: the common case, checked without a copy)
+    else:
+        arr = check_array("y", y, dtype=None)  # real numbers only, finite
     if arr.ndim == 2 and arr.shape[1] == 1 and n_outputs != 1:
         arr = arr[:, 0]
     if arr.ndim == 1:
         if arr.shape[0] != n_samples:
             raise ValueError(f"y must have {n_samples} labels to match X; got shape {arr.shape}")
-        if arr.dtype.kind == "f":
-            check_array("y", arr, ndim=1)
-            if not np.all(arr == np.round(arr)):
-                raise ValueError("y for the 'cross_entropy' loss must hold integer class labels "
-                                 "or one-hot rows; got non-integer values")
-        elif arr.dtype.kind not in "iu":
-            raise TypeError(f"y must hold integer class labels; got dtype {arr.dtype}")
-        labels = arr.astype(np.intp)
-        if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise ValueError("y for the 'cross_entropy' loss must hold integer class labels "
+                             "or one-hot rows; got non-integer values")
+        # range first: a float label of 1e300 has no integer value
+        if arr.size and (arr.min() < 0 or arr.max() >= n_outputs):
             raise ValueError(f"y labels must be integers in [0, {n_outputs - 1}] for "
-                             f"{n_outputs} classes; got values from {labels.min()} to "
-                             f"{labels.max()}")
-        return labels
+                             f"{n_outputs} classes; got values from {arr.min():g} to "
+                             f"{arr.max():g}")
+        return arr.astype(np.intp)
     rows = check_array("y", arr, ndim=2)
     if rows.shape != (n_samples, n_outputs):
         raise ValueError(f"y as one-hot rows must have shape ({n_samples}, {n_outputs}); "

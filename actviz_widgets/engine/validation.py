@@ -53,6 +53,7 @@ __all__ = [
     "check_array",
     "check_finite",
     "check_at_most",
+    "check_real",
     "MAX_UNITS",
     "MAX_LAYERS",
     "MAX_PARAMETERS",
@@ -162,6 +163,11 @@ def _as_real(name: str, value: Any) -> float:
     if not np.isfinite(number):
         raise ValueError(f"{name} must be finite; got {_show(value)}")
     return number
+
+
+def check_real(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite real number (not a bool or a string)."""
+    return _as_real(name, value)
 
 
 def check_int(name: str, value: Any, minimum: int | None = None,
@@ -278,8 +284,9 @@ def check_array(name: str, value: Any, ndim: int | tuple[int, ...] | None = None
         Expected shape; ``None`` entries match any length.
     finite : bool, default True
         Reject NaN and infinity.
-    dtype : type, default numpy.float64
-        Target dtype.
+    dtype : type or None, default numpy.float64
+        Target dtype; ``None`` keeps the array's own real dtype (integers
+        stay integers, e.g. class labels).
 
     Returns
     -------
