@@ -83,7 +83,7 @@ def test_default_widget_shows_the_dead_units_of_an_independent_network():
 
 def test_a_strongly_negative_bias_kills_every_unit_and_nothing_below_learns():
     w = DeadNeurons()
-    w.preset.value = "kill_bias"
+    w.preset_dropdown.value = "kill_bias"
     assert (w.bias_slider.value, w.lr_slider.value, w.activation_toggle.value) == (
         -2.0, 0.5, "relu")
     net, ds = reference(bias=-2.0)
@@ -101,7 +101,7 @@ def test_a_strongly_negative_bias_kills_every_unit_and_nothing_below_learns():
 
 def test_high_learning_rate_kills_units_and_leaky_relu_revives_them():
     w = DeadNeurons()
-    w.preset.value = "kill_lr"
+    w.preset_dropdown.value = "kill_lr"
     net, ds = reference()
     counts = sgd(net, ds, 3.0, 30)
     assert w.trainer.step_count == 30 and w.lr_slider.value == 3.0
@@ -113,7 +113,7 @@ def test_high_learning_rate_kills_units_and_leaky_relu_revives_them():
     np.testing.assert_array_equal(y, [count(*reference())[0]] + [c[0] for c in counts]
                                   + [counts[-1][0]])
 
-    w.preset.value = "revive"
+    w.preset_dropdown.value = "revive"
     assert w.activation_toggle.value == "leaky_relu" and w.trainer.lr == 1.0
     assert w.switch_step == 30 and w.view.count_chart.marker_x == 30
     # (the marker is in the right part of the 0..40 axis: the label goes left of it)
@@ -188,7 +188,7 @@ def test_play_frames_equal_train_steps_and_random_changes_stay_consistent():
         lambda: setattr(w.bias_slider, "value", round(float(rng.uniform(-3, 1)), 1)),
         lambda: setattr(w.activation_toggle, "value", str(rng.choice(["relu", "leaky_relu"]))),
         lambda: setattr(w.lr_slider, "value", float(10 ** rng.uniform(-2, 0.7))),
-        lambda: setattr(w.preset, "value", str(rng.choice(list(PRESETS)))),
+        lambda: setattr(w.preset_dropdown, "value", str(rng.choice(list(PRESETS)))),
         lambda: w.train_buttons[int(rng.choice([1, 10]))].click(),
         lambda: w.reset_button.click(),
     ]

@@ -183,8 +183,9 @@ def test_fewer_layers_move_the_shown_layer_and_the_lr_applies_to_next_steps():
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets(name):
     w = Distributions()
-    w.preset.value = name
-    _, activation, init, scale = PRESETS[name]
+    w.preset_dropdown.value = name
+    p = PRESETS[name][1]
+    activation, init, scale = p["activation"], p["init"], p["weight_scale"]
     assert (w.activation_dropdown.value, w.init_dropdown.value, w.scale_slider.value) == (
         activation, init, scale)
     net, ds = reference(activation=activation, init=init, scale=scale)
@@ -207,7 +208,7 @@ def test_play_equals_training_and_random_changes_stay_consistent():
         lambda: setattr(w.layer_dropdown, "value",
                         int(rng.integers(1, w.depth_slider.value + 2))),
         lambda: setattr(w.step_slider, "value", int(rng.integers(0, w.step_slider.max + 1))),
-        lambda: setattr(w.preset, "value", str(rng.choice(["saturated", "healthy", "sigmoid"]))),
+        lambda: setattr(w.preset_dropdown, "value", str(rng.choice(["saturated", "healthy", "sigmoid"]))),
         lambda: w.train_buttons[10].click(),
         lambda: w.reset_button.click(),
     ]

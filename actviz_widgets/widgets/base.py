@@ -80,6 +80,7 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         self._redraw_pending = False
         super().__init__(children=[*controls, self.image, self.message, *(footer or [])],
                          **kwargs)
+        self.settings_live = True  # from now on a settings change recomputes and redraws
 
     # -- public ----------------------------------------------------------------------------
     @property

@@ -17,15 +17,9 @@ from ..engine.datasets import make_dataset
 from ..engine.diagnostics import active_share, dead_units, no_gradient_units
 from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
-from ..engine.validation import check_choice, check_int
 from ..views.dead_neurons import MAX_HIDDEN, DeadNeuronsState, DeadNeuronsView
-from .training import (
-    DATASETS,
-    NO_PRESET,
-    TrainingWidget,
-    check_slider_value,
-    log_slider,
-)
+from .settings import Choice, Integer, Number
+from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
 
 __all__ = ["DeadNeurons", "PRESETS", "ACTIVATIONS", "LR_RANGE", "BIAS_RANGE"]
 
@@ -86,7 +80,9 @@ class DeadNeurons(TrainingWidget):
     switch_step : int or None
         Step of the last activation switch during training.
     view : DeadNeuronsView
-    preset : ipywidgets.Dropdown
+    depth, activation, bias, lr, dataset, seed, preset
+        The settings (assign to change; the controls follow).
+    preset_dropdown : ipywidgets.Dropdown
     activation_toggle : ipywidgets.ToggleButtons
     lr_slider : ipywidgets.FloatLogSlider
     bias_slider : ipywidgets.FloatSlider
@@ -94,66 +90,62 @@ class DeadNeurons(TrainingWidget):
     dataset_dropdown : ipywidgets.Dropdown
     """
 
+    PRESETS = PRESETS
+    preset = preset_setting(PRESETS)
+    activation = Choice("relu", [(label, name) for name, label in ACTIVATIONS.items()],
+                        label="activation", widget="toggle", effect="live",
+                        help="relu: max(0, z), f′ = 0 for z ≤ 0; leaky relu: z if z > 0 else "
+                             "0.01 z, f′ = 0.01 for z ≤ 0")
+    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
+                effect="live", width="290px")
+    bias = Number(0.0, *BIAS_RANGE, step=0.1, fmt=".1f", label="initial bias", effect="restart",
+                  width="260px")
+    depth = Integer(3, 1, MAX_HIDDEN, label="hidden layers", effect="restart", width="230px")
+    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="170px")
+    seed = Integer(1, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
+                   help="seed of the initial weights and the data")
+
     def __init__(self, depth: int = 3, activation: str = "relu", bias: float = 0.0,
                  lr: float = 0.5, dataset: str = "circles", seed: int = 1) -> None:
-        depth = check_int("depth", depth, minimum=1, maximum=MAX_HIDDEN)
-        activation = check_choice("activation", activation, ACTIVATIONS)
-        bias = _bias(bias)
-        lr = check_slider_value("lr", lr, LR_RANGE)
-        dataset = check_choice("dataset", dataset, DATASETS)
-        self.seed = check_int("seed", seed, minimum=0)
-        style = {"description_width": "initial"}
-        lay = widgets.Layout
-        self.preset = widgets.Dropdown(
-            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=NO_PRESET, description="preset", style=style, layout=lay(width="360px"))
-        self.activation_toggle = widgets.ToggleButtons(
-            options=[(label, name) for name, label in ACTIVATIONS.items()], value=activation,
-            description="activation", style={**style, "button_width": "100px"},
-            tooltips=["max(0, z): f′ = 0 for z ≤ 0",
-                      "z if z > 0 else 0.01 z: f′ = 0.01 for z ≤ 0"])
-        self.lr_slider = log_slider("learning rate", lr, LR_RANGE, style)
-        self.bias_slider = widgets.FloatSlider(value=bias, min=BIAS_RANGE[0], max=BIAS_RANGE[1],
-                                               step=0.1, readout_format=".1f",
-                                               description="initial bias", style=style,
-                                               layout=lay(width="260px"))
-        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_HIDDEN,
-                                              description="hidden layers", style=style,
-                                              layout=lay(width="230px"))
-        self.dataset_dropdown = widgets.Dropdown(options=list(DATASETS), value=dataset,
-                                                 description="data", style=style,
-                                                 layout=lay(width="170px"))
+        self.init_settings(dict(depth=depth, activation=activation, bias=bias, lr=lr,
+                                dataset=dataset, seed=seed))
         self.init_training()
-        self._build()
-        view = DeadNeuronsView(self.net.sizes)
+        self.build()
+        self.preset_dropdown = self.control("preset")
+        self.activation_toggle = self.control("activation")
+        self.activation_toggle.style.button_width = "100px"
+        self.lr_slider = self.control("lr")
+        self.bias_slider = self.control("bias")
+        self.depth_slider = self.control("depth")
+        self.dataset_dropdown = self.control("dataset")
         rows = [widgets.HBox(self.training_row()),
-                widgets.HBox([self.activation_toggle, self.lr_slider, self.preset]),
-                widgets.HBox([self.bias_slider, self.depth_slider, self.dataset_dropdown])]
-        super().__init__(view, rows)
-        for control in (self.bias_slider, self.depth_slider, self.dataset_dropdown):
-            self.watch_locked(control, self._rebuild)
-        self.watch_locked(self.activation_toggle, self._switch)
-        self.watch_locked(self.lr_slider, self._set_lr)
-        self.watch_locked(self.preset, self._on_preset)
-        self.connect_training()
+                widgets.HBox([self.activation_toggle, self.lr_slider, self.preset_dropdown]),
+                widgets.HBox([self.bias_slider, self.depth_slider, self.dataset_dropdown,
+                              self.control("seed")])]
+        super().__init__(DeadNeuronsView(self.net.sizes), rows)
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
-    def _build(self) -> None:
-        """A new network and trainer from the controls (assigned only once both exist)."""
-        net = MLP([2] + [WIDTH] * self.depth_slider.value + [1],
-                  activation=self.activation_toggle.value, loss="bce", seed=self.seed)
+    def build(self) -> None:
+        """A new network and trainer from the settings (assigned only once both exist)."""
+        net = MLP([2] + [WIDTH] * self.depth + [1], activation=self.activation, loss="bce",
+                  seed=self.seed)
         weights, biases = net.get_params()
         for b in biases[:-1]:
-            b.fill(float(self.bias_slider.value))
+            b.fill(self.bias)
         net.set_params(weights, biases)
-        data = make_dataset(self.dataset_dropdown.value, n_samples=200, seed=self.seed)
-        trainer = Trainer(net, data, lr=float(self.lr_slider.value), seed=self.seed,
-                          snapshot_every=1_000_000)
-        self.net, self.trainer, self.diverged = net, trainer, None
+        data = make_dataset(self.dataset, n_samples=200, seed=self.seed)
+        trainer = Trainer(net, data, lr=self.lr, seed=self.seed, snapshot_every=1_000_000)
+        self.net, self.trainer = net, trainer
         self.switch_step: int | None = None
         self._no_gradient_counts: list[float] = []
         self._measure()
+
+    def apply_live(self, names: set[str]) -> None:
+        """The learning rate applies to the next steps; the activation switches in place."""
+        super().apply_live(names)
+        if "activation" in names:
+            self._use_activation(self.activation)
 
     def _measure(self) -> None:
         """Dead units, silent units and firing shares at the current weights."""
@@ -196,65 +188,16 @@ class DeadNeurons(TrainingWidget):
                 return False
         return True
 
-    def _rebuild(self) -> None:
-        self._build()
-        self._clear_preset()
-        self.refresh()
-
-    def _switch(self) -> None:
-        self.set_activation(self.activation_toggle.value)
-
-    def _set_lr(self) -> None:
-        self.trainer.lr = float(self.lr_slider.value)
-        self._clear_preset()
-        if not self.playing:
-            self.refresh()
-
-
-
     # -- actions ---------------------------------------------------------------------------
     def set_activation(self, name: str) -> None:
         """Switch every hidden layer to ``name`` ("relu" or "leaky_relu"), keeping the weights.
 
         Training goes on from the current step; the charts mark the switch.
         """
-        name = check_choice("activation", name, ACTIVATIONS)
-        with self.player.lock:
-            self._use_activation(name)
-            self._quiet += 1
-            try:
-                self.activation_toggle.value = name
-            finally:
-                self._quiet -= 1
-            self._clear_preset()
-            if not self.playing:
-                self.refresh()
-
-    def apply_preset(self, name: str) -> None:
-        """Apply a preset of :data:`PRESETS` (the kill presets rebuild the network)."""
-        name = check_choice("preset", name, PRESETS)
-        settings = PRESETS[name][1]
-        self.pause()
-        with self.player.lock:
-            self._quiet += 1
-            try:
-                self.preset.value = name
-                self.activation_toggle.value = settings["activation"]
-                self.lr_slider.value = settings["lr"]
-                if "bias" in settings:
-                    self.bias_slider.value = settings["bias"]
-            finally:
-                self._quiet -= 1
-            if "bias" in settings:  # a new network
-                self._build()
-                self._train(settings.get("train", 0))
-            else:
-                self.trainer.lr = settings["lr"]
-                self._use_activation(settings["activation"])
-            self.refresh()
+        self.activation = name
 
     def _use_activation(self, name: str) -> None:
-        """Give the hidden layers activation ``name`` in place (lock held)."""
+        """Give the hidden layers activation ``name`` in place."""
         act = get_activation(name)
         if self.net.activations[0] is not act:
             self.net.activations = [act] * (self.net.n_layers - 1) + [self.net.activations[-1]]
@@ -263,8 +206,9 @@ class DeadNeurons(TrainingWidget):
             self._measure()
 
     # -- drawing ---------------------------------------------------------------------------
+    @property
     def state(self) -> DeadNeuronsState:
-        """What the view draws, from the engine's numbers."""
+        """What the view draws, from the engine's numbers (a read-only snapshot)."""
         t, h = self.trainer, self.trainer.history
         widths = np.array(self.net.sizes[1:-1], dtype=float)
         rows = h.as_arrays()
@@ -290,22 +234,9 @@ class DeadNeurons(TrainingWidget):
 
     def update(self) -> None:
         """Draw the current state and the history."""
-        self.view.update(self.state())
+        self.view.update(self.state)
 
     def __repr__(self) -> str:
-        return (f"DeadNeurons(depth={self.depth_slider.value}, "
-                f"activation={self.activation_toggle.value!r}, "
-                f"bias={self.bias_slider.value:.1f}, lr={self.lr_slider.value:.3g}, "
-                f"step={self.trainer.step_count}, dead={self.n_dead})")
-
-
-def _bias(value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"bias must be a real number; got {value!r} of type "
-                        f"{type(value).__name__}")
-    value = float(value)
-    if not BIAS_RANGE[0] <= value <= BIAS_RANGE[1]:  # (False for NaN too)
-        raise ValueError(f"bias must be between {BIAS_RANGE[0]:g} and {BIAS_RANGE[1]:g} (the "
-                         f"slider's range); got {value!r}")
-    return value
+        return (f"DeadNeurons(depth={self.depth}, activation={self.activation!r}, "
+                f"bias={self.bias:.1f}, lr={self.lr:.3g}, step={self.trainer.step_count}, "
+                f"dead={self.n_dead})")

@@ -25,7 +25,7 @@ from ..engine.diagnostics import (
 )
 from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
-from ..engine.validation import check_choice, check_int
+from ..engine.validation import check_int
 from ..views.distributions import (
     BINS,
     MAX_LAYERS,
@@ -35,13 +35,8 @@ from ..views.distributions import (
     display_range,
 )
 from .gradient_health import INIT_LABELS
-from .training import (
-    DATASETS,
-    NO_PRESET,
-    TrainingWidget,
-    check_slider_value,
-    log_slider,
-)
+from .settings import Choice, Integer, Number
+from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
 
 __all__ = ["Distributions", "PRESETS", "SCALE_RANGE", "LR_RANGE", "SNAPSHOT_EVERY"]
 
@@ -57,12 +52,14 @@ LR_RANGE = (1e-3, 10.0)
 SNAPSHOT_EVERY = 10
 #: Traces of snapshots kept for redrawing.
 TRACE_CACHE = 48
-#: Ready-made settings: name -> (label, activation, init, weight scale).
-PRESETS: dict[str, tuple[str, str, str, float]] = {
-    "saturated": ("saturate: tanh, plain N(0, 1) × 3", "tanh", "normal", 3.0),
-    "healthy": ("healthy: tanh, Xavier", "tanh", "xavier", 1.0),
-    "sigmoid": ("sigmoid, plain N(0, 1) × 2", "sigmoid", "normal", 2.0),
-    "relu": ("ReLU, He", "relu", "he", 1.0),
+#: Ready-made settings: name -> (label, settings).
+PRESETS: dict[str, tuple[str, dict]] = {
+    "saturated": ("saturate: tanh, plain N(0, 1) × 3",
+                  dict(activation="tanh", init="normal", weight_scale=3.0)),
+    "healthy": ("healthy: tanh, Xavier", dict(activation="tanh", init="xavier", weight_scale=1.0)),
+    "sigmoid": ("sigmoid, plain N(0, 1) × 2",
+                dict(activation="sigmoid", init="normal", weight_scale=2.0)),
+    "relu": ("ReLU, He", dict(activation="relu", init="he", weight_scale=1.0)),
 }
 _KINDS = {"W": "symmetric", "z": "symmetric", "a": "bounded"}
 
@@ -100,7 +97,9 @@ class Distributions(TrainingWidget):
         The layer shown (1..L; L is the output).
     step_slider : ipywidgets.IntSlider
         The step outlined (a recorded step; it follows the newest while at the end).
-    activation_dropdown, init_dropdown, dataset_dropdown, preset : ipywidgets.Dropdown
+    depth, activation, init, weight_scale, lr, dataset, seed, layer, shown_step, preset
+        The settings (assign to change; the controls follow).
+    activation_dropdown, init_dropdown, dataset_dropdown, preset_dropdown : ipywidgets.Dropdown
     scale_slider, lr_slider : ipywidgets.FloatLogSlider
     depth_slider : ipywidgets.IntSlider
     """
@@ -108,82 +107,73 @@ class Distributions(TrainingWidget):
     TRAIN_STEPS = (10, 100)
     STEPS_PER_FRAME = SNAPSHOT_EVERY
 
+    PRESETS = PRESETS
+    preset = preset_setting(PRESETS)
+    layer = Choice(None, [("output", None)], label="show layer", effect="display",
+                   width="200px")
+    shown_step = Integer(0, 0, 0, step=SNAPSHOT_EVERY, label="step", effect="display",
+                         width="360px")
+    activation = Choice("tanh", ACTIVATION_NAMES, label="activation", effect="restart",
+                        width="190px")
+    init = Choice("normal", [(v, k) for k, v in INIT_LABELS.items()], label="init",
+                  effect="restart", width="190px")
+    weight_scale = Number(2.0, *SCALE_RANGE, step=0.05, log=True, fmt=".3g",
+                          label="weight scale", effect="restart", width="290px")
+    depth = Integer(3, 1, MAX_DEPTH, label="hidden layers", effect="restart", width="230px")
+    lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
+                effect="live", width="290px")
+    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="170px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
+                   help="seed of the initial weights and the data")
+
     def __init__(self, depth: int = 3, activation: str = "tanh", init: str = "normal",
                  weight_scale: float = 2.0, lr: float = 0.3, dataset: str = "circles",
                  seed: int = 0, layer: int | None = None) -> None:
-        depth = check_int("depth", depth, minimum=1, maximum=MAX_DEPTH)
-        activation = check_choice("activation", activation, ACTIVATION_NAMES)
-        init = check_choice("init", init, INIT_LABELS)
-        weight_scale = check_slider_value("weight_scale", weight_scale, SCALE_RANGE)
-        lr = check_slider_value("lr", lr, LR_RANGE)
-        dataset = check_choice("dataset", dataset, DATASETS)
-        layer = depth if layer is None else check_int("layer", layer, minimum=1,
-                                                      maximum=depth + 1)
-        self.seed = check_int("seed", seed, minimum=0)
-        style = {"description_width": "initial"}
-        lay = widgets.Layout
-        self.preset = widgets.Dropdown(
-            options=[("choose a preset…", NO_PRESET)] + [(p[0], k) for k, p in PRESETS.items()],
-            value=NO_PRESET, description="preset", style=style, layout=lay(width="300px"))
-        self.layer_dropdown = widgets.Dropdown(options=_layer_options(depth), value=layer,
-                                               description="show layer", style=style,
-                                               layout=lay(width="200px"))
-        self.step_slider = widgets.IntSlider(value=0, min=0, max=0, step=SNAPSHOT_EVERY,
-                                             description="step", style=style,
-                                             layout=lay(width="360px"))
-        self.activation_dropdown = widgets.Dropdown(options=list(ACTIVATION_NAMES),
-                                                    value=activation, description="activation",
-                                                    style=style, layout=lay(width="190px"))
-        self.init_dropdown = widgets.Dropdown(options=[(v, k) for k, v in INIT_LABELS.items()],
-                                              value=init, description="init", style=style,
-                                              layout=lay(width="190px"))
-        self.scale_slider = log_slider("weight scale", weight_scale, SCALE_RANGE, style)
-        self.lr_slider = log_slider("learning rate", lr, LR_RANGE, style)
-        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH,
-                                              description="hidden layers", style=style,
-                                              layout=lay(width="230px"))
-        self.dataset_dropdown = widgets.Dropdown(options=list(DATASETS), value=dataset,
-                                                 description="data", style=style,
-                                                 layout=lay(width="170px"))
+        self._following = True
+        self.init_settings(dict(depth=depth, activation=activation, init=init,
+                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
+        self.set_options("layer", _layer_options(self.depth))
+        self.layer = self.depth if layer is None else layer
         self.init_training()
-        self._build()
+        self.build()
+        self.preset_dropdown = self.control("preset")
+        self.layer_dropdown = self.control("layer")
+        self.step_slider = self.control("shown_step")
+        self.activation_dropdown = self.control("activation")
+        self.init_dropdown = self.control("init")
+        self.scale_slider = self.control("weight_scale")
+        self.lr_slider = self.control("lr")
+        self.depth_slider = self.control("depth")
+        self.dataset_dropdown = self.control("dataset")
         rows = [widgets.HBox(self.training_row() + [self.step_slider]),
-                widgets.HBox([self.layer_dropdown, self.preset, self.activation_dropdown]),
+                widgets.HBox([self.layer_dropdown, self.preset_dropdown,
+                              self.activation_dropdown]),
                 widgets.HBox([self.init_dropdown, self.scale_slider, self.depth_slider]),
-                widgets.HBox([self.lr_slider, self.dataset_dropdown])]
+                widgets.HBox([self.lr_slider, self.dataset_dropdown, self.control("seed")])]
         super().__init__(DistributionsView(), rows)
-        for control in (self.activation_dropdown, self.init_dropdown, self.scale_slider,
-                        self.depth_slider, self.dataset_dropdown):
-            self.watch_locked(control, self._rebuild)
-        self.watch_locked(self.lr_slider, self._set_lr)
-        self.watch_locked(self.preset, self._on_preset)
-        for control in (self.layer_dropdown, self.step_slider):
-            self.watch_locked(control, self._redraw)
-        self.connect_training()
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
-    def _build(self) -> None:
-        """A new network and trainer from the controls (assigned only once both exist)."""
-        depth = self.depth_slider.value
-        net = MLP([2] + [WIDTH] * depth + [1], activation=self.activation_dropdown.value,
-                  loss="bce", init=self.init_dropdown.value,
-                  weight_scale=float(self.scale_slider.value), seed=self.seed)
-        data = make_dataset(self.dataset_dropdown.value, n_samples=200, seed=self.seed)
-        trainer = Trainer(net, data, lr=float(self.lr_slider.value), seed=self.seed,
-                          snapshot_every=SNAPSHOT_EVERY)
-        self.net, self.trainer, self.diverged = net, trainer, None
+    def build(self) -> None:
+        """A new network and trainer from the settings (assigned only once both exist)."""
+        depth = self.depth
+        net = MLP([2] + [WIDTH] * depth + [1], activation=self.activation, loss="bce",
+                  init=self.init, weight_scale=self.weight_scale, seed=self.seed)
+        data = make_dataset(self.dataset, n_samples=200, seed=self.seed)
+        trainer = Trainer(net, data, lr=self.lr, seed=self.seed, snapshot_every=SNAPSHOT_EVERY)
+        self.net, self.trainer = net, trainer
         self._traces: OrderedDict[int, Trace] = OrderedDict()
         self._saturation: dict[int, np.ndarray] = {}
-        self._quiet += 1
-        try:
-            shown = self.layer_dropdown.value
-            self.layer_dropdown.options = _layer_options(depth)  # (resets the value)
-            self.layer_dropdown.value = shown if shown is not None and shown <= depth + 1 \
-                else depth
-            self._sync_slider(follow=True)
-        finally:
-            self._quiet -= 1
+        with self.hold():
+            shown = self.layer
+            self.set_options("layer", _layer_options(depth))
+            self.layer = shown if shown is not None and shown <= depth + 1 else depth
+            self._follow_training(follow=True)
+
+    def settings_changed(self, names: set[str]) -> None:
+        if "shown_step" in names:  # at the newest step, the slider follows training
+            self._following = self.shown_step >= self.snapshot_steps[-1]
+        super().settings_changed(names)
 
     @property
     def snapshot_steps(self) -> list[int]:
@@ -215,7 +205,7 @@ class Distributions(TrainingWidget):
     def selected_step(self) -> int:
         """The recorded step outlined: the slider's, or the last one before it."""
         steps = self.snapshot_steps
-        return steps[max(bisect.bisect_right(steps, self.step_slider.value) - 1, 0)]
+        return steps[max(bisect.bisect_right(steps, self.shown_step) - 1, 0)]
 
     def ridge_steps(self) -> list[int]:
         """Up to :data:`MAX_RIDGES` recorded steps, evenly spread from 0 to the newest."""
@@ -225,69 +215,31 @@ class Distributions(TrainingWidget):
         return [steps[i] for i in picks]
 
     def after_training(self) -> None:
-        """Forget the steps a rewind dropped; move the slider along."""
+        """Forget the steps a rewind dropped; move the step slider along."""
         now = self.trainer.step_count
         for cache in (self._traces, self._saturation):
             for step in [s for s in cache if s > now]:
                 del cache[step]
-        self._quiet += 1
-        try:
-            self._sync_slider(follow=self._following)
-        finally:
-            self._quiet -= 1
+        self._follow_training(follow=self._following)
 
-    def _sync_slider(self, follow: bool) -> None:
+    def _follow_training(self, follow: bool) -> None:
         last = self.snapshot_steps[-1]
-        slider = self.step_slider
-        slider.max = max(last, 0)
-        if follow or slider.value > last:
-            slider.value = last
-        self._following = slider.value >= last
-
-    def _rebuild(self) -> None:
-        self._build()
-        self._clear_preset()
-        self.refresh()
-
-    def _set_lr(self) -> None:
-        self.trainer.lr = float(self.lr_slider.value)
-        self._clear_preset()
-        if not self.playing:
-            self.refresh()
-
-    def _redraw(self) -> None:
-        self._following = self.step_slider.value >= self.snapshot_steps[-1]
-        if not self.playing:
-            self.refresh()
-
-
-
-    # -- actions ---------------------------------------------------------------------------
-    def apply_preset(self, name: str) -> None:
-        """Set activation, initialiser and weight scale to a preset of :data:`PRESETS`."""
-        name = check_choice("preset", name, PRESETS)
-        _, activation, init, scale = PRESETS[name]
-        with self.player.lock:
-            self._quiet += 1
-            try:
-                self.preset.value = name
-                self.activation_dropdown.value = activation
-                self.init_dropdown.value = init
-                self.scale_slider.value = scale
-            finally:
-                self._quiet -= 1
-            self._build()
-            self.refresh()
+        with self.hold():
+            self.set_range("shown_step", 0, max(last, self.shown_step))
+            if follow or self.shown_step > last:
+                self.shown_step = last
+            self.set_range("shown_step", 0, last)
+        self._following = self.shown_step >= last
 
     def show(self, layer: int | None = None, step: int | None = None) -> None:
         """Show ``layer`` (1..L) and/or the recorded step at or before ``step``."""
-        with self.batch():
-            if layer is not None:
-                self.layer_dropdown.value = check_int("layer", layer, minimum=1,
-                                                      maximum=self.net.n_layers)
-            if step is not None:
-                self.step_slider.value = check_int("step", step, minimum=0,
-                                                   maximum=self.step_slider.max)
+        values = {}
+        if layer is not None:
+            values["layer"] = check_int("layer", layer, minimum=1, maximum=self.net.n_layers)
+        if step is not None:
+            values["shown_step"] = check_int("step", step, minimum=0,
+                                             maximum=self.snapshot_steps[-1])
+        self.apply(**values)
 
     # -- drawing ---------------------------------------------------------------------------
     def panel_values(self, step: int, layer: int) -> dict[str, np.ndarray]:
@@ -296,9 +248,10 @@ class Distributions(TrainingWidget):
         weights = self.trainer.history.snapshots[step].weights[layer - 1]
         return {"W": weights.ravel(), "z": trace.z[layer].ravel(), "a": trace.a[layer].ravel()}
 
+    @property
     def state(self) -> DistributionsState:
-        """What the view draws, from the engine's numbers."""
-        layer = self.layer_dropdown.value
+        """What the view draws, from the engine's numbers (a read-only snapshot)."""
+        layer = self.layer
         act = self.net.activations[layer - 1]
         selected = self.selected_step
         ridges = self.ridge_steps()
@@ -336,13 +289,12 @@ class Distributions(TrainingWidget):
 
     def update(self) -> None:
         """Draw the chosen layer and step."""
-        self.view.update(self.state())
+        self.view.update(self.state)
 
     def __repr__(self) -> str:
-        return (f"Distributions(depth={self.depth_slider.value}, "
-                f"activation={self.activation_dropdown.value!r}, "
-                f"init={self.init_dropdown.value!r}, weight_scale={self.scale_slider.value:.3g}, "
-                f"layer={self.layer_dropdown.value}, step={self.trainer.step_count})")
+        return (f"Distributions(depth={self.depth}, activation={self.activation!r}, "
+                f"init={self.init!r}, weight_scale={self.weight_scale:.3g}, "
+                f"layer={self.layer}, step={self.trainer.step_count})")
 
 
 def _layer_options(depth: int) -> list[tuple[str, int]]:

@@ -312,7 +312,8 @@ class SettingsOwner(traitlets.HasTraits):
     at once: one recompute), :meth:`set_range` / :meth:`set_options`
     (narrow or widen a setting for one instance; its control follows) and
     the observer that calls :meth:`settings_changed` with the names that
-    changed.
+    changed (once the owner sets ``settings_live = True`` at the end of its
+    construction).
     """
 
     # -- declarations ------------------------------------------------------------------------
@@ -443,6 +444,8 @@ class SettingsOwner(traitlets.HasTraits):
         control = self.controls.get(change["name"])
         if control is not None and not _equal(control.value, change["new"]):
             control.value = change["new"]
+        if not getattr(self, "settings_live", False):
+            return  # still being constructed: the constructor computes once at its end
         self._changed.add(change["name"])
         if not self._held:
             changed, self._changed = set(self._changed), set()

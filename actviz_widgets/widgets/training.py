@@ -78,8 +78,8 @@ class TrainingWidget(FigureWidget):
     def init_training(self, fps: float = 15.0) -> None:
         """Build the player and the training controls (after :meth:`init_settings`)."""
         self.diverged: str | None = None
-        self.player = Player(self._frame_step, self._frame_redraw, fps=fps,
-                             on_error=self.show_error, on_stop=self._on_player_stop)
+        self.player = Player(self._frame, fps=fps, on_error=self.show_error,
+                             on_stop=self._on_player_stop)
         lay = widgets.Layout
         self.play_button = widgets.ToggleButton(
             value=False, description="Play", icon="play", button_style="success",
@@ -148,8 +148,7 @@ class TrainingWidget(FigureWidget):
         """
         steps = check_int("steps", steps, minimum=0)
         self.pause()
-        self._train(steps)
-        self._frame_redraw()
+        self._steps_and_redraw(steps)
 
     def reset(self) -> None:
         """Back to step 0 and the initial weights, with an empty history."""
@@ -205,7 +204,8 @@ class TrainingWidget(FigureWidget):
         values = dict(self.PRESETS[name][1])
         steps = values.pop("train", 0)
         self.apply(**values)
-        if steps:
+        if steps:  # a preset that trains starts from step 0
+            self.reset()
             self.train(steps)
 
     # -- internals -------------------------------------------------------------------------
@@ -221,12 +221,17 @@ class TrainingWidget(FigureWidget):
         self.diverged = None
         return True
 
-    def _frame_step(self) -> bool:
-        return self._train(self.STEPS_PER_FRAME)
+    def _frame(self) -> bool:
+        """One frame of Play; False stops playing."""
+        return self._steps_and_redraw(self.STEPS_PER_FRAME)
 
-    def _frame_redraw(self) -> None:
-        if self.refresh() and self.diverged:
+    def _steps_and_redraw(self, steps: int) -> bool:
+        with self.batch():  # whatever the steps change (sliders following them): one redraw
+            done = self._train(steps)
+            self.refresh()
+        if self.diverged and self.error is None:
             self.show_error(self.diverged)
+        return done
 
     def _on_play_button(self, change: dict) -> None:
         button = self.play_button
