@@ -423,15 +423,17 @@ def test_largest_net_renders():
     view.update(st, "delta", selected=(3, 4))
     png = view.to_png()
     image = Image.open(io.BytesIO(png))
-    assert image.size == (1100, 650)
+    assert image.size == (880, 760)  # fits an 880-px output area unscaled
     assert len(view.diagram.node_values) == sum(sizes)
     assert np.allclose(view.diagram.node_values[-9:], np.concatenate(
         [ref["delta"][6].mean(0), ref["delta"][7].mean(0)]))
     assert len(view.diagram.edge_weights) == 16 + 5 * 64 + 8
     # the selected ring sits on neuron 5 of layer 3
     assert np.allclose(view.diagram.ring.get_offsets(), [view.diagram.positions[3][4]])
-    # the layer titles are all there and the picture is not blank
-    assert view.diagram.layer_title(6) == "hidden 6\n(tanh)"
+    # the layer titles are all there, short for 8 layers side by side; not blank
+    assert view.diagram.compact_titles
+    assert view.diagram.layer_title(6) == "h6\n(tanh)"
+    assert view.diagram.layer_title(0) == "in" and view.diagram.layer_title(7) == "out\n(sigmoid)"
     pixels = np.asarray(image.convert("L"))
     assert pixels.std() > 20
 

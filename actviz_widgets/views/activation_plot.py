@@ -384,8 +384,7 @@ class ActivationCurvePanel:
         lo, hi = self.z_range
         y0, y1 = self.ax.get_ylim()
         ax_box = self.ax.bbox
-        curves = [line for line in (self.line_f, self.line_df, self.tangent)
-                  if line.get_visible()]
+        curves = [line for line in self.ax.lines if line.get_visible()]  # and the axes at 0
         polys = [line.get_transform().transform(line.get_xydata()) for line in curves]
         others = [b for other in self.point_labels if other is not ann and other.get_visible()
                   for _, b in other.line_extents()]

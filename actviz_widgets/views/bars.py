@@ -46,7 +46,7 @@ class BarPanel:
         Most bars ever shown (more values are cut to the first ``max_bars``).
     title, ylabel : str, optional
         Initial axes title and y label.
-    fontsize : float, default 7
+    fontsize : float, default 8
         Size of the printed values.
 
     Attributes
@@ -73,7 +73,7 @@ class BarPanel:
     """
 
     def __init__(self, view: FigureView, ax: Axes, max_bars: int = 8, title: str = "",
-                 ylabel: str = "", fontsize: float = 7.0) -> None:
+                 ylabel: str = "", fontsize: float = 8.0) -> None:
         self.view = view
         self.ax = ax
         self.max_bars = check_int("max_bars", max_bars, minimum=1)
@@ -96,11 +96,11 @@ class BarPanel:
                                                   ha="center", fontsize=fontsize))
                             for _ in range(self.max_bars)]
         self.label_texts = [view.dynamic(PathText(ax, 0, -0.06, "", transform=below,
-                                                  ha="center", va="top", fontsize=7))
+                                                  ha="center", va="top", fontsize=8))
                             for _ in range(self.max_bars)]
         left = blended_transform_factory(ax.transAxes, ax.transData)
         self.tick_texts = [view.dynamic(PathText(ax, 0.0, t, transform=left, ha="right",
-                                                 va="center", fontsize=7, offset=(-5.0, 0.0)))
+                                                 va="center", fontsize=8, offset=(-5.0, 0.0)))
                            for t in _TICKS]
         self.title = view.dynamic(PathText(ax, 0.5, 1.05, title, ha="center", va="bottom",
                                            fontsize=8.5))
@@ -187,6 +187,15 @@ class BarPanel:
             text.set_position((self.bars[i].get_x() + self.bars[i].get_width() / 2,
                                h + pad if above else h - pad))
             text.set_alignment(va="bottom" if above else "top")
+        # Numbers wider than a bar's slot would run into each other: then the
+        # bars speak through the axis alone.
+        if n:
+            slot = self.ax.bbox.width / n
+            widest = max(box.width for text in self.value_texts[:n]
+                         for _, box in text.line_extents())
+            fits = widest <= slot - 4.0
+            for text in self.value_texts[:n]:
+                text.set_visible(fits)
 
     def _rescale(self, values: np.ndarray) -> None:
         finite = np.abs(values[np.isfinite(values)])

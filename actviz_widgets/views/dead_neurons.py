@@ -81,7 +81,7 @@ class FractionBarPanel:
         ax.set_ylim(0.0, 1.15)
         ax.set_xticks([])
         ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0], labels=["0", "25%", "50%", "75%", "100%"])
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
         ax.grid(axis="y", color="#e6e6e6", lw=0.6)
         ax.set_axisbelow(True)
         if ylabel:
@@ -94,7 +94,7 @@ class FractionBarPanel:
                                                   offset=(0.0, 2.0)))
                             for _ in range(self.max_bars)]
         self.label_texts = [view.dynamic(PathText(ax, 0.0, 0.0, "", transform=below,
-                                                  ha="center", va="top", fontsize=7.5,
+                                                  ha="center", va="top", fontsize=8,
                                                   offset=(0.0, -3.0)))
                             for _ in range(self.max_bars)]
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, "", ha="center", va="bottom",
@@ -205,7 +205,7 @@ class DeadNeuronsView(PartialRedrawView):
     ----------
     sizes : sequence of int
         Layer sizes of the first network (the view adapts to later ones).
-    figsize : (float, float), default (10.5, 5.9)
+    figsize : (float, float), default (8.8, 5.9)
     dpi : float, default 100
 
     Attributes
@@ -224,7 +224,7 @@ class DeadNeuronsView(PartialRedrawView):
     title, verdict, note : PathText
     """
 
-    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (10.5, 5.9),
+    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 5.9),
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
@@ -246,13 +246,13 @@ class DeadNeuronsView(PartialRedrawView):
             self, fig.add_axes([0.82, 0.14, 0.16, 0.29]), ["training loss"], colors=[LOSS_COLOR],
             xlabel="training step", legend=False)
         self.switch_label = self.dynamic(PathText(
-            self.count_chart.ax, 0.0, 1.0, "", fontsize=7,
+            self.count_chart.ax, 0.0, 1.0, "", fontsize=8,
             transform=blended_transform_factory(self.count_chart.ax.transData,
                                                 self.count_chart.ax.transAxes),
             va="top", color="#555555", offset=(0.0, -3.0)))
-        fig.text(0.6, 0.035, "━ dead: z ≤ 0 on every sample", color=DEAD_COLOR, fontsize=7.5)
+        fig.text(0.6, 0.035, "━ dead: z ≤ 0 on every sample", color=DEAD_COLOR, fontsize=8)
         fig.text(0.6, 0.01, "╍ of them passing no gradient: f′(z) = 0 on every sample",
-                 color=NO_GRADIENT_COLOR, fontsize=7.5)
+                 color=NO_GRADIENT_COLOR, fontsize=8)
 
     def update(self, state: DeadNeuronsState) -> None:
         """Draw ``state`` (see :class:`DeadNeuronsState`)."""

@@ -99,7 +99,7 @@ class DigitsView(FigureView):
         Hidden neurons.
     image_shape : (int, int), default (8, 8)
         Shape of an input image.
-    figsize : (float, float), default (11, 6.8)
+    figsize : (float, float), default (8.8, 7.2)
     dpi : float, default 100
 
     Attributes
@@ -149,7 +149,7 @@ class DigitsView(FigureView):
 
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 32,
                  image_shape: tuple[int, int] = (8, 8),
-                 figsize: tuple[float, float] = (11.0, 6.8), dpi: float = 100) -> None:
+                 figsize: tuple[float, float] = (8.8, 7.2), dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         starts = np.asarray(class_starts, dtype=int)
         if starts.ndim != 1 or len(starts) < 2 or np.any(np.diff(starts) < 0) or starts[0] != 0:
@@ -188,7 +188,7 @@ class DigitsView(FigureView):
         ax = self.ax_hidden
         ax.set_xticks(centres, labels=classes)
         ax.set_yticks(neuron_ticks)
-        ax.tick_params(labelsize=7.5, length=2)
+        ax.tick_params(labelsize=8, length=2)
         ax.set_xlabel(f"the {self.n_samples} test digits, sorted by class (true class below)",
                       fontsize=8, labelpad=2)
         for s in starts[1:-1]:
@@ -205,7 +205,7 @@ class DigitsView(FigureView):
                                   aspect="auto", colorbar=True, colorbar_label="mean a",
                                   xticklabels=classes)
         self.ax_means.set_yticks(neuron_ticks)
-        self.ax_means.tick_params(labelsize=7.5, length=2)
+        self.ax_means.tick_params(labelsize=8, length=2)
         self.means.set_title("mean activation per class")
         self.neuron_row_means = self.dynamic(Rectangle((-0.5, -0.5), self.n_classes, 1.0,
                                                        fill=False, edgecolor=SELECTED_COLOR,
@@ -218,7 +218,7 @@ class DigitsView(FigureView):
         ax = self.ax_neuron
         ax.set_xlim(-0.5, self.n_samples - 0.5)
         ax.set_xticks(centres, labels=classes)
-        ax.tick_params(labelsize=7.5, length=2)
+        ax.tick_params(labelsize=8, length=2)
         ax.set_ylabel("activation a", fontsize=8)
         ax.grid(axis="y", color="0.92", lw=0.6)
         for s in starts[1:-1]:
@@ -248,7 +248,7 @@ class DigitsView(FigureView):
         ax.set_xlim(-0.6, self.n_classes - 0.4)
         ax.set_xticks(np.arange(self.n_classes), labels=classes)
         ax.set_yticks([0, 0.5, 1.0])
-        ax.tick_params(labelsize=7.5, length=2)
+        ax.tick_params(labelsize=8, length=2)
         ax.set_xlabel("class (black outline: the true one)", fontsize=8, labelpad=2)
         ax.grid(axis="y", color="0.92", lw=0.6)
         ax.set_axisbelow(True)
@@ -262,7 +262,7 @@ class DigitsView(FigureView):
         ax.set_ylim(-1.0, 1.0)
         ax.set_xticks(neuron_ticks)
         ax.set_yticks(_DELTA_TICKS, labels=[""] * len(_DELTA_TICKS))
-        ax.tick_params(labelsize=7.5, length=2)
+        ax.tick_params(labelsize=8, length=2)
         ax.axhline(0.0, color="#333333", lw=0.8)
         ax.grid(axis="y", color="0.92", lw=0.6)
         ax.set_axisbelow(True)
@@ -274,7 +274,7 @@ class DigitsView(FigureView):
         ax.add_collection(self.delta_bars, autolim=False)
         left = blended_transform_factory(ax.transAxes, ax.transData)
         self.delta_ticks = [self.dynamic(PathText(ax, 0.0, t, transform=left, ha="right",
-                                                  va="center", fontsize=7.5, offset=(-4.0, 0.0)))
+                                                  va="center", fontsize=8, offset=(-4.0, 0.0)))
                             for t in _DELTA_TICKS]
         ax.text(0.5, 1.0, "its loss's gradient δ = ∂L/∂z, per hidden neuron",
                 transform=ax.transAxes, ha="center", va="bottom", fontsize=8.5)

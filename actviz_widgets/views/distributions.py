@@ -154,10 +154,10 @@ class RidgelinePanel:
         view.dynamic(self.highlight)
         below = blended_transform_factory(ax.transAxes, ax.transAxes)
         self.tick_texts = [view.dynamic(PathText(ax, t, 0.0, "", transform=below, ha="center",
-                                                 va="top", fontsize=7, offset=(0.0, -4.0)))
+                                                 va="top", fontsize=8, offset=(0.0, -4.0)))
                            for t in _TICKS]
         self.step_texts = [view.dynamic(PathText(ax, 0.0, 0.0, "", ha="right", va="baseline",
-                                                 fontsize=6.5, color="#555555",
+                                                 fontsize=8, color="#555555",
                                                  offset=(-3.0, 0.0)))
                            for _ in range(self.max_ridges + 1)]
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, title, ha="center", va="bottom",
@@ -321,7 +321,7 @@ class DistributionsView(FigureView):
 
     Parameters
     ----------
-    figsize : (float, float), default (10.5, 5.9)
+    figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
 
     Attributes
@@ -342,7 +342,7 @@ class DistributionsView(FigureView):
     title, subtitle, note : PathText
     """
 
-    def __init__(self, figsize: tuple[float, float] = (10.5, 5.9), dpi: float = 100) -> None:
+    def __init__(self, figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",
@@ -372,7 +372,7 @@ class DistributionsView(FigureView):
             transform=blended_transform_factory(ap.data_transform, ap.ax.transAxes)),
             autolim=False))
         self.beyond_texts = {key: self.dynamic(PathText(p.ax, 1.0, 1.0, "", ha="right", va="top",
-                                                        fontsize=6.5, color="#8a4b00",
+                                                        fontsize=8, color="#8a4b00",
                                                         offset=(-2.0, -2.0)))
                              for key, p in self.panels.items()}
         self.layer_names = [f"layer {l}" for l in range(1, MAX_LAYERS)] + ["output"]
@@ -382,17 +382,17 @@ class DistributionsView(FigureView):
                                     ylabel="saturated share", ylim=(0.0, 1.0), legend=False)
         x = 0.6
         fig.text(x, 0.235, f"Saturated: |f′(z)| < {SATURATION_THRESHOLD:g} (the grey bands):",
-                 fontsize=7.5, color="#333333")
-        fig.text(x, 0.205, "almost no gradient passes back through these z.", fontsize=7.5,
+                 fontsize=8, color="#333333")
+        fig.text(x, 0.205, "almost no gradient passes back through these z.", fontsize=8,
                  color="#333333")
-        fig.text(x, 0.165, "Lines: one per layer", fontsize=7.5, color="#333333")
+        fig.text(x, 0.165, "Lines: one per layer", fontsize=8, color="#333333")
         for label, color in zip([str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors):
-            fig.text(x + 0.105, 0.165, label, fontsize=7.5, color=color, weight="bold")
+            fig.text(x + 0.105, 0.165, label, fontsize=8, color=color, weight="bold")
             x += (7.5 * 0.62 * len(label) + 8.0) / (figsize[0] * 72)
         fig.text(0.6, 0.115, "Ridges: one histogram per recorded step, step 0 at the back,",
-                 fontsize=7.5, color="#333333")
+                 fontsize=8, color="#333333")
         fig.text(0.6, 0.085, "the newest in front; outlined in blue: the step of the slider.",
-                 fontsize=7.5, color="#333333")
+                 fontsize=8, color="#333333")
 
     def update(self, state: DistributionsState) -> None:
         """Draw ``state`` (see :class:`DistributionsState`)."""

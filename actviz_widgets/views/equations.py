@@ -279,10 +279,13 @@ class EquationPanel:
         The figure (the text is a dynamic artist).
     ax : matplotlib.axes.Axes
         The axes to write in; its frame and ticks are hidden.
-    fontsize : float, default 7.5
+    fontsize : float, default 8
         Monospace font size.
     width : int, default 64
         Wrap sums at this many characters.
+    columns : int, default 1
+        Columns side by side: lines that do not fit the axes' height go on in
+        the next one.
 
     Attributes
     ----------
@@ -290,13 +293,21 @@ class EquationPanel:
         The equations; ``text.get_text()`` is what is shown.
     """
 
-    def __init__(self, view: FigureView, ax: Axes, fontsize: float = 7.5, width: int = 64) -> None:
+    def __init__(self, view: FigureView, ax: Axes, fontsize: float = 8.0, width: int = 64,
+                 columns: int = 1) -> None:
         self.view = view
         self.ax = ax
         self.width = check_int("width", width, minimum=20)
+        columns = check_int("columns", columns, minimum=1)
         ax.set_axis_off()
+        # lines that do not fit the axes' height continue in the next column
+        height_pt = ax.get_position().height * view.figure.get_size_inches()[1] * 72
+        width_pt = ax.get_position().width * view.figure.get_size_inches()[0] * 72
+        pitch = fontsize * 1.17 * 1.05  # DejaVu Sans Mono's line height × spacing
+        rows = max(int(height_pt // pitch), 1) if columns > 1 else None
         self.text = view.dynamic(PathText(ax, 0.0, 1.0, "", va="top", family="DejaVu Sans Mono",
-                                          fontsize=fontsize, linespacing=1.05))
+                                          fontsize=fontsize, linespacing=1.05,
+                                          column_rows=rows, column_width=width_pt / columns))
 
     def update(self, stepper: PassStepper, layer: int, neuron: int, sample: int = 0) -> None:
         """Show the equations of neuron ``neuron`` of ``layer`` at the current step."""

@@ -181,7 +181,7 @@ class ErrorCurvePanel:
         ax.set_xlabel("ε, the finite-difference step (log scale)", fontsize=8.5)
         ax.set_ylabel("relative error of the numeric gradient", fontsize=8.5)
         ax.set_title("how the numeric gradient's error depends on ε", fontsize=10)
-        ax.tick_params(labelsize=7.5)
+        ax.tick_params(labelsize=8)
         ax.grid(True, which="major", color="0.92", lw=0.6)
         # the floor is where exact zeros are drawn: its tick says so
         ax.set_yticks([ERROR_FLOOR] + [10.0 ** k for k in range(-16, 1, 2)],
@@ -192,10 +192,10 @@ class ErrorCurvePanel:
         # static references: the pass mark and machine precision
         ax.axhline(PASS_MARK, color="#009E73", lw=1.0, ls=":", zorder=1)
         ax.text(hi * 1.6, PASS_MARK * 1.5, "10⁻⁷: a usual pass mark", ha="right", va="bottom",
-                fontsize=7, color="#009E73")
+                fontsize=8, color="#009E73")
         ax.axhline(MACHINE_EPS, color="0.45", lw=0.8, ls=":", zorder=1)
         ax.text(hi * 1.6, MACHINE_EPS * 1.5, "float64 precision 2.2e−16", ha="right",
-                va="bottom", fontsize=7, color="0.4")
+                va="bottom", fontsize=8, color="0.4")
         self.rounding_span = view.dynamic(Rectangle((lo, 0), 0, 1, transform=full_height,
                                                     facecolor=ROUNDING_COLOR, alpha=0.13,
                                                     edgecolor="none", zorder=0))
@@ -312,7 +312,7 @@ class GradientCheckView(FigureView):
         The network's layer sizes (the diagram's structure).
     activations : sequence of str
         Activation names of layers 1..L.
-    figsize : (float, float), default (10.5, 5.4)
+    figsize : (float, float), default (8.8, 5.6)
     dpi : float, default 100
 
     Attributes
@@ -332,7 +332,7 @@ class GradientCheckView(FigureView):
         What is drawn.
     """
 
-    def __init__(self, sizes, activations, figsize: tuple[float, float] = (10.5, 5.4),
+    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 5.6),
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure

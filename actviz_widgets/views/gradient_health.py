@@ -209,7 +209,7 @@ class LogBarPanel:
         self._colors = list(colors)
         ax.set_xlim(0.0, 1.0)
         ax.set_xticks([])
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
         ax.grid(axis="y", color="#e6e6e6", lw=0.6)
         ax.set_axisbelow(True)
         if ylabel:
@@ -219,20 +219,20 @@ class LogBarPanel:
             for c in colors]
         above = blended_transform_factory(ax.transData, ax.transAxes)
         self.value_texts = [[view.dynamic(PathText(ax, 0.0, 1.0, "", transform=above,
-                                                   ha="center", va="bottom", fontsize=6.5,
+                                                   ha="center", va="bottom", fontsize=8,
                                                    color=c, offset=(0.0, 3.0 + 9.0 * (ns - 1 - s))))
                              for _ in range(self.max_groups)] for s, c in enumerate(colors)]
         self.clip_marks = [[view.dynamic(PathText(ax, 0.0, 0.0, "", transform=ax.transData,
-                                                  ha="center", va="center", fontsize=7,
+                                                  ha="center", va="center", fontsize=8,
                                                   color=c))
                             for _ in range(self.max_groups)] for c in colors]
         self.label_texts = [view.dynamic(PathText(ax, 0.0, 0.0, "", transform=above, ha="center",
-                                                  va="top", fontsize=7, offset=(0.0, -3.0)))
+                                                  va="top", fontsize=8, offset=(0.0, -3.0)))
                             for _ in range(self.max_groups)]
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, "", ha="center", va="bottom",
                                            fontsize=8.5, offset=(0.0, 5.0 + 9.0 * ns)))
         self.row_names = [view.dynamic(PathText(ax, 0.0, 1.0, name, ha="right", va="bottom",
-                                                fontsize=6.5, color=c,
+                                                fontsize=8, color=c,
                                                 offset=(-3.0, 3.0 + 9.0 * (ns - 1 - s))))
                           for s, (name, c) in enumerate(zip(self.series, colors))]
         self.values: np.ndarray | None = None
@@ -474,7 +474,7 @@ class GradientHealthView(PartialRedrawView):
     ----------
     sizes : sequence of int
         Layer sizes of the first network (the view adapts to later ones).
-    figsize : (float, float), default (10.5, 5.9)
+    figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
 
     Attributes
@@ -492,7 +492,7 @@ class GradientHealthView(PartialRedrawView):
         ``"layer 1"``, …, ``"layer 10"``, ``"output"``.
     """
 
-    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (10.5, 5.9),
+    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
@@ -527,9 +527,9 @@ class GradientHealthView(PartialRedrawView):
         self.layer_key = []
         x = 0.575
         fig.text(x, 0.045, "lines: one per layer, dark (input side) → light; black = output",
-                 fontsize=7.5, color="#444444")
+                 fontsize=8, color="#444444")
         for label, color in zip([str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors):
-            text = fig.text(x, 0.015, label, fontsize=7.5, color=color, weight="bold")
+            text = fig.text(x, 0.015, label, fontsize=8, color=color, weight="bold")
             self.layer_key.append(text)
             x += (7.5 * 0.62 * len(label) + 8.0) / (figsize[0] * 72)
 

@@ -241,7 +241,7 @@ class HeatmapPanel:
             kwargs = {"cax": colorbar} if isinstance(colorbar, Axes) else {
                 "ax": ax, "fraction": 0.046, "pad": 0.03}
             self.colorbar = view.figure.colorbar(self.image, **kwargs)
-            self.colorbar.ax.tick_params(labelsize=7)
+            self.colorbar.ax.tick_params(labelsize=8)
             if colorbar_label:
                 self.colorbar.set_label(colorbar_label, fontsize=8)
         self.cell_texts: list[PathText] = []
@@ -254,7 +254,7 @@ class HeatmapPanel:
         elif extent is None:
             self.set_ticklabels(xticklabels, yticklabels)
         else:
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
         if xlabel:
             ax.set_xlabel(xlabel, fontsize=8)
         if ylabel:
@@ -292,7 +292,7 @@ class HeatmapPanel:
                                  f"{'column' if axis is self.ax.xaxis else 'row'}); "
                                  f"got {len(labels)}")
             axis.set_ticks(np.arange(n), labels=labels)
-        self.ax.tick_params(labelsize=7, length=2)
+        self.ax.tick_params(labelsize=8, length=2)
         self.view.invalidate()
 
     # -- data ------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ class HeatmapPanel:
         while len(self.cell_texts) < n:
             self.cell_texts.append(self.view.dynamic(PathText(
                 self.ax, 0, 0, "", transform=self.ax.transData, ha="center", va="center",
-                fontsize=7)))
+                fontsize=8)))
         rgba = self.image.get_cmap()(self.norm(self.values))
         luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
         for k, text in enumerate(self.cell_texts):

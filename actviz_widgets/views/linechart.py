@@ -119,13 +119,13 @@ class LineChartPanel:
             # plain numbers (0.01, 0.1, 1) and no labels on the minor ticks
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_short(v)))
             ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
         ax.grid(True, color="0.92", lw=0.6)
         if xlabel:
             ax.set_xlabel(xlabel, fontsize=8)
         if ylabel:
             ax.set_ylabel(ylabel, fontsize=8)
-        self.legend = (ax.legend(loc=legend, fontsize=7, framealpha=0.85, handlelength=1.6)
+        self.legend = (ax.legend(loc=legend, fontsize=8, framealpha=0.85, handlelength=1.6)
                        if legend else None)
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, title, ha="center", va="bottom",
                                            fontsize=8.5, offset=(0.0, 4.0)))

@@ -44,7 +44,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..engine.validation import check_int
 from .base import FigureView
-from .text import PathText, fmt_short
+from .text import PathText, fmt_short, fmt_tiny
 
 __all__ = ["NetworkDiagram", "POSITIVE_COLOR", "NEGATIVE_COLOR", "UNKNOWN_COLOR", "BLANK_COLOR",
            "DENSE_EDGES", "nice_limit"]
@@ -157,7 +157,7 @@ class NetworkDiagram:
         self.colorbar.set_ticks(list(_TICKS), labels=[""] * len(_TICKS))
         beside = blended_transform_factory(cax.transAxes, cax.transData)
         self.tick_texts = [view.dynamic(PathText(cax, 1.0, t, transform=beside, va="center",
-                                                 fontsize=7, offset=(5.0, 0.0)))
+                                                 fontsize=8, offset=(5.0, 0.0)))
                            for t in _TICKS]
         self._write_ticks()
 
@@ -170,9 +170,9 @@ class NetworkDiagram:
         self.nodes = view.dynamic(ax.scatter([], [], s=100, zorder=2))
         self.ring = view.dynamic(ax.scatter([], [], s=300, facecolors="none",
                                             edgecolors="#000000", linewidths=2.2, zorder=4))
-        self.edge_note = view.dynamic(PathText(ax, 0.0, 1.0, "", fontsize=7.5, color="#444444",
+        self.edge_note = view.dynamic(PathText(ax, 0.0, 1.0, "", fontsize=8, color="#444444",
                                                va="top"))
-        self.node_note = view.dynamic(PathText(ax, 0.0, 1.0, "", fontsize=7.5, color="#444444",
+        self.node_note = view.dynamic(PathText(ax, 0.0, 1.0, "", fontsize=8, color="#444444",
                                                va="top", offset=(0.0, 11.0)))
         self.value_texts: list = []
         self._static_texts: list = []
@@ -217,6 +217,10 @@ class NetworkDiagram:
         self.shown = [min(n, self.max_neurons) for n in sizes]
         L = len(sizes) - 1
         tallest = max(self.shown)
+        fig_w = self.view.figure.get_size_inches()[0]
+        # "hidden 1", "(sigmoid)", "+4 not drawn" need ~52 pt side by side; in less
+        # room per layer the titles shorten to "h1", "(sigmoid)", "+4"
+        self.compact_titles = self.ax.get_position().width * fig_w * 72 / (L + 1.2) < 52.0
         self.positions = [np.column_stack([np.full(m, float(l)),
                                            (m - 1) / 2.0 - np.arange(m, dtype=float)])
                           for l, m in enumerate(self.shown)]
@@ -237,8 +241,9 @@ class NetworkDiagram:
         self.ax.set_ylim(bottom, top)
         self._band_y = (bottom + 2.0 / per_y, top - bottom - (note_pts + 2.0) / per_y)
         self._title_y = -half - 0.42
-        # Marker diameter: at most ~60% of the neuron spacing and ~30% of the layer spacing.
-        self.diameter = min(0.62 * per_y, 0.32 * per_x, 34.0)
+        # Marker diameter: at most ~60% of the neuron spacing and ~45% of the layer spacing
+        # (room for a value such as "−0.068" inside).
+        self.diameter = min(0.62 * per_y, 0.45 * per_x, 34.0)
         self.show_values = (self._show_values_arg if self._show_values_arg is not None
                             else tallest <= 4 and self.diameter >= 22)
         s = self.diameter ** 2
@@ -272,7 +277,7 @@ class NetworkDiagram:
         while len(self.value_texts) < n:
             self.value_texts.append(self.view.dynamic(PathText(
                 self.ax, 0, 0, "", transform=self.ax.transData, ha="center", va="center",
-                fontsize=6.5)))
+                fontsize=8)))
         for i, text in enumerate(self.value_texts):
             if i < n:
                 text.set_position(self._xy[i])
@@ -293,14 +298,22 @@ class NetworkDiagram:
         self.view.invalidate()
 
     def layer_title(self, l: int) -> str:
-        """The title under layer ``l``, e.g. ``"input"``, ``"hidden 1\\n(tanh)"``."""
+        """The title under layer ``l``, e.g. ``"input"``, ``"hidden 1\\n(tanh)"``.
+
+        Short (``"in"``, ``"h1\\n(tanh)"``, ``"out"``) when the layers stand too
+        close for the long titles (:attr:`compact_titles`).
+        """
         L = len(self.sizes) - 1
-        name = "input" if l == 0 else "output" if l == L else f"hidden {l}"
+        if getattr(self, "compact_titles", False):
+            name = "in" if l == 0 else "out" if l == L else f"h{l}"
+        else:
+            name = "input" if l == 0 else "output" if l == L else f"hidden {l}"
         if l > 0 and self.activations is not None:
             name += f"\n({self.activations[l - 1]})"
         hidden = self.sizes[l] - self.shown[l]
         if hidden:
-            name += f"\n+{hidden} not drawn"
+            name += f"\n+{hidden}" if getattr(self, "compact_titles", False) else \
+                f"\n+{hidden} not drawn"
         return name
 
     def set_activations(self, activations: Sequence[str]) -> None:
@@ -496,7 +509,7 @@ class NetworkDiagram:
             text = self.value_texts[i]
             text.set_visible(not np.isnan(v))
             if not np.isnan(v):
-                text.set_text(fmt_short(v))
+                text.set_text(fmt_tiny(v))
                 text.set_color("white" if scaled[i] > 0.6 else "black")
 
     def _draw_edges(self) -> None:

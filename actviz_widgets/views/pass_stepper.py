@@ -55,7 +55,7 @@ class PassStepperView(FigureView):
         :meth:`update` brings another architecture).
     activations : sequence of str
         Activation names of layers 1..L.
-    figsize : (float, float), default (11, 6.5)
+    figsize : (float, float), default (8.8, 7.6)
     dpi : float, default 100
     max_neurons : int, default 8
         Neurons drawn per layer in the diagram and bars in the bar chart.
@@ -84,30 +84,30 @@ class PassStepperView(FigureView):
 
     background_cache = BACKGROUND_CACHE
 
-    def __init__(self, sizes, activations, figsize: tuple[float, float] = (11.0, 6.5),
+    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 7.6),
                  dpi: float = 100, max_neurons: int = 8) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
-        # Left: the diagram; right column: curve, bars, equations (fixed boxes, so
-        # the equations get every line they need).
-        ax_net = fig.add_axes([0.012, 0.0, 0.47, 0.875])
+        # Top left: the diagram; top right: curve and bars; the equations under both,
+        # the full width (fixed boxes, so the equations get every line they need).
+        ax_net = fig.add_axes([0.005, 0.335, 0.47, 0.56])
         self.diagram = NetworkDiagram(self, ax_net, sizes, max_neurons=max_neurons,
                                       activations=activations)
-        ax_curve = fig.add_axes([0.605, 0.69, 0.38, 0.165])
+        ax_curve = fig.add_axes([0.645, 0.655, 0.34, 0.2])
         self.curve = ActivationCurvePanel(self, ax_curve, z_range=(-4, 4),
                                           activation=activations[0])
         self.curve.legend.set_visible(False)  # the title and axis labels say it more compactly
         ax_curve.set_title("")
         self.curve_title = self.dynamic(PathText(ax_curve, 0.5, 1.04, "", ha="center",
                                                  va="bottom", fontsize=8.5))
-        ax_curve.tick_params(labelsize=7)
+        ax_curve.tick_params(labelsize=8)
         ax_curve.xaxis.label.set_fontsize(8)
         self.curve_note = self.dynamic(PathText(ax_curve, 0.5, 0.5, "", ha="center", va="center",
                                                 fontsize=9, color="#777777"))
-        self.bars = BarPanel(self, fig.add_axes([0.605, 0.47, 0.38, 0.11]), max_bars=max_neurons,
-                             ylabel="δ")
-        self.equations = EquationPanel(self, fig.add_axes([0.585, 0.0, 0.41, 0.405]), fontsize=7.0,
-                                       width=70)
+        self.bars = BarPanel(self, fig.add_axes([0.645, 0.405, 0.34, 0.13]),
+                             max_bars=max_neurons, ylabel="δ")
+        self.equations = EquationPanel(self, fig.add_axes([0.012, 0.005, 0.976, 0.295]),
+                                       fontsize=8, width=62, columns=2)
         self.title = self.dynamic(PathText(fig, 0.012, 0.985, "", fontsize=12, weight="bold",
                                            va="top"))
         self.subtitle = self.dynamic(PathText(fig, 0.012, 0.945, "", fontsize=8.5, va="top",
@@ -225,7 +225,7 @@ class PassStepperView(FigureView):
         act = net.activations[focus - 1]
         self.curve.set_activation(act)
         title = (f"Layer {focus} ({act.name}) at its neurons' z{scope}\n"
-                 "f(z) ──   and f′(z) - - -, the activation function's derivative")
+                 "f(z) ──   f′(z) - - - (its derivative)")
         if self.curve.ax.get_title():  # the panel titles itself on a new activation
             self.curve.ax.set_title("")
         self.curve_title.set_text(title)
@@ -235,7 +235,10 @@ class PassStepperView(FigureView):
             self.curve_note.set_text(f"z of layer {focus} not computed yet")
         else:
             shown = z[:self.diagram.max_neurons]
-            self.curve.update(shown, labels=[str(j + 1) for j in range(len(shown))],
+            # a few points are numbered; of many, only the selected one (they crowd)
+            labels = [str(j + 1) if len(shown) <= 4 or (sel_layer == focus and j == sel_neuron)
+                      else "" for j in range(len(shown))]
+            self.curve.update(shown, labels=labels,
                               tangent=(float(z[sel_neuron]) if sel_layer == focus else None))
             self.curve_note.set_text("")
 

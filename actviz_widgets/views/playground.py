@@ -73,7 +73,7 @@ class PlaygroundView(FigureView):
         chart) or regression (curve ŷ(x), no accuracy).
     grid_n : int, default 40
         Grid points per axis of the fields given to :meth:`update`.
-    figsize : (float, float), default (11, 6.4)
+    figsize : (float, float), default (8.8, 6.4)
     dpi : float, default 100
 
     Attributes
@@ -104,7 +104,7 @@ class PlaygroundView(FigureView):
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str],
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
-                 grid_n: int = 40, figsize: tuple[float, float] = (11.0, 6.4),
+                 grid_n: int = 40, figsize: tuple[float, float] = (8.8, 6.4),
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         sizes = list(sizes)
@@ -135,7 +135,7 @@ class PlaygroundView(FigureView):
         self.diagram = NetworkDiagram(self, ax_net, sizes, activations=activations,
                                       show_values=False, cax=cax)
         self.diagram.colorbar.set_label(TILE_LABEL, fontsize=8, labelpad=24)
-        self.grad_note = self.dynamic(PathText(ax_net, 0.0, 1.0, "", fontsize=7.5,
+        self.grad_note = self.dynamic(PathText(ax_net, 0.0, 1.0, "", fontsize=8,
                                                color="#00573f", va="top", offset=(0.0, 22.0)))
         self.tiles = HeatmapTiles(self, ax_net, zorder=3, levels=TILE_LEVELS)
         self.tile_curves = self.dynamic(LineCollection([], colors="#111111", linewidths=1.0,
@@ -159,14 +159,14 @@ class PlaygroundView(FigureView):
                                          xlabel="x₁", ylabel="x₂")
             self.boundary.set_level(0.5)
             self.boundary.set_title("output ŷ over the input plane · black line: ŷ = 0.5")
-            ax_b.tick_params(labelsize=7, pad=2)
+            ax_b.tick_params(labelsize=8, pad=2)
         else:
             ax_c = fig.add_axes([0.645, 0.38, 0.335, 0.485])
             ax_c.set_xlim(extent[0], extent[1])
             ax_c.set_ylim(-2.0, 2.0)
             ax_c.set_xlabel("x", fontsize=8)
             ax_c.set_ylabel("y", fontsize=8)
-            ax_c.tick_params(labelsize=7)
+            ax_c.tick_params(labelsize=8)
             ax_c.grid(True, color="0.92", lw=0.6)
             (self.curve_line,) = ax_c.plot([], [], color="#111111", lw=2.0, label="prediction ŷ(x)")
             self.dynamic(self.curve_line)
@@ -177,7 +177,7 @@ class PlaygroundView(FigureView):
                                                          color="#D55E00", edgecolors="black",
                                                          linewidths=0.5, label="test data",
                                                          zorder=3))
-            ax_c.legend(loc="upper right", fontsize=7, framealpha=0.85)
+            ax_c.legend(loc="upper right", fontsize=8, framealpha=0.85)
             self.curve_title = self.dynamic(PathText(ax_c, 0.5, 1.0, "output ŷ(x) and the data",
                                                      ha="center", va="bottom", fontsize=8.5,
                                                      offset=(0.0, 4.0)))

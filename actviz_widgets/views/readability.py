@@ -10,7 +10,8 @@ the views' fast :class:`~actviz_widgets.views.text.PathText`), and reports
 * text smaller than :data:`MIN_TEXT_PX` as displayed,
 * text cut off at the picture's edges,
 * text boxes that overlap other text boxes,
-* lines (edges, curves, markers) drawn across a text box.
+* lines (edges, curves, markers) drawn across a text box,
+* a value written on a neuron that does not fit inside it.
 
 The checks are used by the tests; :func:`readability_problems` also serves
 anyone laying out a new view.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -31,7 +32,7 @@ from .base import FigureView
 from .text import PathText
 
 __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_texts",
-           "small_texts", "clipped_texts", "polyline_crosses", "overlapping_texts", "lines_across_texts", "readability_problems"]
+           "small_texts", "clipped_texts", "polyline_crosses", "texts_spilling_from_markers", "overlapping_texts", "lines_across_texts", "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
 #: with the file browser open.
@@ -87,26 +88,31 @@ def _shown(artist: Artist) -> bool:
 def drawn_texts(view: FigureView) -> list[TextBox]:
     """Every non-empty text drawn in the view's current frame, with its box.
 
-    Matplotlib ``Text`` artists are recorded as the renderer draws them (so
+    Matplotlib ``Text`` artists are recorded as the figure draws them (so
     tick labels outside the axes' range, which are never drawn, are left
-    out); ``PathText`` artists are taken when visible.
+    out); ``PathText`` artists are taken when visible. Each line of a
+    several-line text is a box of its own.
     """
-    view.draw()
+    view.draw()  # brings every artist up to date
     renderer = view.canvas.get_renderer()
     drawn: list[Text] = []
-    original = renderer.draw_text
+    original = Text.draw
 
-    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if mtext is not None and mtext not in drawn:
-            drawn.append(mtext)
-        return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+    def record(text, rend):
+        if text.get_visible() and text not in drawn:
+            drawn.append(text)
+        return original(text, rend)
 
-    renderer.draw_text = record  # an instance attribute shadows the method for one draw
+    Text.draw = record  # for one draw of this figure (tests and tools draw in one thread)
     try:
-        view.invalidate()
-        view.draw()
+        view.canvas.draw()  # a full draw (a cached background would draw no text)
+        for artist in sorted(view._dynamic, key=Artist.get_zorder):
+            if artist.get_visible():
+                view.figure.draw_artist(artist)
     finally:
-        del renderer.draw_text
+        Text.draw = original
+        view.invalidate()
+    renderer = view.canvas.get_renderer()
     dpi = view.figure.dpi
     boxes = []
     for text in drawn:
@@ -143,12 +149,20 @@ def _overlap(a: Bbox, b: Bbox, tol: float) -> bool:
             and min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
 
 
-def overlapping_texts(boxes: list[TextBox], tol: float = 1.0) -> list[tuple[TextBox, TextBox]]:
-    """Pairs of text boxes that overlap by more than ``tol`` pixels in both directions."""
+def overlapping_texts(boxes: list[TextBox], tol: float = 1.0,
+                      gap: float = 2.0) -> list[tuple[TextBox, TextBox]]:
+    """Pairs of text boxes that overlap, or stand side by side less than ``gap`` px apart.
+
+    Boxes overlap if they share more than ``tol`` pixels vertically and come
+    closer than ``gap`` pixels horizontally (words that touch read as one).
+    """
     pairs = []
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
-            if a.artist is not b.artist and _overlap(a.bbox, b.bbox, tol):
+            if a.artist is b.artist:
+                continue  # the lines of one text are laid out by its line pitch
+            if (min(a.bbox.x1, b.bbox.x1) - max(a.bbox.x0, b.bbox.x0) > -gap
+                    and min(a.bbox.y1, b.bbox.y1) - max(a.bbox.y0, b.bbox.y0) > tol):
                 pairs.append((a, b))
     return pairs
 
@@ -198,12 +212,77 @@ def polyline_crosses(poly: np.ndarray, box: Bbox) -> bool:
     return bool((ok & (t0 < t1)).any())
 
 
+def _occluders(ax, zorder: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Opaque round markers (neurons) drawn above ``zorder``: (centres, radii) in pixels."""
+    out = []
+    for coll in ax.collections:
+        if not isinstance(coll, PathCollection) or coll.get_zorder() <= zorder or \
+                not _shown(coll) or (coll.get_alpha() is not None and coll.get_alpha() < 1):
+            continue
+        faces = coll.get_facecolors()
+        if not len(faces) or (faces[:, 3] < 1).any():
+            continue
+        centres = coll.get_offset_transform().transform(coll.get_offsets())
+        sizes = np.broadcast_to(coll.get_sizes(), (len(centres),)) if len(coll.get_sizes()) \
+            else np.zeros(len(centres))
+        out.append((centres, np.sqrt(sizes) / 2 * ax.figure.dpi / 72.0))
+    return out
+
+
+def _visible_crossing(poly: np.ndarray, box: Bbox, occluders) -> bool:
+    """True if the polyline runs through ``box`` somewhere no opaque marker covers it."""
+    if not polyline_crosses(poly, box):
+        return False
+    if not occluders:
+        return True
+    for p, q in zip(poly[:-1], poly[1:]):
+        n = int(max(abs(q - p).max(), 1.0))  # a sample per pixel
+        pts = p + (q - p) * np.linspace(0.0, 1.0, n + 1)[:, None]
+        inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0)
+                  & (pts[:, 1] < box.y1))
+        pts = pts[inside]
+        for centres, radii in occluders:
+            if not len(pts):
+                break
+            d2 = ((pts[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            pts = pts[~(d2 < (radii[None, :] ** 2)).any(axis=1)]
+        if len(pts):
+            return True
+    return False
+
+
+def texts_spilling_from_markers(view: FigureView, boxes: list[TextBox] | None = None,
+                                tol: float = 1.0) -> list[TextBox]:
+    """Texts centred on a round marker (a value in a neuron) that do not fit inside it."""
+    boxes = drawn_texts(view) if boxes is None else boxes
+    out = []
+    for ax in view.figure.axes:
+        circles = _occluders(ax, -np.inf)
+        for box in boxes:
+            if box.artist.axes is not ax:
+                continue
+            b = box.bbox
+            centre = np.array([(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2])
+            corners = np.array([[b.x0, b.y0], [b.x0, b.y1], [b.x1, b.y0], [b.x1, b.y1]])
+            for centres, radii in circles:
+                d = np.hypot(*(centres - centre).T)
+                k = np.flatnonzero(d < radii / 2)  # written on this marker
+                if len(k):
+                    far = np.hypot(*(corners - centres[k[0]]).T).max()
+                    if far > radii[k[0]] + tol:
+                        out.append(box)
+                    break
+    return out
+
+
 def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                        shrink: float = 1.5) -> list[tuple[Artist, TextBox]]:
     """Lines and markers drawn across a text box (shrunk by ``shrink`` pixels each side).
 
     Only data lines inside axes count: grid lines, ticks and the lines of
-    legends and colour bars are furniture that text is laid out against.
+    legends and colour bars are furniture that text is laid out against. A
+    line hidden under an opaque marker drawn above it (a neuron over its
+    edges) does not cross the text written on that marker.
     """
     boxes = drawn_texts(view) if boxes is None else boxes
     furniture = set()
@@ -227,6 +306,7 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                 continue
             polys = _segments(artist)
             marks = _markers(artist)
+            occluders = _occluders(ax, artist.get_zorder())
             for box in boxes:
                 if box.artist.axes is not None and box.artist.axes is not ax:
                     continue  # a label of another panel: panels do not overlap
@@ -236,7 +316,7 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                     inner = Bbox.intersection(inner, ax.bbox)
                 if inner is None or inner.width <= 0 or inner.height <= 0:
                     continue
-                if any(polyline_crosses(p, inner) for p in polys) or \
+                if any(_visible_crossing(p, inner, occluders) for p in polys) or \
                         any(_overlap(m, inner, 0.0) for m in marks):
                     hits.append((artist, box))
     return hits
@@ -254,4 +334,6 @@ def readability_problems(view: FigureView, output_width: float = OUTPUT_WIDTH,
     if lines:
         problems += [f"{type(line).__name__} {line.get_label()!r} crosses text {b!r}"
                      for line, b in lines_across_texts(view, boxes)]
+        problems += [f"text {b!r} does not fit in its marker"
+                     for b in texts_spilling_from_markers(view, boxes)]
     return problems

@@ -21,7 +21,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, Transform
 
-__all__ = ["PathText", "fmt", "fmt_short"]
+__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny"]
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -47,6 +47,26 @@ def fmt_short(value: float) -> str:
     if round(abs(mantissa), 1) >= 10:  # 9.96e4 rounds up to 10e4
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{mantissa:.2g}e{exponent}".replace("-", "−")
+
+
+def fmt_tiny(value: float) -> str:
+    """A label inside a neuron: 2 significant digits, at most 6 characters.
+
+    ``0.27``, ``−0.068``, ``13``, ``−9e−3`` (one digit with an exponent
+    outside [0.01, 100)).
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return fmt(value)
+    magnitude = abs(value)
+    text = fmt(value, 2)
+    if value == 0 or (0.01 <= magnitude < 100 and "e" not in text):
+        return text
+    exponent = math.floor(math.log10(magnitude))
+    mantissa = round(value / 10.0 ** exponent)
+    if abs(mantissa) >= 10:
+        mantissa, exponent = mantissa // 10, exponent + 1
+    return f"{mantissa}e{exponent}".replace("-", "−")
 
 
 _FONT_SCALE = 100.0  # glyph outlines are cached at 100 pt and scaled
@@ -99,13 +119,19 @@ class PathText(PathPatch):
     offset : (float, float), default (0, 0)
         Shift from the anchor, in points.
     zorder : float, default 5
+    column_rows : int, optional
+        At most this many lines per column: longer text continues in further
+        columns to the right (broken at a blank line where one is near),
+        ``column_width`` points apart. ``get_text()`` still returns all of it.
+    column_width : float, default 0
     """
 
     def __init__(self, container: Axes | Figure, x: float, y: float, text: str = "", *,
                  transform: Transform | None = None, fontsize: float = 8.0,
                  family: str = "DejaVu Sans", weight: str = "normal", color="black",
                  ha: str = "left", va: str = "baseline", linespacing: float = 1.2,
-                 offset: tuple[float, float] = (0.0, 0.0), zorder: float = 5) -> None:
+                 offset: tuple[float, float] = (0.0, 0.0), zorder: float = 5,
+                 column_rows: int | None = None, column_width: float = 0.0) -> None:
         super().__init__(Path(np.empty((0, 2))), facecolor=color, edgecolor="none",
                          linewidth=0, zorder=zorder, snap=False)
         figure = container if isinstance(container, Figure) else container.figure
@@ -119,6 +145,7 @@ class PathText(PathPatch):
         self._family, self._weight = family, weight
         self._size, self._ha, self._va, self._spacing = fontsize, ha, va, linespacing
         self._text: str | None = None
+        self._column_rows, self._column_width = column_rows, float(column_width)
         if isinstance(container, Figure):
             container.add_artist(self)
         else:
@@ -176,16 +203,18 @@ class PathText(PathPatch):
         pitch = font.height / em * self._size * self._spacing
         pixel = 72.0 / self._figure.dpi
         lines = text.split("\n")
+        places = _columns(lines, self._column_rows)
         verts, codes, self._line_texts = [], [], []
-        for row, line in enumerate(lines):
+        for (column, row), line in zip(places, lines):
             v, c, width = _line(self._family, self._weight, self._size, pixel, line)
             if not len(v):
                 continue
             dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
+            dx += column * self._column_width
             verts.append(v + (_snap(dx, pixel), -_snap(row * pitch, pixel)))
             codes.append(c)
             self._line_texts.append(line)
-        block = (len(lines) - 1) * pitch
+        block = max(row for _, row in places) * pitch
         dy = _snap({"baseline": 0.0, "top": -ascent, "bottom": block + descent,
                     "center": (block + descent - ascent) / 2}[self._va], pixel)
         self._line_boxes = [np.array([[v[:, 0].min(), v[:, 1].min() + dy],
@@ -197,6 +226,24 @@ class PathText(PathPatch):
         else:
             self.set_path(Path(np.empty((0, 2))))
         self.stale = True
+
+
+def _columns(lines: list[str], rows: int | None) -> list[tuple[int, int]]:
+    """(column, row) of each line: at most ``rows`` per column, breaking after a blank
+    line in the second half of a full column when there is one."""
+    if not rows or len(lines) <= rows:
+        return [(0, r) for r in range(len(lines))]
+    places, column, start = [], 0, 0
+    while start < len(lines):
+        end = min(start + rows, len(lines))
+        if end < len(lines):
+            blanks = [i for i in range(start + rows // 2, end) if not lines[i].strip()]
+            if blanks:
+                end = blanks[-1] + 1
+        places += [(column, r - start) for r in range(start, end)]
+        # a column does not start with the blank line that ended the last one
+        start, column = end, column + 1
+    return places
 
 
 def _snap(points: float, pixel: float) -> float:
