@@ -2,16 +2,20 @@
 #
 #   make venv    create .venv (reused if present) and install the package
 #                in editable mode with the [test,lab,app,browser] extras
-#   make test    unit tests and browser tests (tests/), then the notebooks
-#                under nbval; the browser tests need Debian's chromium
+#   make test    unit tests and browser tests (tests/), then both editions of
+#                the lessons (notebooks/learner, notebooks/teacher) under
+#                nbval; the browser tests need Debian's chromium
 #                (/usr/bin/chromium) and are skipped, saying so, without it
 #   make browser only the end-to-end browser tests (tests/browser)
-#   make lab     start JupyterLab on notebooks/
+#   make editions
+#                rebuild both editions of every lesson from notebooks/source
+#                and execute them (after editing a lesson or the widgets)
+#   make lab     start JupyterLab on the learner's edition, notebooks/learner
 #                  NO_BROWSER=1       do not open a browser (headless machines)
 #                  LAB_ARGS='...'     extra arguments for `jupyter lab`,
 #                                     e.g. LAB_ARGS='--port 8899'
 #                Running as root adds --allow-root (Jupyter refuses root otherwise).
-#   make app LESSON=notebooks/02_....ipynb
+#   make app LESSON=notebooks/learner/02_....ipynb
 #                serve one lesson as a standalone Voila page (no code, just
 #                the widgets: for projecting in class); NO_BROWSER=1 and
 #                APP_ARGS='...' (e.g. APP_ARGS='--port=8867') as for lab
@@ -27,10 +31,10 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test browser lab app screenshots bench clean
+.PHONY: help venv test browser editions lab app screenshots bench clean
 
 help:
-	@sed -n '3,25s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,29s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
 
@@ -50,25 +54,38 @@ pytest_ok = rc=0; $(1) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "(no tests collected: ok)"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
+# The lessons: one source each (notebooks/source), built into the learner's
+# edition (placeholders; what `make lab` opens) and the teacher's (solutions)
+# by tools/build_editions.py.  The same layout may repeat per language
+# (notebooks/zh/{source,learner,teacher}).  The browser tests open the
+# learner's edition.
+EDITIONS = $(wildcard notebooks/learner notebooks/teacher notebooks/*/learner notebooks/*/teacher)
+export ACTVIZ_LESSONS_DIR ?= notebooks/learner
+
 # Unit tests render with the Agg backend; the notebooks run in a kernel that
 # must pick its own (inline) backend, so MPLBACKEND is removed for nbval.
+# nbval compares every stored output strictly, both editions: the learner's
+# with its "not answered yet" replies, the teacher's with the solutions.
 test: $(STAMP)
 	@echo "MPLBACKEND=Agg $(VPY) -m pytest tests"
 	@$(call pytest_ok,MPLBACKEND=Agg $(VPY) -m pytest tests)
-	@set -- notebooks/*.ipynb; \
-	if [ ! -e "$$1" ]; then echo "no notebooks/*.ipynb: skipping nbval"; exit 0; fi; \
+	@if [ -z "$(EDITIONS)" ]; then echo "no built lessons: skipping nbval"; exit 0; fi; \
 	sanitize=""; \
 	if [ -f notebooks/sanitize.cfg ]; then sanitize="--nbval-sanitize-with notebooks/sanitize.cfg"; fi; \
-	echo "env -u MPLBACKEND $(VPY) -m pytest --nbval notebooks $$sanitize"; \
-	$(call pytest_ok,env -u MPLBACKEND $(VPY) -m pytest --nbval notebooks $$sanitize)
+	echo "env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize"; \
+	$(call pytest_ok,env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize)
+
+# Rebuild both editions of every lesson from its source and execute them all.
+editions: $(STAMP)
+	$(VPY) tools/build_editions.py --execute --force
 
 LAB_FLAGS = $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser) \
             $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# git keeps no empty folders: a clone without lessons yet has no notebooks/.
+# git keeps no empty folders: a clone without lessons yet has no notebooks/learner.
 lab: $(STAMP)
-	@mkdir -p notebooks
-	$(VENV)/bin/jupyter lab notebooks $(strip $(LAB_FLAGS)) $(LAB_ARGS)
+	@mkdir -p notebooks/learner
+	$(VENV)/bin/jupyter lab notebooks/learner $(strip $(LAB_FLAGS)) $(LAB_ARGS)
 
 # The browser tests alone (they also run inside `make test`).
 browser: $(STAMP)
@@ -80,8 +97,8 @@ APP_FLAGS = $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser)
 
 app: $(STAMP)
 	@if [ -z "$(LESSON)" ]; then \
-	  echo "usage: make app LESSON=notebooks/<lesson>.ipynb [NO_BROWSER=1] [APP_ARGS='--port=8867']" >&2; \
-	  echo "lessons:" >&2; ls notebooks/*.ipynb >&2 2>/dev/null || echo "  (none yet)" >&2; \
+	  echo "usage: make app LESSON=notebooks/learner/<lesson>.ipynb [NO_BROWSER=1] [APP_ARGS='--port=8867']" >&2; \
+	  echo "lessons:" >&2; ls notebooks/learner/*.ipynb >&2 2>/dev/null || echo "  (none yet)" >&2; \
 	  exit 2; fi
 	@test -f "$(LESSON)" || { echo "no such lesson: $(LESSON)" >&2; exit 2; }
 	env -u MPLBACKEND $(VENV)/bin/voila "$(LESSON)" $(strip $(APP_FLAGS)) $(APP_ARGS)

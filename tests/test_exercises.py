@@ -100,7 +100,7 @@ def bce(X, Y, weights=W):
 
 
 def backward(X, Y):
-    """δ¹..δ³ and ∂L/∂W⁰..² of the mean bce loss, by the textbook rules."""
+    """δ¹..δ³ and ∂L/∂W¹..³ of the mean bce loss, by the textbook rules."""
     acts, _ = forward(X)
     n = X.shape[0]
     deltas = {3: (acts[3] - Y) / n}
@@ -430,15 +430,15 @@ def test_lesson04_delta1(capsys):
     assert_wrong(capsys, lesson04.check_delta1, deltas[1].T, "transpose")
 
 
-def test_lesson04_dW1(capsys):
+def test_lesson04_dW2(capsys):
     acts, deltas, dW = backward(X1, Y1)
     _, zs = forward(X1)
-    assert_right(capsys, lesson04.check_dW1, dW[1])
-    assert_wrong(capsys, lesson04.check_dW1, dW[1].T, "your array is the transpose")
-    assert_wrong(capsys, lesson04.check_dW1, zs[1].T @ deltas[2], "you used z¹")
-    assert_wrong(capsys, lesson04.check_dW1, acts[1].T @ deltas[3], "you used δ³")
-    assert_wrong(capsys, lesson04.check_dW1, acts[2].T @ deltas[2], "you used a²")
-    assert_wrong(capsys, lesson04.check_dW1, acts[1].T @ (deltas[3] @ W[2].T),
+    assert_right(capsys, lesson04.check_dW2, dW[1])
+    assert_wrong(capsys, lesson04.check_dW2, dW[1].T, "your array is the transpose")
+    assert_wrong(capsys, lesson04.check_dW2, zs[1].T @ deltas[2], "you used z¹")
+    assert_wrong(capsys, lesson04.check_dW2, acts[1].T @ deltas[3], "you used δ³")
+    assert_wrong(capsys, lesson04.check_dW2, acts[2].T @ deltas[2], "you used a²")
+    assert_wrong(capsys, lesson04.check_dW2, acts[1].T @ (deltas[3] @ W[2].T),
                  "∂L/∂a² where δ²")
 
 
@@ -848,7 +848,7 @@ def test_lesson09_update_ratio(capsys):
     assert_wrong(capsys, lesson09.check_update_ratio, ratio / lesson09.LR, "learning rate")
     assert_wrong(capsys, lesson09.check_update_ratio, 1 / ratio, "upside down")
     assert_wrong(capsys, lesson09.check_update_ratio,
-                 lesson09.LR * np.linalg.norm(deltas[0]) / np.linalg.norm(net.W[0]), "‖δ₁‖")
+                 lesson09.LR * np.linalg.norm(deltas[0]) / np.linalg.norm(net.W[0]), "‖δ¹‖")
     assert_wrong(capsys, lesson09.check_update_ratio,
                  lesson09.LR * np.linalg.norm(dW[1]) / np.linalg.norm(net.W[1]), "weights[1]")
 

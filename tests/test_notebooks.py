@@ -1,12 +1,19 @@
-"""Structure checks over the lesson notebooks (notebooks/*.ipynb).
+"""Structure checks over the lesson notebooks: both built editions of every lesson.
 
-These read the stored notebooks; nbval (``make test``) re-runs them and
-compares their outputs.  Here we check what nbval cannot: that every lesson
+Each lesson has one source, ``notebooks/source/NN_name.ipynb``, and two
+editions built from it by ``tools/build_editions.py`` (tests/test_editions.py
+checks that they are in sync): the learner's (``notebooks/learner``, what
+``make lab`` opens), whose exercise cells hold ``...`` placeholders, and the
+teacher's (``notebooks/teacher``), with the solutions.
+
+These tests read the stored editions; nbval (``make test``) re-runs them and
+compares their outputs.  Here we check what nbval cannot: that every edition
 is stored executed, follows the lesson template (learning goals, a
-"predict, then check" question, at least two exercises whose checkers
-accept the stored answers, a summary), keeps most outputs compared, and
-stores each widget as its text repr and last PNG frame, which renderers
-without a kernel (JupyterLab, GitHub, nbconvert's HTML) show.
+"predict, then check" question whose guess is recorded in code and compared,
+at least two exercises, a summary), keeps most outputs compared, stores each
+widget as its text repr and last PNG frame, and that the learner's edition
+shows no solution: its checkers answer "not answered yet", while every
+checker of the teacher's edition passes.
 """
 
 from __future__ import annotations
@@ -20,15 +27,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from actviz_widgets.exercises import _check
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+SETS = [p.parent for p in [NOTEBOOKS / "source", *sorted(NOTEBOOKS.glob("*/source"))]
+        if p.is_dir()]
+SOURCES = sorted(p for root in SETS for p in (root / "source").glob("*.ipynb"))
+LEARNER = sorted(p for root in SETS for p in (root / "learner").glob("*.ipynb"))
+TEACHER = sorted(p for root in SETS for p in (root / "teacher").glob("*.ipynb"))
+EDITIONS = LEARNER + TEACHER
 NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
-CHECK_CALL = re.compile(r"\bex\.(check_\w+)\(")
+CHECK_CALL = re.compile(r"\bex\.(check_\w+)\(([^)]*)\)")
+GUESS_CELL = re.compile(r"^(?:\s*(?:#.*)?\n)*\s*my_guess = .+$", re.S)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IGNORE_TAGS = {"nbval-ignore-output"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-pytestmark = pytest.mark.skipif(not PATHS, reason="no notebooks yet")
+pytestmark = pytest.mark.skipif(not SOURCES, reason="no lessons yet")
 
 
 def load(path: Path) -> nbformat.NotebookNode:
@@ -37,6 +52,10 @@ def load(path: Path) -> nbformat.NotebookNode:
 
 def number(path: Path) -> int:
     return int(path.name[:2])
+
+
+def edition(path: Path) -> str:
+    return path.parent.name
 
 
 def code_cells(nb) -> list:
@@ -58,25 +77,55 @@ def text_of(cell) -> str:
     return "".join(parts)
 
 
+def last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def ignores_output(cell) -> bool:
     tags = set(cell.metadata.get("tags", []))
     return bool(tags & IGNORE_TAGS) or "# NBVAL_IGNORE_OUTPUT" in cell.source
 
 
-ids = [p.stem for p in PATHS]
+def is_guess_cell(cell) -> bool:
+    """A cell that only records a prediction (``my_guess = ...``): it prints nothing."""
+    code = "\n".join(line for line in cell.source.splitlines() if "### " not in line)
+    return bool(GUESS_CELL.fullmatch(code.strip()))
+
+
+def ids(paths):
+    return [f"{edition(p)}/{p.stem}" for p in paths]
+
+
+def test_every_source_has_both_editions_and_nothing_else():
+    for root in SETS:
+        names = sorted(p.name for p in (root / "source").glob("*.ipynb"))
+        for folder in ("learner", "teacher"):
+            built = sorted(p.name for p in (root / folder).glob("*.ipynb"))
+            assert built == names, f"{root / folder}: run tools/build_editions.py --execute"
+    assert not list(NOTEBOOKS.glob("[0-9]*.ipynb")), \
+        "lessons live in notebooks/source (one source) and its two built editions"
 
 
 def test_notebooks_are_numbered_00_to_10_without_duplicates():
-    numbers = []
-    for path in PATHS:
-        assert NAME.match(path.name), f"{path.name}: expected NN_lower_case_name.ipynb"
-        numbers.append(number(path))
-    assert len(numbers) == len(set(numbers)), f"duplicate lesson numbers: {numbers}"
-    assert all(0 <= n <= 10 for n in numbers), numbers
-    assert numbers[0] == 0, "lesson 00 (start here) must exist"
+    for root in SETS:
+        numbers = []
+        for path in sorted((root / "source").glob("*.ipynb")):
+            assert NAME.match(path.name), f"{path.name}: expected NN_lower_case_name.ipynb"
+            numbers.append(number(path))
+        assert len(numbers) == len(set(numbers)), f"duplicate lesson numbers: {numbers}"
+        assert all(0 <= n <= 10 for n in numbers), numbers
+        assert numbers[0] == 0, "lesson 00 (start here) must exist"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
+@pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
+def test_sources_are_stored_without_outputs(path):
+    for cell in code_cells(load(path)):
+        assert not cell.outputs and cell.execution_count is None, \
+            "a source holds no outputs: they belong to the built editions"
+
+
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
 def test_title_goals_and_summary(path):
     nb = load(path)
     first = nb.cells[0]
@@ -88,16 +137,17 @@ def test_title_goals_and_summary(path):
     assert re.search(r"^## Summary$", md[-1], re.M), "the last Markdown cell is the summary"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
 def test_stored_executed_in_order_without_errors(path):
     nb = load(path)
     cells = code_cells(nb)
     assert cells
     counts = [c.execution_count for c in cells]
     assert counts == list(range(1, len(cells) + 1)), \
-        f"run top to bottom in one kernel (tools/execute_notebooks.py); counts {counts}"
+        f"run top to bottom in one kernel (tools/build_editions.py --execute); counts {counts}"
     for k, cell in enumerate(cells):
-        assert cell.outputs, f"code cell {k} has no output: {cell.source[:60]!r}"
+        assert cell.outputs or is_guess_cell(cell), \
+            f"code cell {k} has no output: {cell.source[:60]!r}"
         for out in cell.outputs:
             assert out.output_type != "error", f"code cell {k} stored an error"
             assert not (out.output_type == "stream" and out.name == "stderr"), \
@@ -108,7 +158,7 @@ def test_stored_executed_in_order_without_errors(path):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
 def test_at_most_a_third_of_code_cells_ignore_their_output(path):
     cells = code_cells(load(path))
     ignored = sum(ignores_output(c) for c in cells)
@@ -119,41 +169,84 @@ def test_at_most_a_third_of_code_cells_ignore_their_output(path):
         assert "NBVAL_SKIP" not in cell.source
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
-def test_predict_then_check(path):
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
+def test_predict_records_a_guess_and_the_reveal_compares_it(path):
     nb = load(path)
     predicts = [i for i, c in enumerate(nb.cells)
                 if c.cell_type == "markdown" and "**Predict.**" in c.source]
     assert predicts, "at least one '**Predict.**' question"
     for i in predicts:
         following = [c for c in nb.cells[i + 1:] if c.cell_type == "code"]
-        assert following and text_of(following[0]).strip(), \
-            "a prediction is checked by the next code cell, which prints the result"
+        assert len(following) >= 2 and is_guess_cell(following[0]), \
+            "a prediction is written in code, in the next cell: my_guess = ..."
+        reveal = following[1]
+        assert "compare_guess(my_guess" in reveal.source, \
+            "the cell after the guess reveals the result and compares it with the guess"
+        printed = text_of(reveal)
+        if edition(path) == "learner":
+            assert "No guess recorded" in printed, printed[-300:]
+        else:
+            assert "✔ Your guess" in printed, \
+                f"the teacher's edition records the right guess: {printed[-300:]}"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
-def test_exercises_call_every_checker_of_the_lesson_and_pass(path):
-    nb = load(path)
+def defined_checkers(path: Path) -> set[str]:
     module = importlib.import_module(f"actviz_widgets.exercises.lesson{number(path):02d}")
-    defined = {name for name, fn in inspect.getmembers(module, inspect.isfunction)
-               if name.startswith("check_") and fn.__module__ == module.__name__}
-    passed = set()
+    return {name for name, fn in inspect.getmembers(module, inspect.isfunction)
+            if name.startswith("check_") and fn.__module__ == module.__name__}
+
+
+def exercise_cells(nb) -> list[tuple]:
+    """(cell, checker names, their first argument) of every cell calling a checker."""
+    found = []
     for cell in code_cells(nb):
         calls = CHECK_CALL.findall(cell.source)
-        if not calls:
-            continue
+        if calls:
+            found.append((cell, [name for name, _ in calls], [arg for _, arg in calls]))
+    return found
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=ids(TEACHER))
+def test_teacher_edition_solves_every_checker_of_the_lesson(path):
+    nb = load(path)
+    defined = defined_checkers(path)
+    passed = set()
+    for cell, calls, args in exercise_cells(nb):
         assert set(calls) <= defined, f"unknown checker(s) {set(calls) - defined}"
-        out = text_of(cell)
         last = cell.source.strip().splitlines()[-1]
         assert not last.startswith("ex.check_"), \
             "assign the checker's result (ok = ex.check_...) so True/False is not printed"
-        if out.startswith("✔ Correct!") and len(calls) == 1:
+        if all(arg.isidentifier() for arg in args):  # not a demonstration with a literal
+            assert "### BEGIN SOLUTION" in cell.source, \
+                f"an exercise cell marks its solution: {cell.source[:80]!r}"
+        verdict = last_line(text_of(cell))  # what the checker printed, after any table
+        if verdict.startswith(_check.CORRECT) and len(calls) == 1:
             passed.add(calls[0])
     assert len(defined) >= 2, f"lesson module defines {sorted(defined)}"
     assert passed == defined, f"checkers without a stored correct answer: {defined - passed}"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=ids)
+@pytest.mark.parametrize("path", LEARNER, ids=ids(LEARNER))
+def test_learner_edition_asks_every_exercise_and_shows_no_solution(path):
+    nb = load(path)
+    defined = defined_checkers(path)
+    asked = set()
+    for cell, calls, args in exercise_cells(nb):
+        out = text_of(cell)
+        assert _check.CORRECT not in out, f"a solution is in sight: {cell.source[:80]!r}"
+        if all(arg.isidentifier() for arg in args):
+            verdict = last_line(out)
+            assert verdict.startswith(_check.UNANSWERED) and "Start from here: " in verdict, out
+            assert re.search(rf"^{re.escape(args[0])} = \.\.\.$", cell.source, re.M) or \
+                "return ...  # your code here" in cell.source, cell.source
+            asked.update(calls)
+    assert asked == defined, f"checkers the learner is never asked about: {defined - asked}"
+    for cell in nb.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source
+        assert "solution(" not in cell.source, "the learner's edition points to no solution()"
+
+
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
 def test_widget_cells_store_a_stable_repr_and_their_png_frame(path):
     nb = load(path)
     n_widgets = 0

@@ -21,7 +21,7 @@ IMAGES = REPO / "docs" / "images"
 
 
 def main() -> int:
-    lessons = {p.stem for p in (REPO / "notebooks").glob("*.ipynb")}
+    lessons = {p.stem for p in (REPO / "notebooks" / "learner").glob("*.ipynb")}
     wanted = lessons | {f"voila-{stem}" for stem in lessons}
     shots = sorted(p for p in SHOTS.glob("*.png") if p.stem in wanted)
     if not shots:

@@ -459,6 +459,10 @@ def _text(value: Any) -> str:
 
 def _guessed_right(guess: Any, actual: Any, tolerance: float) -> bool | None:
     """Whether one guessed item matches the result; ``None`` if it is not comparable."""
+    if isinstance(actual, tuple):  # one part that is itself a tuple, e.g. a shape
+        if not isinstance(guess, (tuple, list)):
+            return None
+        return tuple(guess) == actual
     if isinstance(actual, str):
         if not isinstance(guess, str):
             return None

@@ -14,7 +14,7 @@ from ._check import Mistake, check_array, check_number, compare_guess, grading
 from .lesson03 import X_BATCH, Y_BATCH, X, Y, network
 
 __all__ = ["X", "Y", "X_BATCH", "Y_BATCH", "network", "CHECKED_WEIGHT", "check_delta1",
-           "check_dW1", "check_numeric_gradient",
+           "check_dW2", "check_numeric_gradient",
            "compare_guess", "grading"]
 
 #: ``(layer, i, j)``: the weight ``weights[0][1, 2]`` of :func:`check_numeric_gradient`.
@@ -28,7 +28,7 @@ def _pass(X_, Y_):
 
 
 def check_delta1(answer: Any) -> bool:
-    """Check δ¹ = ∂L/∂z¹ of the one sample: (δ² (W¹)ᵀ) ⊙ f′(z¹), with tanh′(z¹) = 1 − (a¹)².
+    """Check δ¹ = ∂L/∂z¹ of the one sample: (δ² (W²)ᵀ) ⊙ f′(z¹), with tanh′(z¹) = 1 − (a¹)².
 
     Parameters
     ----------
@@ -64,8 +64,8 @@ def check_delta1(answer: Any) -> bool:
         shape_hint="δ¹ has one row per sample and one column per neuron of layer 1.")
 
 
-def check_dW1(answer: Any) -> bool:
-    """Check ∂L/∂W¹ = (a¹)ᵀ δ² of the one sample (shape (3, 2), like W¹).
+def check_dW2(answer: Any) -> bool:
+    """Check ∂L/∂W² = (a¹)ᵀ δ² of the one sample (shape (3, 2), like W²).
 
     Parameters
     ----------
@@ -82,23 +82,23 @@ def check_dW1(answer: Any) -> bool:
     return check_array(
         answer, g.dW[1],
         mistakes=[
-            Mistake(d2.T @ a1, "your array is the transpose. ∂L/∂W¹ has the shape of W¹: "
+            Mistake(d2.T @ a1, "your array is the transpose. ∂L/∂W² has the shape of W²: "
                                "row i is the neuron the edge leaves, column j the neuron it "
                                "enters. Compute a1.T @ delta2."),
             Mistake(z1.T @ d2, "you used z¹. An edge carries its neuron's output a¹ = "
-                               "tanh(z¹), so ∂z²/∂W¹ = a¹."),
-            Mistake(a1.T @ d3, "you used δ³. W¹ feeds layer 2, so its gradient uses δ²."),
-            Mistake(tr.a[2].T @ d2, "you used a². W¹ leaves layer 1, so use a¹."),
+                               "tanh(z¹), so ∂z²/∂W² = a¹."),
+            Mistake(a1.T @ d3, "you used δ³. W² feeds layer 2, so its gradient uses δ²."),
+            Mistake(tr.a[2].T @ d2, "you used a². W² leaves layer 1, so use a¹."),
             Mistake(a1.T @ g.dL_da[2], "you used ∂L/∂a² where δ² = ∂L/∂z² belongs (it "
                                        "still lacks f′(z²))."),
         ],
         praise="Each edge's gradient is (activation it leaves) × (δ of the neuron it enters).",
         otherwise="compute a1.T @ delta2: a column of a¹ times a row of δ².",
-        shape_hint="∂L/∂W¹ has the shape of W¹: (neurons in layer 1, neurons in layer 2).")
+        shape_hint="∂L/∂W² has the shape of W²: (neurons in layer 1, neurons in layer 2).")
 
 
 def check_numeric_gradient(answer: Any) -> bool:
-    """Check a central-difference estimate of ∂L/∂W⁰[1, 2] on the batch.
+    """Check a central-difference estimate of ∂L/∂W¹[1, 2] (weights[0][1, 2]) on the batch.
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ The networks are those of the gradient-health widget: 2 inputs, ``depth``
 hidden layers of :data:`WIDTH` neurons and a sigmoid output with the binary
 cross-entropy loss, on the training half of :func:`data`.  The right answers
 come from the engine's forward and backward passes and its per-layer norms
-``‖δ_l‖`` (:func:`~actviz_widgets.engine.diagnostics.gradient_norms`).
+``‖δˡ‖`` (:func:`~actviz_widgets.engine.diagnostics.gradient_norms`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def data() -> Dataset:
 
 
 def delta_norms(net: MLP) -> np.ndarray:
-    """``‖δ_l‖`` for l = 1..L on the training half of :func:`data` (entry l − 1)."""
+    """``‖δˡ‖`` for l = 1..K on the training half of :func:`data` (entry l − 1)."""
     ds = data()
     with np.errstate(all="ignore"):  # large scales may overflow on purpose
         grads = net.backward(net.forward(ds.X_train), ds.y_train)
@@ -91,7 +91,7 @@ def _ratio(norms: np.ndarray) -> float:
 
 
 def check_exploding_ratio(answer: Any) -> bool:
-    """Check ``‖δ₁‖ / ‖δ_out‖`` of the :data:`EXPLODING` network at its initial weights.
+    """Check ``‖δ¹‖ / ‖δᴷ‖`` of the :data:`EXPLODING` network at its initial weights.
 
     Parameters
     ----------
@@ -113,7 +113,7 @@ def check_exploding_ratio(answer: Any) -> bool:
     return check_number(
         answer, ratio,
         mistakes=[
-            Mistake(1 / ratio, "you divided the other way round: ‖δ₁‖ / ‖δ_out‖, the first "
+            Mistake(1 / ratio, "you divided the other way round: ‖δ¹‖ / ‖δᴷ‖, the first "
                                "hidden layer over the output layer."),
             Mistake(w_norms[0] / w_norms[-1], "that ratio uses ‖∂L/∂W‖. The question asks "
                                               "for the deltas ‖δ‖ = ‖∂L/∂z‖."),
@@ -122,10 +122,10 @@ def check_exploding_ratio(answer: Any) -> bool:
                                                  "last entry."),
             Mistake(unscaled, "that is the ratio with weight scale 1. Use weight_scale=2."),
         ],
-        praise=f"‖δ₁‖ is {ratio:.0f} times ‖δ_out‖: with weights twice too large, each of "
+        praise=f"‖δ¹‖ is {ratio:.0f} times ‖δᴷ‖: with weights twice too large, each of "
                f"the {len(norms) - 1} steps back multiplies the gradient by about "
                f"{ratio ** (1 / (len(norms) - 1)):.1f}.",
-        otherwise="build ex.network(**ex.EXPLODING), get ‖δ_l‖ per layer with "
+        otherwise="build ex.network(**ex.EXPLODING), get ‖δˡ‖ per layer with "
                   "ex.delta_norms(net), and divide the first by the last.")
 
 
@@ -135,7 +135,7 @@ def _scale_ratios() -> tuple[float, ...]:
 
 
 def check_best_scale(answer: Any) -> bool:
-    """Check which of :data:`SCALES` keeps ``‖δ₁‖ / ‖δ_out‖`` of the :data:`SCALE_NET`
+    """Check which of :data:`SCALES` keeps ``‖δ¹‖ / ‖δᴷ‖`` of the :data:`SCALE_NET`
     network closest to 1 (closest in powers of ten).
 
     Parameters
@@ -167,5 +167,5 @@ def check_best_scale(answer: Any) -> bool:
         mistakes=mistakes,
         praise=f"Scale {SCALES[best]:g}: He initialisation as it is. Its ratio "
                f"{ratios[best]:.3g} is within a power of ten of 1.",
-        otherwise="give one of the scales in ex.SCALES: the one whose ratio ‖δ₁‖ / ‖δ_out‖ "
+        otherwise="give one of the scales in ex.SCALES: the one whose ratio ‖δ¹‖ / ‖δᴷ‖ "
                   "has the smallest |log10(ratio)|.")

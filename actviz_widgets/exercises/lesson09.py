@@ -124,7 +124,7 @@ def check_update_ratio(answer: Any) -> bool:
         Mistake(w_norm / (LR * g_norm), "upside down: divide the step's size by the "
                                         "weights' size, lr · ‖∂L/∂W‖ / ‖W‖."),
         Mistake(LR * np.linalg.norm(grads.delta[1]) / w_norm,
-                "you used ‖δ₁‖ = ‖∂L/∂z‖. The step of the weights uses ∂L/∂W (grads.dW[0])."),
+                "you used ‖δ¹‖ = ‖∂L/∂z¹‖. The step of the weights uses ∂L/∂W (grads.dW[0])."),
     ]
     for l, other in enumerate(ratios[1:], start=1):
         mistakes.append(Mistake(float(other), f"that is weights[{l}]. The weights into hidden "

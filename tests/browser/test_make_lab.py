@@ -41,7 +41,7 @@ def test_make_lab_from_a_fresh_clone_serves_the_lessons(tmp_path, request):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True,
                    stdin=subprocess.DEVNULL)
-    lessons = sorted(p.name for p in (clone / "notebooks").glob("*.ipynb"))
+    lessons = sorted(p.name for p in (clone / "notebooks" / "learner").glob("*.ipynb"))
 
     port, token = free_port(), secrets.token_hex(16)
     cmd = ["make", "--no-print-directory", "-o", f"{VENV}/.installed", "lab", f"VENV={VENV}",
@@ -54,7 +54,7 @@ def test_make_lab_from_a_fresh_clone_serves_the_lessons(tmp_path, request):
     base = f"http://{LOCAL_HOST}:{port}"
     wait_http(f"{base}/api/status?token={token}", lab)
 
-    # the server's root is the clone's notebooks/: it lists exactly the lessons
+    # the server's root is the learner's edition, notebooks/learner: exactly the lessons
     status, body = _get(f"{base}/api/contents?token={token}")
     listed = sorted(item["name"] for item in json.loads(body)["content"]
                     if item["type"] == "notebook")
@@ -65,7 +65,7 @@ def test_make_lab_from_a_fresh_clone_serves_the_lessons(tmp_path, request):
         status, body = _get(f"{base}/lab/tree/{quote(name)}?token={token}")
         assert status == 200 and b"jupyter-config-data" in body, f"no JupyterLab page for {name}"
         status, body = _get(f"{base}/api/contents/{quote(name)}?token={token}")
-        cells = json.loads((clone / "notebooks" / name).read_text())["cells"]
+        cells = json.loads((clone / "notebooks" / "learner" / name).read_text())["cells"]
         assert len(json.loads(body)["content"]["cells"]) == len(cells), name
     # and it is not open to anyone without the token
     with pytest.raises(urllib.error.HTTPError) as refused:
