@@ -136,7 +136,7 @@ class PlaygroundView(FigureView):
                                       show_values=False, cax=cax)
         self.diagram.colorbar.set_label(TILE_LABEL, fontsize=8, labelpad=24)
         self.grad_note = self.dynamic(PathText(ax_net, 0.0, 1.0, "", fontsize=8,
-                                               color="#00573f", va="top", offset=(0.0, 22.0)))
+                                               color="#00573f", va="bottom", offset=(0.0, 14.0)))
         self.tiles = HeatmapTiles(self, ax_net, zorder=3, levels=TILE_LEVELS)
         self.tile_curves = self.dynamic(LineCollection([], colors="#111111", linewidths=1.0,
                                                        zorder=4))
@@ -158,7 +158,7 @@ class PlaygroundView(FigureView):
                                          colorbar_label="ŷ",
                                          xlabel="x₁", ylabel="x₂")
             self.boundary.set_level(0.5)
-            self.boundary.set_title("output ŷ over the input plane · black line: ŷ = 0.5")
+            self.boundary.set_title("output ŷ over the input plane\nblack line: ŷ = 0.5")
             ax_b.tick_params(labelsize=8, pad=2)
         else:
             ax_c = fig.add_axes([0.645, 0.38, 0.335, 0.485])
@@ -241,8 +241,12 @@ class PlaygroundView(FigureView):
         self.tile_curves.set_segments([])
         # gradient numbers: one multi-line text per layer, its line pitch = the neuron pitch
         font = get_font(findfont(FontProperties(family=_FONT)))
-        size = 5.5 if per_x < 70 else 7.0
+        size = 8.0
         spacing = per_y / (font.height / font.units_per_EM * size)
+        # the numbers ("2.9e−1", ~30 pt) only where they fit between the layers and
+        # their lines do not crowd; the bars and the note's "tallest" speak alone otherwise
+        gap_pt = per_x - self.tile_pt - 5.0 - 6.0
+        self._grad_numbers = gap_pt >= 32.0 and per_y >= 1.3 * size
         for text in self.grad_texts:
             self.forget(text)
         self._bar = (1.5 / per_x, 3.5 / per_x)  # gap and width, data units
@@ -362,7 +366,7 @@ class PlaygroundView(FigureView):
         self._draw_grad(grad)
         self.title.set_text(title)
         self.subtitle.set_text(subtitle)
-        self.status.set_text(textwrap.fill(status, 64))
+        self.status.set_text(textwrap.fill(status, 44))
         self.status.set_color(_ERROR_COLOR if error else _NOTE_COLOR)
 
     def _rescale_tiles(self, values: np.ndarray) -> None:
@@ -426,11 +430,12 @@ class PlaygroundView(FigureView):
                 verts.append([(x0, y0), (x0 + width, y0), (x0 + width, y0 + h), (x0, y0 + h)])
                 lines.append(_fmt_grad(v))
             self.grad_texts[l - 1].set_text("\n".join(lines))
-            self.grad_texts[l - 1].set_visible(True)
+            self.grad_texts[l - 1].set_visible(self._grad_numbers)
         self.grad_bars.set_verts(verts)
         self.grad_bars.set_visible(True)
-        self.grad_note.set_text(f"green bars and numbers: each neuron's mean |δ| over the "
-                                f"training samples, δ = ∂loss/∂z (tallest {fmt(peak)})")
+        what = "bars and numbers" if self._grad_numbers else "bars"
+        self.grad_note.set_text(f"green {what}: each neuron's mean |δ| over the training\n"
+                                f"samples, δ = ∂loss/∂z (tallest bar: {fmt(peak)})")
 
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.artist import Artist
+from matplotlib.colors import to_rgba
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -229,6 +231,16 @@ def _occluders(ax, zorder: float) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+def _haloed(artist: Artist) -> bool:
+    """True if the text is drawn over a white halo at least 2 points wide."""
+    for effect in artist.get_path_effects():
+        gc = getattr(effect, "_gc", {})
+        if isinstance(effect, patheffects.withStroke) and gc.get("linewidth", 0) >= 2 and \
+                to_rgba(gc.get("foreground", "none")) == (1.0, 1.0, 1.0, 1.0):
+            return True
+    return False
+
+
 def _visible_crossing(poly: np.ndarray, box: Bbox, occluders) -> bool:
     """True if the polyline runs through ``box`` somewhere no opaque marker covers it."""
     if not polyline_crosses(poly, box):
@@ -310,6 +322,8 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
             for box in boxes:
                 if box.artist.axes is not None and box.artist.axes is not ax:
                     continue  # a label of another panel: panels do not overlap
+                if _haloed(box.artist) and box.artist.get_zorder() > artist.get_zorder():
+                    continue  # a white halo stops the line short of the letters
                 inner = Bbox([[box.bbox.x0 + shrink, box.bbox.y0 + shrink],
                               [box.bbox.x1 - shrink, box.bbox.y1 - shrink]])
                 if artist.get_clip_on():  # only the part inside the axes is drawn
