@@ -51,6 +51,8 @@ class Trace:
     z: list
     a: list
     dadz: list
+    # the layout (layer sizes) of the network that made it: its buffers fit that network
+    _layout: object = field(default=None, repr=False, compare=False)
 
     @property
     def X(self) -> np.ndarray:
@@ -97,6 +99,7 @@ class Gradients:
     dW: list
     db: list
     _y: np.ndarray | None = field(default=None, repr=False)
+    _layout: object = field(default=None, repr=False, compare=False)  # (as for Trace)
 
     @property
     def n_layers(self) -> int:
@@ -131,6 +134,8 @@ def _describe(value) -> str:
         return f"a {type(value).__name__} of {len(value)}"
     return f"{type(value).__name__}"
 
+
+_F64 = np.dtype(np.float64)
 
 # Below this bound on every intermediate value an update cannot overflow.
 _SAFE_MAGNITUDE = 1e300
@@ -245,6 +250,9 @@ class MLP:
         self._bshapes = [(fo,) for fo in self.sizes[1:]]
         # Most samples one forward pass may take (MAX_BATCH_VALUES).
         self._max_rows = MAX_BATCH_VALUES // sum(self.sizes[1:])
+        # Marks the traces and gradients this network (or a copy) made, whose
+        # buffers can be reused with out= (checked by identity: no per-array test).
+        self._layout = object()
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.reinitialize()
@@ -451,15 +459,14 @@ class MLP:
             Inputs, shape ``(n_samples, n_inputs)`` or one sample ``(n_inputs,)``;
             see :meth:`check_X`.
         out : Trace, optional
-            A trace from an earlier call of this network with the same batch
-            size, whose arrays are overwritten (saves allocating memory in
-            training loops); ignored if it does not fit.
+            A trace from an earlier call of this network (or a copy) with the
+            same batch size, whose arrays are overwritten (saves allocating
+            memory in training loops); ignored otherwise.
         check : bool, default True
             Check ``X`` (:meth:`check_X`) and the parameters
             (:meth:`check_params`). ``False`` is for loops that pass a checked
             float64 ``X`` and keep the parameters finite themselves (the
-            :class:`~actviz_widgets.engine.training.Trainer`); ``out`` is then
-            trusted to come from this network.
+            :class:`~actviz_widgets.engine.training.Trainer`).
 
         Returns
         -------
@@ -476,14 +483,8 @@ class MLP:
             X = self.check_X(X)
             self.check_params()
         n = X.shape[0]
-        if check:
-            reuse = (isinstance(out, Trace) and len(out.z) == len(out.a) == len(out.dadz)
-                     == len(self.sizes) and all(
-                         type(v) is np.ndarray and v.shape == (n, s)
-                         for l, s in enumerate(self.sizes[1:], 1)
-                         for v in (out.z[l], out.a[l], out.dadz[l])))
-        else:
-            reuse = out is not None and out.a[1].shape[0] == n
+        reuse = (isinstance(out, Trace) and out._layout is self._layout
+                 and out.a[1].shape[0] == n)
         if reuse:
             zs, as_, ds = out.z, out.a, out.dadz
             as_[0] = X
@@ -502,7 +503,7 @@ class MLP:
                 zs.append(z)
                 as_.append(a)
                 ds.append(dadz)
-        return out if reuse else Trace(zs, as_, ds)
+        return out if reuse else Trace(zs, as_, ds, self._layout)
 
     def backward(self, trace: Trace, y, out: Gradients | None = None,
                  input_grad: bool = False) -> Gradients:
@@ -542,9 +543,8 @@ class MLP:
         else:
             y = self.loss.check_targets(y, n, self.sizes[-1])
         z_out, a_out, d_out = trace.z[L], trace.a[L], trace.dadz[L]
-        reuse = (isinstance(out, Gradients) and len(out.dW) == L
-                 and out.delta[L].shape[0] == n
-                 and all(d.shape == s for d, s in zip(out.dW, self._wshapes)))
+        reuse = (isinstance(out, Gradients) and out._layout is self._layout
+                 and out.delta[L].shape[0] == n)
         if reuse:
             g = out
             g._y = y
@@ -552,7 +552,8 @@ class MLP:
             if dl_da_buf is delta_buf or dl_da_buf is None or dl_da_buf.shape != a_out.shape:
                 dl_da_buf = None  # (for cross_entropy, dL_da[L] is the δ array itself)
         else:
-            g = Gradients(0.0, [None] * (L + 1), [None] * (L + 1), [None] * L, [None] * L, y)
+            g = Gradients(0.0, [None] * (L + 1), [None] * (L + 1), [None] * L, [None] * L, y,
+                          self._layout)
             delta_buf = dl_da_buf = None
         # value, output_delta and output_dL_da of the loss, sharing their work
         g.loss, delta, g.dL_da[L] = self.loss._output_grads(z_out, a_out, d_out, y,
@@ -623,8 +624,24 @@ class MLP:
         if not isinstance(grads, Gradients):
             raise TypeError(f"grads must be the Gradients returned by backward(); got "
                             f"{type(grads).__name__}")
-        L = self.n_layers
         dWs, dbs = grads.dW, grads.db
+        # the common case, gradients from backward(), in one tight loop
+        total = 0.0
+        if type(dWs) is list and type(dbs) is list and len(dWs) == len(dbs) == len(
+                self._wshapes):
+            vdot = np.vdot
+            for arrays, shapes in ((dWs, self._wshapes), (dbs, self._bshapes)):
+                for g, shape in zip(arrays, shapes):
+                    if type(g) is not np.ndarray or g.dtype is not _F64 or g.shape != shape:
+                        break
+                    total += vdot(g, g)
+                else:
+                    continue
+                break
+            else:
+                if math.isfinite(total):
+                    return dWs, dbs, float(total)
+        L = self.n_layers
         for name, arrays in (("dW", dWs), ("db", dbs)):
             if not isinstance(arrays, (list, tuple)) or len(arrays) != L:
                 raise ValueError(f"grads.{name} must be a list of {L} arrays to fit this "

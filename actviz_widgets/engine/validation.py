@@ -40,6 +40,7 @@ Limits
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -160,7 +161,7 @@ def _as_real(name: str, value: Any) -> float:
     except OverflowError:  # an int too large for a float
         raise ValueError(f"{name} must be a finite number; got an integer of "
                          f"{len(str(abs(int(value))))} digits") from None
-    if not np.isfinite(number):
+    if not math.isfinite(number):
         raise ValueError(f"{name} must be finite; got {_show(value)}")
     return number
 
