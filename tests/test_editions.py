@@ -4,11 +4,14 @@ A stored edition is in sync with its source when every cell's type, source
 and metadata equal what the tool builds, in order (outputs and execution
 counts come from executing the built sources; nbval compares those).  The
 first test fails as soon as someone edits a source, or an edition by hand,
-without rebuilding.
+without rebuilding.  The last one runs a lesson as an autograder would
+(``ACTVIZ_GRADING=1``): the teacher's edition passes, the learner's fails
+with the checker's hint.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -165,3 +168,32 @@ class TestSync:
         assert "teacher/00_a.ipynb: cell 1: its source differs" in problems[0]
         assert problems[1].endswith("learner/01_b.ipynb: has no source")
         assert be.main(["--root", str(tmp_path), "--check"]) == 1
+
+
+def run_graded(path: Path) -> None:
+    """Execute one edition the way an autograder would: a fresh kernel, grading on."""
+    from nbclient import NotebookClient
+
+    import execute_notebooks
+
+    nb = nbformat.read(path, as_version=4)
+    env_before = dict(os.environ)
+    execute_notebooks.prepare_environment()
+    os.environ["ACTVIZ_GRADING"] = "1"  # the kernel inherits it
+    try:
+        NotebookClient(nb, kernel_name="python3", timeout=120,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+
+
+@pytest.mark.skipif(not SOURCES, reason="no lessons yet")
+def test_under_an_autograder_the_teachers_edition_passes_and_the_learners_fails():
+    from nbclient.exceptions import CellExecutionError
+
+    run_graded(ROOT / "notebooks" / "teacher" / "02_one_neuron.ipynb")  # raises if any fails
+    with pytest.raises(CellExecutionError) as failed:
+        run_graded(ROOT / "notebooks" / "learner" / "02_one_neuron.ipynb")
+    assert "AssertionError" in str(failed.value)
+    assert "Not answered yet" in str(failed.value)

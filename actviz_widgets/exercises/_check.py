@@ -153,8 +153,11 @@ def not_answered(start: str) -> bool:
 
 
 def _sentence(text: str) -> str:
-    """``text`` with a capital first letter, to follow another sentence."""
-    return text[:1].upper() + text[1:]
+    """``text`` with a capital first letter, to follow another sentence.
+
+    Only a Latin letter is capitalised: δ, a symbol, must not become Δ.
+    """
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
 def _unanswered(answer: Any) -> bool:

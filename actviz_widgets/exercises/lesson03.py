@@ -69,15 +69,15 @@ def check_z1(answer: Any) -> bool:
             Mistake(z1 - b0, "you forgot the biases: z¹ = x W¹ + b¹."),
             Mistake(np.tanh(z1), "that is a¹ = tanh(z¹), after the activation. The question "
                                  "asks for z¹, before it."),
-            Mistake(W0.T @ x.T + b0, "you wrote x as a column (W0.T @ x.T); then b0 is added "
+            Mistake(W0.T @ x.T + b0, "you wrote x as a column (W1.T @ x.T); then b1 is added "
                                      "to every column and you get a 3 × 3 table. Here a "
-                                     "sample is a row: x @ W0 + b0."),
+                                     "sample is a row: x @ W1 + b1."),
             Mistake(z1.T, "right numbers, but as a column. Keep one row per sample: x is a "
-                          "row (1, 2), so x @ W0 is a row (1, 3)."),
+                          "row (1, 2), so x @ W1 is a row (1, 3)."),
         ],
         praise="Each entry is one neuron's weighted sum: column j of W¹ holds the weights "
                "into neuron j.",
-        otherwise="compute x @ W0 + b0 (x as a row of shape (1, 2)).",
+        otherwise="compute x @ W1 + b1 (x as a row of shape (1, 2)).",
         shape_hint="z¹ has one row per sample and one column per neuron of layer 1.")
 
 

@@ -59,7 +59,7 @@ def check_delta1(answer: Any) -> bool:
         ],
         praise="δ¹ = ∂L/∂a¹ ⊙ f′(z¹): the gradient of the loss with respect to the "
                "activation, times the activation function's derivative.",
-        otherwise="compute dL_da1 = delta2 @ W1.T, then multiply it, entry by entry, by "
+        otherwise="compute dL_da1 = delta2 @ W2.T, then multiply it, entry by entry, by "
                   "1 - a1**2.",
         shape_hint="δ¹ has one row per sample and one column per neuron of layer 1.")
 

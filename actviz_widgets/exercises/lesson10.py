@@ -114,9 +114,8 @@ def check_favourite_class(answer: Any) -> bool:
                f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
                "the next class. Its incoming weights, drawn as an 8×8 image, show which "
                "pixels push it up.",
-        otherwise=f"compute the hidden activations of the sorted test digits, their mean per "
-                  f"class (class_means), take column {NEURON} and give the class with the "
-                  "largest value.")
+        otherwise=f"take the mean of hidden[y == c] over its rows for each class c, then "
+                  f"column {NEURON} of those means: give the class where it is largest.")
 
 
 def check_n_wrong(answer: Any) -> bool:
