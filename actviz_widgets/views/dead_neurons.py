@@ -236,6 +236,8 @@ class DeadNeuronsView(PartialRedrawView):
         ax_net = fig.add_axes([0.005, 0.0, 0.45, 0.81])
         self.diagram = CompactNetworkDiagram(self, ax_net, list(sizes), max_neurons=8,
                                              show_values=False)
+        # a share is a non-negative quantity: a sequential scale from 0 to 1
+        self.diagram.set_color_scale("nonnegative", vmax=1.0)
         self.bars = FractionBarPanel(self, fig.add_axes([0.6, 0.57, 0.38, 0.2]), MAX_HIDDEN,
                                      ylabel="dead units")
         self.count_chart = LineChartPanel(

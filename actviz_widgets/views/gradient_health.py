@@ -220,7 +220,7 @@ class LogBarPanel:
         above = blended_transform_factory(ax.transData, ax.transAxes)
         self.value_texts = [[view.dynamic(PathText(ax, 0.0, 1.0, "", transform=above,
                                                    ha="center", va="bottom", fontsize=8,
-                                                   color=c, offset=(0.0, 3.0 + 9.0 * (ns - 1 - s))))
+                                                   color=c, offset=(0.0, 3.0 + 11.0 * (ns - 1 - s))))
                              for _ in range(self.max_groups)] for s, c in enumerate(colors)]
         self.clip_marks = [[view.dynamic(PathText(ax, 0.0, 0.0, "", transform=ax.transData,
                                                   ha="center", va="center", fontsize=8,
@@ -230,12 +230,13 @@ class LogBarPanel:
                                                   va="top", fontsize=8, offset=(0.0, -3.0)))
                             for _ in range(self.max_groups)]
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, "", ha="center", va="bottom",
-                                           fontsize=8.5, offset=(0.0, 5.0 + 9.0 * ns)))
+                                           fontsize=8.5, offset=(0.0, 5.0 + 11.0 * ns)))
         self.row_names = [view.dynamic(PathText(ax, 0.0, 1.0, name, ha="right", va="bottom",
                                                 fontsize=8, color=c,
-                                                offset=(-3.0, 3.0 + 9.0 * (ns - 1 - s))))
+                                                offset=(-3.0, 3.0 + 11.0 * (ns - 1 - s))))
                           for s, (name, c) in enumerate(zip(self.series, colors))]
         self.values: np.ndarray | None = None
+        self.numbers_shown = True
         self._n = 0  # groups laid out
         self.update(None)
 
@@ -302,6 +303,15 @@ class LogBarPanel:
                     mark.set_color("white" if high else self._colors[s])
                     mark.set_position((left[g] + bar_w / 2, hi - 0.5 if high else lo + 0.5))
                     mark.set_visible(True)
+        # The exact numbers only where they fit above their group; else the log axis
+        # (and the title's note) speak for them.
+        slot = self.ax.bbox.width / n
+        widest = max((box.width for row in self.value_texts for text in row[:n]
+                      for _, box in text.line_extents()), default=0.0)
+        self.numbers_shown = widest <= slot - 4.0
+        for row in self.value_texts:
+            for text in row[:n]:
+                text.set_visible(self.numbers_shown)
 
     def _all(self):
         yield from self.bars
@@ -552,6 +562,12 @@ class GradientHealthView(PartialRedrawView):
                                           "training samples, in powers of 10\nabove (red) or "
                                           "below (blue) the output's · outlined: δ = 0")
         self.diagram.set_outlined([None] + [np.asarray(d) == 0 for d in state.neuron_delta[1:]])
+        # the key lists the layers drawn: 1 … L−1 and the output
+        keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
+        if keep != [t.get_visible() for t in self.layer_key]:
+            for text, on in zip(self.layer_key, keep):
+                text.set_visible(on)
+            self.invalidate()
         labels = [str(l) for l in range(1, L)] + ["out"]
         self.bars.update(np.column_stack([state.delta_norms, state.weight_norms]), labels)
         self.bars.set_title(f"Gradient norms per layer at step {state.step} "

@@ -44,12 +44,13 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..engine.validation import check_int
 from .base import FigureView
+from .palette import NEURON_SEQUENTIAL_CMAP, SIGNED_CMAP
 from .text import PathText, fmt_short, fmt_tiny
 
 __all__ = ["NetworkDiagram", "POSITIVE_COLOR", "NEGATIVE_COLOR", "UNKNOWN_COLOR", "BLANK_COLOR",
            "DENSE_EDGES", "nice_limit"]
 
-_CMAP = colormaps["RdBu_r"]
+_CMAP = colormaps[SIGNED_CMAP]
 #: Edge hue of a positive / negative weight (the two ends of the diverging map).
 POSITIVE_COLOR = _CMAP(0.88)
 NEGATIVE_COLOR = _CMAP(0.12)
@@ -150,6 +151,8 @@ class NetworkDiagram:
         # numbers written at its ticks (dynamic) follow the scale ±vmax, so a new
         # scale never invalidates the background.
         self.norm = Normalize(-1.0, 1.0)
+        self.cmap = _CMAP
+        self.scale_kind, self.fixed_vmax = "signed", None
         self.label = ""
         if cax is None:
             cax = ax.inset_axes([1.0, 0.16, 0.018, 0.68])
@@ -410,22 +413,50 @@ class NetworkDiagram:
         self._rescale(relabel)
         self._draw_nodes()
 
+    def set_color_scale(self, kind: str = "signed", vmax: float | None = None) -> None:
+        """Colour the neurons by a signed or a non-negative quantity.
+
+        Parameters
+        ----------
+        kind : {"signed", "nonnegative"}
+            ``"signed"``: the diverging :data:`~actviz_widgets.views.palette.SIGNED_CMAP`
+            over ±vmax, white at 0. ``"nonnegative"``: the sequential
+            :data:`~actviz_widgets.views.palette.NEURON_SEQUENTIAL_CMAP` over
+            [0, vmax], white at 0.
+        vmax : float, optional
+            A fixed top of the scale (e.g. 1 for a share); default: follow the values.
+        """
+        if kind not in ("signed", "nonnegative"):
+            raise ValueError(f"kind must be 'signed' or 'nonnegative'; got {kind!r}")
+        self.scale_kind, self.fixed_vmax = kind, vmax
+        self.cmap = colormaps[SIGNED_CMAP if kind == "signed" else NEURON_SEQUENTIAL_CMAP]
+        self.colorbar.mappable.set_cmap(self.cmap)  # (the colour bar resets its ticks)
+        self.colorbar.set_ticks(list(_TICKS), labels=[""] * len(_TICKS))
+        top = float(vmax) if vmax is not None else abs(self.norm.vmax)
+        self.norm.vmin, self.norm.vmax = (-top if kind == "signed" else 0.0), top
+        self._write_ticks()
+        self._draw_nodes()
+        self.view.invalidate()
+
     def _rescale(self, force: bool) -> None:
-        """Adapt the colour scale ±vmax, with hysteresis so colours do not jump every frame."""
+        """Adapt the colour scale's top, with hysteresis so colours do not jump every frame."""
         finite = self.node_values[np.isfinite(self.node_values)]
-        if not finite.size:
+        if not finite.size or self.fixed_vmax is not None:
             return
         peak = float(np.abs(finite).max())
         vmax = self.norm.vmax
         if force or peak > vmax or peak < vmax / 8:
             new = nice_limit(peak) if peak > 0 else 1.0
             if new != vmax:
-                self.norm.vmin, self.norm.vmax = -new, new
+                self.norm.vmin = -new if self.scale_kind == "signed" else 0.0
+                self.norm.vmax = new
                 self._write_ticks()
 
     def _write_ticks(self) -> None:
+        # the colour bar's own range is [-1, 1]: tick t stands for this value
+        lo, hi = self.norm.vmin, self.norm.vmax
         for t, text in zip(_TICKS, self.tick_texts):
-            text.set_text(fmt_short(t * self.norm.vmax))
+            text.set_text(fmt_short(lo + (t + 1.0) / 2.0 * (hi - lo)))
 
     def set_highlight(self, layer: int | None) -> None:
         """Put a translucent band behind ``layer`` (``None`` removes it)."""
@@ -486,8 +517,8 @@ class NetworkDiagram:
     # -- drawing ---------------------------------------------------------------------------
     def node_colors(self, values: np.ndarray) -> np.ndarray:
         """RGBA face colours for flat ``values`` under the current scale (NaN → grey)."""
-        rgba = _CMAP(self.norm(np.nan_to_num(values, nan=0.0, posinf=self.norm.vmax,
-                                             neginf=self.norm.vmin)))
+        rgba = self.cmap(self.norm(np.nan_to_num(values, nan=0.0, posinf=self.norm.vmax,
+                                                 neginf=self.norm.vmin)))
         rgba[np.isnan(values)] = UNKNOWN_COLOR
         return rgba
 
@@ -504,13 +535,14 @@ class NetworkDiagram:
         self.nodes.set_linestyle([(0, (3.0, 2.0)) if u else "solid" for u in unknown])
         if not self.show_values:
             return
-        scaled = np.abs(self.norm(np.nan_to_num(values)) - 0.5) * 2
+        # white on dark faces, black on light ones (relative luminance)
+        dark = (face[:, :3] @ np.array([0.2126, 0.7152, 0.0722])) < 0.45
         for i, v in enumerate(values):
             text = self.value_texts[i]
             text.set_visible(not np.isnan(v))
             if not np.isnan(v):
                 text.set_text(fmt_tiny(v))
-                text.set_color("white" if scaled[i] > 0.6 else "black")
+                text.set_color("white" if dark[i] else "black")
 
     def _draw_edges(self) -> None:
         w = self.edge_weights

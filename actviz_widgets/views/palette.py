@@ -5,8 +5,9 @@
 * Colour maps follow one rule: a *signed* quantity (a weight, an
   activation of tanh, δ) gets the diverging :data:`SIGNED_CMAP`, centred at
   0 (red positive, blue negative, as the lessons describe); a
-  *non-negative* quantity (a share, |δ|, a ReLU activation) gets
-  matplotlib's perceptually uniform sequential :data:`SEQUENTIAL_CMAP`.
+  *non-negative* quantity (a share, |δ|, a ReLU activation) gets a
+  sequential map: matplotlib's perceptually uniform :data:`SEQUENTIAL_CMAP`
+  in heatmaps, white-to-purple :data:`NEURON_SEQUENTIAL_CMAP` on neurons.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 
 __all__ = ["ACTIVATION_COLORS", "activation_color", "SIGNED_CMAP", "SEQUENTIAL_CMAP",
-           "is_nonnegative"]
+           "NEURON_SEQUENTIAL_CMAP", "is_nonnegative"]
 
 #: One colour per activation function, the same in every widget.
 ACTIVATION_COLORS: dict[str, str] = dict(zip(ACTIVATION_NAMES, (
@@ -38,9 +39,12 @@ def activation_color(name: str) -> str:
 #: The diverging map of signed quantities (weights, x, a of tanh, δ), always centred at 0:
 #: red for positive, white at 0, blue for negative.
 SIGNED_CMAP = "RdBu_r"
-#: The perceptually uniform sequential map of non-negative quantities (shares, |δ|,
-#: ReLU activations).
+#: The perceptually uniform sequential map of non-negative quantities in heatmaps
+#: (ReLU activations, |δ|).
 SEQUENTIAL_CMAP = "viridis"
+#: The sequential map of a non-negative quantity filling neurons (a share): white
+#: for 0, so an empty (dead) neuron looks empty, darker for more.
+NEURON_SEQUENTIAL_CMAP = "Purples"
 
 
 def is_nonnegative(name: str) -> bool:
