@@ -19,7 +19,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "ActivationExplorer": ".widgets.activation_explorer",
     "SingleNeuron": ".widgets.single_neuron",
-    "PassStepperWidget": ".widgets.pass_stepper",
+    "BackpropStepper": ".widgets.pass_stepper",
+    "PassStepperWidget": ".widgets.pass_stepper",  # the former name of BackpropStepper
     "Playground": ".widgets.playground",
     "GradientHealth": ".widgets.gradient_health",
     "DeadNeurons": ".widgets.dead_neurons",

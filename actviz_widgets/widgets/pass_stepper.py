@@ -4,46 +4,82 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.network import MLP, Gradients, Trace
 from ..engine.stepper import PassStepper, StepState
-from ..engine.validation import check_positive
+from ..engine.validation import check_int
 from ..views.pass_stepper import NODE_QUANTITIES, PassStepperView
 from .base import FigureWidget
+from .settings import Choice, Integer, Number
 
-__all__ = ["PassStepperWidget", "MEAN", "FOLLOW"]
+__all__ = ["BackpropStepper", "PassStepperWidget", "MEAN", "FOLLOW", "INPUT_RANGE",
+           "TARGET_RANGE", "LR_RANGE", "MAX_INPUT_SLIDERS"]
 
 #: Range of the input sliders (widened to fit a given input).
 INPUT_RANGE = (-3.0, 3.0)
+#: Range of the target slider for ``mse`` (widened to fit a given target); ``bce``: [0, 1].
+TARGET_RANGE = (-2.0, 2.0)
 #: Range of the learning-rate slider.
 LR_RANGE = (1e-4, 10.0)
 #: Sliders are offered for at most this many inputs of a single sample.
 MAX_INPUT_SLIDERS = 4
-#: Value of ``sample_select`` meaning "the mean over the batch".
+#: Value of the ``sample`` setting meaning "the mean over the batch".
 MEAN = -1
-#: Value of ``neuron_select`` meaning "neuron 1 of the layer the step works on".
+#: Value of the ``neuron`` setting meaning "neuron 1 of the layer the step works on".
 FOLLOW = "follow"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _QUANTITY_LABELS = {"a": "activation a", "z": "pre-activation z", "delta": "δ = ∂L/∂z",
                     "dL_da": "∂L/∂a"}
 
 
-class PassStepperWidget(FigureWidget):
+# -- settings that exist per network (one input, the target, one hidden layer) -------------
+# The class declares the settings every stepper has; these three kinds depend on the network
+# and data it is given, so each instance adds its own with ``add_traits`` (traitlets' way of
+# declaring a trait for one instance), from these one-line declarations.
+def input_setting(i: int) -> Number:
+    """The setting ``x{i+1}``: input ``i`` of the single sample (range widened to fit it)."""
+    return Number(0.0, *INPUT_RANGE, step=0.01, label=f"x{str(i + 1).translate(_SUB)}",
+                  width="230px")
+
+
+def target_setting(loss: str) -> Number | Integer:
+    """The setting ``target``: the single sample's target (its class for ``cross_entropy``)."""
+    if loss == "cross_entropy":
+        return Integer(0, 0, 1, label="class y", width="230px")
+    return Number(1.0, *((0.0, 1.0) if loss == "bce" else TARGET_RANGE), step=0.01,
+                  label="target y", width="230px")
+
+
+def hidden_setting(layer: int) -> Choice:
+    """The setting ``activation{layer}``: hidden layer ``layer``'s activation function."""
+    return Choice("tanh", list(ACTIVATION_NAMES), label=f"hidden {layer}", width="170px")
+
+
+class BackpropStepper(FigureWidget):
     """Walk through one training step of an MLP: forward, loss, backward, update.
 
     Every number comes from the engine's
     :class:`~actviz_widgets.engine.stepper.PassStepper`: the widget only
-    chooses what to show.  Moving a slider recomputes the whole pass and
-    redraws at the current step; "Apply update" writes ``W − lr·∂L/∂W`` into
-    the network and goes back to step 0.
+    chooses what to show.  Changing an input, the target, the learning rate
+    or a hidden activation recomputes the whole pass and redraws at the
+    current step; "Apply update" writes ``W − lr·∂L/∂W`` into the network and
+    goes back to step 0; "Reset" puts the network's initial weights back
+    (whatever the updates did) and goes back to step 0.
+
+    The current step is the setting :attr:`position`: the step slider and
+    the Play button are both linked to it in the kernel, so a step set from
+    code (:meth:`go`) is what both show, and the page's Play only sends a
+    step while the learner plays.
 
     Parameters
     ----------
     net : MLP, optional
-        The network (changed only by "Apply update" and the activation
-        dropdowns). Default: ``MLP(sizes, activation, loss=loss, seed=seed)``,
-        i.e. [2, 3, 2, 1] with tanh hidden layers and a sigmoid output for bce.
+        The learner's network; changed by "Apply update", "Reset" (back to
+        the weights it had when given) and the hidden-activation settings.
+        Default: ``MLP(sizes, activation, loss=loss, seed=seed)``, i.e.
+        [2, 3, 2, 1] with tanh hidden layers and a sigmoid output for bce.
     X : array_like, optional
         Inputs, one sample ``(n_inputs,)`` or a batch ``(n, n_inputs)``.
         Default: one sample drawn from ``seed`` in [-1, 1].
@@ -53,51 +89,73 @@ class PassStepperWidget(FigureWidget):
     lr : float, default 0.1
         Learning rate, in [1e-4, 10].
     sizes : sequence of int, default (2, 3, 2, 1)
+        Layer sizes of the default network (as in the other widgets).
     activation : str, default "tanh"
+        Hidden activation of the default network.
     loss : str, default "bce"
+        Loss of the default network.
     seed : int, default 0
         For the default network and input.
 
     Attributes
     ----------
+    position, lr, quantity, neuron, sample
+        Settings of every stepper (assign to change; the controls follow):
+        the current step (0 .. n_steps − 1), the learning rate, what colours
+        the neurons (``"a"``, ``"z"``, ``"delta"`` or ``"dL_da"``), whose
+        equations are shown (``FOLLOW`` or ``(layer, neuron)``, 0-based,
+        layer 0 = the inputs) and, for a batch, the sample shown (``MEAN`` or
+        an index).
+    x1, x2, ..., target
+        Settings of a single sample with at most four inputs: its inputs
+        (sliders widened to fit the given values) and, for one output or
+        ``cross_entropy``, its target (in [0, 1] for ``bce``; a class index
+        for ``cross_entropy``).
+    activation1, activation2, ...
+        Settings: the activation of each hidden layer.
     net : MLP
     stepper : PassStepper
     view : PassStepperView
     step_slider : ipywidgets.IntSlider
-        The current step (0 .. n_steps − 1); the source of truth for the position.
+        The control of :attr:`position`.
     play : ipywidgets.Play
-        Steps through the pass in the browser (linked to ``step_slider``).
-    prev_button, next_button, reset_button, apply_button : ipywidgets.Button
+        Steps through the pass in the page; linked to :attr:`position` in the kernel.
+    prev_button, next_button, apply_button, reset_button : ipywidgets.Button
+        Reset: back to the initial weights and step 0.
     input_sliders : list of ipywidgets.FloatSlider
         One per input of the single sample (empty for a batch or > 4 inputs).
     target_slider : ipywidgets.FloatSlider or ipywidgets.IntSlider or None
-        The target of a single sample with one output (the class for
-        ``cross_entropy``); ``None`` otherwise.
     sample_select : ipywidgets.Dropdown or None
-        For a batch: ``MEAN`` (-1, the mean over the batch) or a sample index.
+        For a batch only.
     activation_dropdowns : list of ipywidgets.Dropdown
         One per hidden layer.
     lr_slider : ipywidgets.FloatLogSlider
-    quantity : ipywidgets.ToggleButtons
-        What colours the neurons: ``"a"``, ``"z"``, ``"delta"`` or ``"dL_da"``.
+    quantity_buttons : ipywidgets.ToggleButtons
     neuron_select : ipywidgets.Dropdown
-        ``FOLLOW`` (neuron 1 of the layer the step works on) or ``(layer, neuron)``
-        with a 0-based neuron index (layer 0 = the inputs).
     state : StepState
-        What is known at the current step (read-only property).
+        What is drawn: what is known at the current step (read-only).
     trace : Trace
         The whole forward pass (read-only property).
     grads : Gradients
         The whole backward pass (read-only property).
-    position : int
-        The current step index (read-only property; move with :meth:`go`).
 
     Examples
     --------
-    >>> w = PassStepperWidget()
+    >>> w = BackpropStepper()
     >>> w.next(); w.state.phase
     'forward'
     """
+
+    position = Integer(0, 0, 8, label="step", effect="display", width="300px",
+                       help="the step shown (0 .. 2L + 2 for L weight layers)")
+    lr = Number(0.1, *LR_RANGE, step=0.1, log=True, fmt=".3g", label="learning rate",
+                width="280px")
+    quantity = Choice("a", [(_QUANTITY_LABELS[k], k) for k in NODE_QUANTITIES], widget="toggle",
+                      label="neurons show", effect="display")
+    neuron = Choice(FOLLOW, [("follow the current layer", FOLLOW)], label="equations of",
+                    effect="display", width="280px")
+    sample = Choice(MEAN, [("mean over the batch", MEAN)], label="show", effect="display",
+                    width="220px")
 
     def __init__(self, net: MLP | None = None, X=None, y=None, lr: float = 0.1,
                  sizes=(2, 3, 2, 1), activation: str = "tanh", loss: str = "bce",
@@ -112,126 +170,107 @@ class PassStepperWidget(FigureWidget):
             n = np.atleast_2d(np.asarray(X, dtype=float)).shape[0]
             y = (np.zeros(n, dtype=int) if net.loss.name == "cross_entropy"
                  else np.ones((n, net.sizes[-1])))
-        lr = check_positive("lr", lr)
-        if not LR_RANGE[0] <= lr <= LR_RANGE[1]:
-            raise ValueError(f"lr must be between {LR_RANGE[0]:g} and {LR_RANGE[1]:g} (the "
-                             f"slider's range); got {lr!r}")
+        stepper = PassStepper(net, X, y)  # validates X and y (lr: by its setting below)
         self.net = net
-        self.stepper = PassStepper(net, X, y, lr)  # validates X, y and lr
-        st = self.stepper
-        n_samples, n_in, L = st.X.shape[0], net.sizes[0], net.n_layers
-        style = {"description_width": "initial"}
+        self.stepper = stepper
+        self._initial = net.get_params()  # what Reset goes back to
+        self._drawn: StepState | None = None
+        L, n_in, loss_name = net.n_layers, net.sizes[0], net.loss.name
+        n_samples = stepper.X.shape[0]
+        self._X, self._y = stepper.X, stepper.y  # (read-only) the data without sliders
 
-        # step controls
-        self.step_slider = widgets.IntSlider(value=0, min=0, max=st.n_steps - 1,
-                                             description="step", style=style,
-                                             layout=widgets.Layout(width="300px"))
-        self.play = widgets.Play(value=0, min=0, max=st.n_steps - 1, interval=900,
-                                 description="play")
-        self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        # the settings this network and data have, and their ranges and options
+        added: dict = {}
+        values: dict = {"position": 0, "lr": lr}
+        ranges: dict = {"position": (0, stepper.n_steps - 1)}
+        options: dict = {"neuron": self._neuron_options(net)}
+        if n_samples == 1 and n_in <= MAX_INPUT_SLIDERS:
+            for i, v in enumerate(stepper.X[0]):
+                name = f"x{i + 1}"
+                added[name], values[name] = input_setting(i), float(v)
+                ranges[name] = (min(INPUT_RANGE[0], float(v)), max(INPUT_RANGE[1], float(v)))
+        if n_samples == 1 and (net.sizes[-1] == 1 or loss_name == "cross_entropy"):
+            added["target"] = target_setting(loss_name)
+            if loss_name == "cross_entropy":
+                values["target"] = int(stepper.y[0])
+                ranges["target"] = (0, net.sizes[-1] - 1)
+            else:
+                v = float(stepper.y[0, 0])
+                values["target"] = v
+                # bce needs a probability (the loss checks the target), mse takes any number
+                ranges["target"] = ((0.0, 1.0) if loss_name == "bce" else
+                                    (min(TARGET_RANGE[0], v), max(TARGET_RANGE[1], v)))
+        if n_samples > 1:
+            options["sample"] = (("mean over the batch", MEAN),
+                                 *((f"sample {k + 1}", k) for k in range(n_samples)))
+        for l in range(1, L):
+            name = f"activation{l}"
+            added[name], values[name] = hidden_setting(l), net.activations[l - 1].name
+        self.add_traits(**added)
+        self.setting_ranges, self.setting_options = ranges, options
+        self.init_settings(values)
+
+        # controls: every one from its setting
+        self.step_slider = self.control("position")
+        self.lr_slider = self.control("lr")
+        self.quantity_buttons = self.control("quantity")
+        self.quantity_buttons.style.button_width = "120px"
+        self.neuron_select = self.control("neuron")
+        self.sample_select = self.control("sample") if n_samples > 1 else None
+        self._inputs = [name for name in added if name.startswith("x")]
+        self.input_sliders = [self.control(name) for name in self._inputs]
+        self.target_slider = self.control("target") if "target" in added else None
+        self.activation_dropdowns = [self.control(f"activation{l}") for l in range(1, L)]
+        # Play steps through the pass in the page; it is linked to the setting here, in
+        # the kernel (never jslink'ed to the slider in the page, which would let a late
+        # page-side link pull a step set from code back): a step set from code moves both
+        # Play and the slider, and the page's Play sends a step only while the learner plays.
+        self.play = widgets.Play(value=self.position, min=0, max=stepper.n_steps - 1,
+                                 interval=900, description="play",
+                                 tooltip="step through the pass")
+        self.play.observe(self._from_play, names="value")
+        self.observe(self._to_play, names="position")
+
+        lay = widgets.Layout
         self.prev_button = widgets.Button(description="Prev", icon="step-backward",
-                                          layout=widgets.Layout(width="80px"))
+                                          tooltip="one step back", layout=lay(width="80px"))
         self.next_button = widgets.Button(description="Next", icon="step-forward",
-                                          button_style="primary",
-                                          layout=widgets.Layout(width="80px"))
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           layout=widgets.Layout(width="80px"))
+                                          button_style="primary", tooltip="one step forward",
+                                          layout=lay(width="80px"))
         self.apply_button = widgets.Button(description="Apply update", icon="check",
                                            button_style="warning",
                                            tooltip="W ← W − lr·∂L/∂W, then back to step 0",
-                                           layout=widgets.Layout(width="130px"))
-
-        # data controls
-        self.input_sliders: list[widgets.FloatSlider] = []
-        self.target_slider = None
-        self.sample_select = None
-        data_row: list[widgets.Widget] = []
-        if n_samples == 1 and n_in <= MAX_INPUT_SLIDERS:
-            for i, v in enumerate(st.X[0]):
-                lo, hi = min(INPUT_RANGE[0], float(v)), max(INPUT_RANGE[1], float(v))
-                self.input_sliders.append(widgets.FloatSlider(
-                    value=float(v), min=lo, max=hi, step=0.01, readout_format=".2f",
-                    description=f"x{str(i + 1).translate(_SUB)}", style=style,
-                    layout=widgets.Layout(width="230px")))
-        else:
-            text = (f"batch of {n_samples} samples" if n_samples > 1 else
-                    f"1 sample of {n_in} inputs")
-            data_row.append(widgets.HTML(f"<b>{text}</b>"))
-        if n_samples == 1 and (net.sizes[-1] == 1 or net.loss.name == "cross_entropy"):
-            if net.loss.name == "cross_entropy":
-                self.target_slider = widgets.IntSlider(
-                    value=int(st.y[0]), min=0, max=net.sizes[-1] - 1, description="class y",
-                    style=style, layout=widgets.Layout(width="230px"))
-            else:
-                v = float(st.y[0, 0])
-                lo, hi = (0.0, 1.0) if net.loss.name == "bce" else (min(-2.0, v), max(2.0, v))
-                self.target_slider = widgets.FloatSlider(
-                    value=v, min=lo, max=hi, step=0.01, readout_format=".2f",
-                    description="target y", style=style, layout=widgets.Layout(width="230px"))
-        if n_samples > 1:
-            self.sample_select = widgets.Dropdown(
-                options=[("mean over the batch", MEAN)] + [(f"sample {k + 1}", k)
-                                                           for k in range(n_samples)],
-                value=MEAN, description="show", style=style, layout=widgets.Layout(width="220px"))
-        self.lr_slider = widgets.FloatLogSlider(
-            value=st.lr, base=10, min=np.log10(LR_RANGE[0]), max=np.log10(LR_RANGE[1]),
-            step=0.1, readout_format=".3g", description="learning rate", style=style,
-            layout=widgets.Layout(width="280px"))
-        self.activation_dropdowns = [
-            widgets.Dropdown(options=list(ACTIVATION_NAMES), value=net.activations[l].name,
-                             description=f"hidden {l + 1}", style=style,
-                             layout=widgets.Layout(width="170px"))
-            for l in range(L - 1)]
-
-        # display controls
-        self.quantity = widgets.ToggleButtons(
-            options=[(_QUANTITY_LABELS[k], k) for k in NODE_QUANTITIES], value="a",
-            description="neurons show", style={**style, "button_width": "120px"})
-        neuron_options: list = [("follow the current layer", FOLLOW)]
-        for l, size in enumerate(net.sizes):
-            kind = "input" if l == 0 else "output" if l == L else f"layer {l}"
-            neuron_options += [(f"{kind}, neuron {j + 1}" if l else f"input x{j + 1}", (l, j))
-                               for j in range(size)]
-        self.neuron_select = widgets.Dropdown(options=neuron_options, value=FOLLOW,
-                                              description="equations of", style=style,
-                                              layout=widgets.Layout(width="280px"))
-
+                                           layout=lay(width="130px"))
+        self.reset_button = widgets.Button(description="Reset", icon="undo",
+                                           tooltip="back to the initial weights and step 0",
+                                           layout=lay(width="80px"))
+        data_note = []
+        if not self.input_sliders:
+            data_note.append(widgets.HTML(
+                f"<b>batch of {n_samples} samples</b>" if n_samples > 1
+                else f"<b>1 sample of {n_in} inputs</b>"))
         rows = [
             widgets.HBox([self.reset_button, self.prev_button, self.next_button, self.play,
                           self.step_slider, self.apply_button]),
-            widgets.HBox([*self.input_sliders, *data_row,
+            widgets.HBox([*self.input_sliders, *data_note,
                           *([self.target_slider] if self.target_slider else []),
                           *([self.sample_select] if self.sample_select else []),
                           self.lr_slider]),
             widgets.HBox([*self.activation_dropdowns, self.neuron_select]),
-            self.quantity,
+            self.quantity_buttons,
         ]
-        view = PassStepperView(net.sizes, net.activation_names)
-        super().__init__(view, rows)
-
-        # model controls recompute the pass; display controls only redraw
-        for control in (*self.input_sliders, self.target_slider, self.lr_slider):
-            if control is not None:
-                self.watch(control)
-        for l, dropdown in enumerate(self.activation_dropdowns):
-            self.watch(dropdown, lambda l=l: self._set_activation(l))
-        for control in (self.step_slider, self.quantity, self.neuron_select, self.sample_select):
-            if control is not None:
-                self.watch(control)
-        # Play ticks in the browser; jslink moves the slider there, this keeps the
-        # kernel side in step too (and lets Python drive ``play.value``).
-        self.play.observe(self._on_play, names="value")
-        self.prev_button.on_click(lambda _b: self._guarded(self.prev))
-        self.next_button.on_click(lambda _b: self._guarded(self.next))
-        self.reset_button.on_click(lambda _b: self._guarded(self.reset))
-        self.apply_button.on_click(lambda _b: self._guarded(self.apply_update))
+        super().__init__(PassStepperView(net.sizes, net.activation_names), rows)
+        self.prev_button.on_click(self.guarded(self.prev))
+        self.next_button.on_click(self.guarded(self.next))
+        self.apply_button.on_click(self.guarded(self.apply_update))
+        self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
 
     # -- public read-outs ------------------------------------------------------------------
     @property
-    def state(self) -> StepState:
-        """What is known at the current step (the stepper's state)."""
-        return self.stepper.state
+    def state(self) -> StepState | None:
+        """What is drawn: what is known at the current step (a read-only snapshot)."""
+        return self._drawn
 
     @property
     def trace(self) -> Trace:
@@ -244,25 +283,26 @@ class PassStepperWidget(FigureWidget):
         return self.stepper.grads
 
     @property
-    def position(self) -> int:
-        """The current step index."""
-        return self.step_slider.value
+    def n_steps(self) -> int:
+        """Number of steps of the pass, ``2L + 3``."""
+        return self.stepper.n_steps
 
     # -- actions ---------------------------------------------------------------------------
     def go(self, k: int) -> None:
-        """Move to step ``k`` (clamped to the valid range) and redraw."""
-        self.step_slider.value = int(min(max(k, 0), self.step_slider.max))
+        """Move to step ``k`` (clamped to 0 .. n_steps − 1) and redraw."""
+        k = check_int("k", k)
+        self.position = min(max(k, 0), self.n_steps - 1)
 
     def next(self) -> None:
         """One step forward (stays on the last step)."""
-        self.go(self.step_slider.value + 1)
+        self.go(self.position + 1)
 
     def prev(self) -> None:
         """One step back (stays on step 0)."""
-        self.go(self.step_slider.value - 1)
+        self.go(self.position - 1)
 
-    def reset(self) -> None:
-        """Back to step 0."""
+    def restart(self) -> None:
+        """Back to step 0 of the same pass (the weights stay)."""
         self.go(0)
 
     def apply_update(self) -> None:
@@ -271,51 +311,61 @@ class PassStepperWidget(FigureWidget):
         Raises
         ------
         FloatingPointError
-            If the gradients are not finite (the weights are left unchanged);
-            from a button, this becomes a message.
+            If the gradients are not finite or the update would overflow (the
+            weights are left unchanged); from the button, this becomes a message.
         """
-        self._sync_stepper()
-        self.stepper.apply_update()
+        self._sync()
+        with np.errstate(over="ignore", invalid="ignore"):  # (see _sync)
+            self.stepper.apply_update()
         with self.batch():  # one redraw, even if the step already was 0
-            self.play.value = 0
-            self.step_slider.value = 0
+            self.position = 0
+            self.refresh()
+
+    def reset(self) -> None:
+        """Back to the network's initial weights (whatever the updates did) and step 0.
+
+        The inputs, target, learning rate and activations stay as they are set.
+        """
+        self.net.set_params(*self._initial)
+        self.stepper.recompute()
+        with self.batch():
+            self.position = 0
             self.refresh()
 
     # -- model -----------------------------------------------------------------------------
-    def _controls_X_y(self) -> tuple[np.ndarray, np.ndarray]:
-        st = self.stepper
-        X = (np.array([[s.value for s in self.input_sliders]]) if self.input_sliders
-             else st.X)
-        y = st.y
+    def _data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The inputs and targets the settings give."""
+        X = (np.array([[getattr(self, name) for name in self._inputs]]) if self._inputs
+             else self._X)
+        y = self._y
         if self.target_slider is not None:
-            y = (np.array([self.target_slider.value]) if self.net.loss.name == "cross_entropy"
-                 else np.array([[float(self.target_slider.value)]]))
+            y = (np.array([self.target]) if self.net.loss.name == "cross_entropy"
+                 else np.array([[self.target]]))
         return X, y
 
-    def _sync_stepper(self) -> None:
-        """Recompute the pass from the controls if any of them changed it."""
-        st = self.stepper
-        X, y = self._controls_X_y()
-        lr = float(self.lr_slider.value)
-        if (lr != st.lr or X.shape != st.X.shape or not np.array_equal(X, st.X)
-                or not np.array_equal(y, st.y)):
-            st.recompute(X=X, y=y, lr=lr)
-
-    def _set_activation(self, layer: int) -> None:
-        """Give hidden layer ``layer + 1`` the dropdown's activation and recompute."""
-        old = self.net.activations
-        new = list(old)
-        new[layer] = get_activation(self.activation_dropdowns[layer].value)
-        self.net.activations = new
+    def _sync(self) -> None:
+        """Give the network the settings' activations and recompute the pass if the
+        settings changed it; on any error the network and the pass stay as they were."""
+        net, st = self.net, self.stepper
+        names = [getattr(self, f"activation{l}") for l in range(1, net.n_layers)]
+        names.append(net.activations[-1].name)
+        X, y = self._data()
+        if (names == net.activation_names and self.lr == st.lr and X.shape == st.X.shape
+                and np.array_equal(X, st.X) and np.array_equal(y, st.y)):
+            return
+        old = net.activations
+        net.activations = [get_activation(n) for n in names]
         try:
-            self.stepper.recompute()
+            # a runaway network (a large learning rate, Apply clicked again and again)
+            # overflows here on purpose: update() reports it in words, Reset recovers
+            with np.errstate(over="ignore", invalid="ignore"):
+                st.recompute(X=X, y=y, lr=self.lr)
         except Exception:
-            self.net.activations = old  # leave nothing half-changed
+            net.activations = old  # leave nothing half-changed
             raise
-        self.refresh()
 
     def update(self) -> None:
-        """Recompute the pass from the controls and draw the current step.
+        """Recompute the pass from the settings and draw the current step.
 
         Raises
         ------
@@ -323,32 +373,51 @@ class PassStepperWidget(FigureWidget):
             If the loss or a gradient is not finite (the numbers overflowed);
             :meth:`refresh` shows it as a message and keeps the last picture.
         """
-        self._sync_stepper()
+        self._sync()
         st = self.stepper
         g = st.grads
         if not (np.isfinite(g.loss) and all(np.isfinite(d).all() for d in (*g.dW, *g.db))):
             raise FloatingPointError(
                 f"the pass overflowed (loss = {g.loss:g}, gradients not all finite); try "
-                "smaller inputs, weights or learning rate")
-        st.go(min(self.step_slider.value, st.n_steps - 1))
-        sample = None
-        if self.sample_select is not None and self.sample_select.value != MEAN:
-            sample = int(self.sample_select.value)
-        selected = None if self.neuron_select.value == FOLLOW else self.neuron_select.value
-        self.view.update(st, self.quantity.value, selected, sample)
+                "smaller inputs, weights or learning rate, or Reset")
+        st.go(self.position)
+        sample = None if self.sample == MEAN else int(self.sample)
+        selected = None if self.neuron == FOLLOW else self.neuron
+        self.view.update(st, self.quantity, selected, sample)
+        self._drawn = st.state
+
+    # -- the Play link ---------------------------------------------------------------------
+    def _from_play(self, change: dict) -> None:
+        """The page's Play (while the learner plays) moves the step."""
+        if change["new"] == self.position:
+            return
+        try:
+            self.position = change["new"]
+        except (TypeError, ValueError, traitlets.TraitError) as exc:
+            self.setting_refused("position", exc)
+            self.play.value = self.position  # Play shows the setting
+
+    def _to_play(self, change: dict) -> None:
+        """A step set from code or the slider moves Play too."""
+        if self.play.value != change["new"]:
+            self.play.value = change["new"]
 
     # -- helpers ---------------------------------------------------------------------------
-    def _on_play(self, change: dict) -> None:
-        if self.step_slider.value != change["new"]:
-            self.step_slider.value = change["new"]
-
-    def _guarded(self, action) -> None:
-        try:
-            action()
-        except Exception as exc:  # noqa: BLE001 - a button must never raise into the page
-            self.show_error(exc)
+    @staticmethod
+    def _neuron_options(net: MLP) -> tuple:
+        L = net.n_layers
+        options: list = [("follow the current layer", FOLLOW)]
+        for l, size in enumerate(net.sizes):
+            kind = "input" if l == 0 else "output" if l == L else f"layer {l}"
+            options += [(f"{kind}, neuron {j + 1}" if l else f"input x{j + 1}", (l, j))
+                        for j in range(size)]
+        return tuple(options)
 
     def __repr__(self) -> str:
-        return (f"PassStepperWidget(sizes={self.net.sizes}, "
+        return (f"BackpropStepper(sizes={self.net.sizes}, "
                 f"activations={self.net.activation_names}, loss={self.net.loss.name!r}, "
-                f"step={self.step_slider.value}/{self.step_slider.max})")
+                f"step={self.position}/{self.n_steps - 1})")
+
+
+#: The former name, kept so that existing lessons and code keep working.
+PassStepperWidget = BackpropStepper
