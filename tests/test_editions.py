@@ -136,7 +136,8 @@ class TestSync:
         assert be.out_of_sync(built, stored) is None
 
     @pytest.mark.parametrize("change, what", [
-        (lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source + "\n"), "cell 1: its source"),
+        (lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source + "\n"),
+         "cell 1: its source"),
         (lambda nb: nb.cells[1].metadata.update(tags=["nbval-ignore-output"]),
          "cell 1: its metadata"),
         (lambda nb: nb.cells.pop(), "cells instead of"),
