@@ -35,7 +35,7 @@ from ..engine.validation import check_array, check_choice, check_int
 from .activation_plot import saturated_intervals
 from .base import FigureView
 from .gradient_health import layer_colors
-from .linechart import LineChartPanel
+from .linechart import LineChartPanel, key_texts
 from .network_diagram import nice_limit
 from .text import PathText, fmt, fmt_short
 
@@ -345,7 +345,7 @@ class DistributionsView(FigureView):
     def __init__(self, figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
-        self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",
+        self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11, weight="bold",
                                            va="top"))
         self.subtitle = self.dynamic(PathText(fig, 0.01, 0.93, "", fontsize=9, va="top"))
         self.note = self.dynamic(PathText(fig, 0.99, 0.015, "", fontsize=8.5, ha="right",
@@ -385,10 +385,10 @@ class DistributionsView(FigureView):
                  fontsize=8, color="#333333")
         fig.text(x, 0.205, "almost no gradient passes back through these z.", fontsize=8,
                  color="#333333")
-        fig.text(x, 0.165, "Lines: one per layer", fontsize=8, color="#333333")
-        for label, color in zip([str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors):
-            fig.text(x + 0.105, 0.165, label, fontsize=8, color=color, weight="bold")
-            x += (7.5 * 0.62 * len(label) + 8.0) / (figsize[0] * 72)
+        lines = fig.text(x, 0.165, "Lines: one per layer", fontsize=8, color="#333333")
+        start = x + (lines.get_window_extent(self.canvas.get_renderer()).width + 6) / fig.bbox.width
+        self.layer_key = key_texts(fig, start, 0.165,
+                                   [str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors)
         fig.text(0.6, 0.115, "Ridges: one histogram per recorded step, step 0 at the back,",
                  fontsize=8, color="#333333")
         fig.text(0.6, 0.085, "the newest in front; outlined in blue: the step of the slider.",
@@ -412,14 +412,20 @@ class DistributionsView(FigureView):
         self.panels["W"].title.set_text(f"weights W into the {where}")
         self.panels["a"].title.set_text(f"activations a = {act.display_name}(z)")
         names = self.layer_names[:L - 1] + ["output"]
+        # the key lists the layers drawn: 1 … L−1 and the output
+        keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
+        if keep != [t.get_visible() for t in self.layer_key]:
+            for text, on in zip(self.layer_key, keep):
+                text.set_visible(on)
+            self.invalidate()
         self.chart.update(state.sat_steps, {name: state.sat_history[:, l]
                                             for l, name in enumerate(names)})
         self.chart.set_marker(state.selected)
         self.chart.set_title(f"Share of saturated pre-activations per layer (threshold "
                              f"|f′(z)| < {SATURATION_THRESHOLD:g})")
-        self.title.set_text(f"Distributions · {where} of {L - 1} hidden {act.display_name} "
-                            f"layer{'s' if L > 2 else ''}, {state.init} · step {state.selected} "
-                            f"of {state.last_step} · loss {fmt(state.loss)}")
+        self.title.set_text(f"Distributions · {where} of {L - 1} ({act.display_name}) · "
+                            f"{state.init} · step {state.selected}/{state.last_step} · "
+                            f"loss {fmt(state.loss)}")
         self.subtitle.set_text(
             f"At step {state.selected}, {state.saturated:.0%} of this layer's pre-activations "
             f"(all {state.n_samples} training samples × neurons) are in the saturated region; "

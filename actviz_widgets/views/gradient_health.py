@@ -36,7 +36,7 @@ from matplotlib.transforms import Bbox, TransformedBbox, blended_transform_facto
 
 from ..engine.validation import check_array, check_int
 from .base import FigureView
-from .linechart import LineChartPanel
+from .linechart import LineChartPanel, key_texts
 from .network_diagram import NetworkDiagram
 from .text import PathText, fmt, fmt_short
 
@@ -534,14 +534,10 @@ class GradientHealthView(PartialRedrawView):
         self.delta_chart, self.weight_chart = charts
         self.weight_chart.ax.tick_params(labelleft=False)
         # The key is static: each layer keeps its colour whatever the depth.
-        self.layer_key = []
-        x = 0.575
-        fig.text(x, 0.045, "lines: one per layer, dark (input side) → light; black = output",
+        fig.text(0.575, 0.045, "lines: one per layer, dark (input side) → light; black = output",
                  fontsize=8, color="#444444")
-        for label, color in zip([str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors):
-            text = fig.text(x, 0.015, label, fontsize=8, color=color, weight="bold")
-            self.layer_key.append(text)
-            x += (7.5 * 0.62 * len(label) + 8.0) / (figsize[0] * 72)
+        self.layer_key = key_texts(fig, 0.575, 0.015,
+                                   [str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors)
 
     # -- structure -------------------------------------------------------------------------
 

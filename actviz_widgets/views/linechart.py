@@ -29,7 +29,7 @@ from .base import FigureView
 from .network_diagram import nice_limit
 from .text import PathText, fmt_short
 
-__all__ = ["LineChartPanel", "SERIES_COLORS"]
+__all__ = ["LineChartPanel", "SERIES_COLORS", "key_texts"]
 
 #: Okabe–Ito colours (colour-blind safe), in the order series get them.
 SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -256,3 +256,20 @@ class LineChartPanel:
             self.ylim = new
             self.ax.set_ylim(*new)
             self.view.invalidate()
+
+
+def key_texts(figure, x: float, y: float, labels, colors, fontsize: float = 8.0,
+              gap_pt: float = 6.0, weight: str = "bold") -> list:
+    """Coloured labels side by side from ``(x, y)`` (figure fraction): a compact legend.
+
+    Each label is placed past the measured width of the one before it, so
+    they never touch, whatever the font. Returns the ``Text`` artists.
+    """
+    renderer = figure.canvas.get_renderer()
+    width_px = figure.bbox.width
+    texts = []
+    for label, color in zip(labels, colors):
+        text = figure.text(x, y, label, fontsize=fontsize, color=color, weight=weight)
+        texts.append(text)
+        x += (text.get_window_extent(renderer).width + gap_pt * figure.dpi / 72) / width_px
+    return texts
