@@ -639,3 +639,12 @@ def test_save_refuses_what_load_would_refuse(tmp_path):
         with pytest.raises(ValueError, match=match):
             save_network(net, tmp_path / "x.json", extra=extra)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_grid_beyond_the_limit_is_refused():
+    from actviz_widgets.engine.grid import grid_field, input_grid
+    with pytest.raises(ValueError, match=r"n must be an integer between 2 and 1000"):
+        input_grid((-1, 1, -1, 1), 100_000)  # 10^10 points
+    with pytest.raises(TypeError, match="extent must be an array of real numbers"):
+        grid_field(MLP([2, 1]), ("-1", "1", "-1", "1"), 10)
+    assert input_grid((-1, 1), 1000).shape == (1000, 1)

@@ -143,3 +143,13 @@ def test_train_digits_rejects_bad_arguments(digits):
         train_digits("relu", digits, epochs=0)
     with pytest.raises(TypeError, match="on_epoch must be callable"):
         train_digits("relu", digits, epochs=1, on_epoch=3)
+
+
+def test_labels_are_checked_before_conversion_and_class_counts_are_capped():
+    with pytest.raises(ValueError, match=r"y_true must lie in 0..2; got values from 0 to 1e\+300"):
+        confusion_matrix([0.0, 1e300], [0, 1], 3)
+    with pytest.raises(TypeError, match="y_pred must be an array of real numbers; got booleans"):
+        confusion_matrix([0, 1], [True, False], 2)
+    with pytest.raises(ValueError, match=r"n_classes must be an integer between 1 and 10000"):
+        confusion_matrix([0, 1], [0, 1], 10**6)  # would be a 10^12-cell matrix
+    assert confusion_matrix([0.0, 1.0, 1.0], [0, 0, 1], 2).tolist() == [[1, 0], [1, 1]]

@@ -362,3 +362,30 @@ def test_dataset_rejects_inconsistent_arrays():
         Dataset("d", "classification", X, y, np.zeros((4, 3)), y, 2)
     with pytest.raises(ValueError, match=r"n_classes"):
         Dataset("d", "regression", X, y, X, y, 2)
+
+
+def test_make_dataset_limits_are_stated_in_the_messages():
+    with pytest.raises(ValueError, match=r"noise must be a number in \[0, 10\]; got 10.5"):
+        make_dataset("xor", noise=10.5)
+    with pytest.raises(ValueError, match=r"n_samples must be an integer between 4 and 1000000"):
+        make_dataset("sine", n_samples=1_000_001)
+    with pytest.raises(TypeError, match="noise must be a real number"):
+        make_dataset("xor", noise=True)
+    ds = make_dataset("sine", n_samples=4, noise=10.0, seed=1)  # the limits themselves are fine
+    assert ds.n_train + ds.n_test == 4
+
+
+def test_dataset_refuses_arrays_that_are_not_real_numbers():
+    X, y = np.zeros((4, 2)), np.zeros((4, 1))
+    for bad, name in [(X.astype(bool), "X_train"), (X.astype(complex), "X_train"),
+                      ([["a", "b"]] * 4, "X_train")]:
+        with pytest.raises(TypeError, match=f"{name} must be an array of real numbers"):
+            Dataset("mine", "regression", bad, y, X[:0], y[:0], 0)
+    with pytest.raises(TypeError, match="y_test must be an array of real numbers; got booleans"):
+        Dataset("mine", "classification", X, y, X, y.astype(bool), 2)
+    with pytest.raises(ValueError, match="X_train must hold only finite values"):
+        Dataset("mine", "regression", np.full((4, 2), np.inf), y, X[:0], y[:0], 0)
+    labels = np.array([0, 1, 1, 0])  # integer labels stay integers
+    ds = Dataset("mine", "classification", X, labels, X, labels, 2)
+    assert ds.y_train.dtype.kind == "i" and not ds.X_train.flags.writeable
+    assert X.flags.writeable  # the caller's array is not frozen

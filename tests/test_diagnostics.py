@@ -246,3 +246,18 @@ def test_histograms_count_like_numpy_histogram_at_every_edge():
         assert below[i] == np.count_nonzero(v < lo) / n
         assert above[i] == np.count_nonzero(v > hi) / n
     assert histograms([], 0.0, 1.0, 3)[0].shape == (0, 3)
+
+
+def test_histograms_refuse_bins_beyond_the_limit_and_non_numbers():
+    with pytest.raises(ValueError, match=r"bins must be an integer between 1 and 10000"):
+        histograms([np.zeros(3)], 0.0, 1.0, 10**9)
+    with pytest.raises(TypeError, match="low must be a real number"):
+        histograms([np.zeros(3)], "0", 1.0, 4)
+    with pytest.raises(TypeError, match=r"samples\[1\] must be an array of real numbers; got "
+                                        "booleans"):
+        histograms([np.zeros(3), np.ones(2, dtype=bool)], 0.0, 1.0, 4)
+    with pytest.raises(TypeError, match="samples must be a list of arrays"):
+        histograms(np.zeros(3), 0.0, 1.0, 4)
+    fractions, below, above = histograms([[0.1, 0.6, 2.0]], 0.0, 1.0, 2)
+    np.testing.assert_array_equal(fractions, [[1 / 3, 1 / 3]])
+    assert below[0] == 0.0 and above[0] == 1 / 3

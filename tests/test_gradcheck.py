@@ -334,3 +334,14 @@ def test_eps_trade_off_truncation_against_rounding():
     assert err[1e-12] > 100 * err[1e-6]
     # central differences are second order: 100x smaller ε, ~10^4x smaller truncation error
     assert 1e3 < err[1e-1] / err[1e-3] < 1e5
+
+
+def test_eps_beyond_the_limit_is_refused_and_the_network_kept():
+    net = MLP([2, 2, 1], activation="tanh", loss="mse", seed=0)
+    before = [p.copy() for p in net.weights + net.biases]
+    for call in (lambda: numeric_gradient(net, [[1.0, 2.0]], [[0.0]], 0, 0, 0, eps=1e308),
+                 lambda: gradient_check(net, [[1.0, 2.0]], [[0.0]], eps=2.0)):
+        with pytest.raises(ValueError, match=r"eps must be a number in \(0, 1\]"):
+            call()
+    for p, q in zip(before, net.weights + net.biases):
+        np.testing.assert_array_equal(p, q)

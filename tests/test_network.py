@@ -290,3 +290,96 @@ def test_set_params_rejects_bad_arrays_and_changes_nothing():
         net.set_params([np.ones((2, 3)), np.ones((3, 1))], [np.full(3, np.nan), np.zeros(1)])
     for w, b in zip(net.weights, before[0]):
         np.testing.assert_array_equal(w, b)
+
+
+# -- what the network checks at its boundary -----------------------------------------------
+
+def test_parameters_are_one_buffer_and_replaced_arrays_are_still_checked(xor_batch):
+    X, y = xor_batch
+    net = MLP([2, 3, 1], activation="tanh", loss="bce", seed=1)
+    expected = net.forward(X).output.copy()
+    net.check_params()
+    # an array replaced by hand (not through set_params) is checked on its own
+    net.weights[0] = net.weights[0].copy()
+    np.testing.assert_array_equal(net.forward(X).output, expected)
+    net.weights[0] = net.weights[0].astype(np.float32)
+    with pytest.raises(TypeError, match=r"net\.weights\[0\] must be a float64 array of shape "
+                                        r"\(2, 3\); got an array of shape \(2, 3\) and dtype "
+                                        "float32"):
+        net.forward(X)
+    net.weights = net.weights[:1]
+    with pytest.raises(TypeError, match=r"net\.weights must be a list of 2 arrays; got a list "
+                                        "of 1"):
+        net.forward(X)
+
+
+def test_a_huge_but_finite_weight_is_not_mistaken_for_a_non_finite_one():
+    net = MLP([1, 1], activation=[], loss="mse")
+    net.set_params([[[1e200]]], [[0.0]])  # its square overflows: the exact check decides
+    net.check_params()
+    assert net.forward([[1e-190]]).output[0, 0] == pytest.approx(1e10)
+
+
+def test_step_counts_updates_and_a_bound_decides_the_careful_path():
+    net = MLP([1, 1], activation=[], loss="mse")
+    net.set_params([[[2.0]]], [[0.5]])
+    g = net.backward(net.forward([[3.0]]), [[1.0]])  # dL/dw = 2 (wx + b - y) x = 33
+    net.step(g, lr=0.01)
+    assert net.weights[0][0, 0] == 2.0 - 0.01 * 33.0 and net.biases[0][0] == 0.5 - 0.01 * 11.0
+    assert net.n_updates == 1
+    # 1e200 · 1e100 fits in float64 but is beyond the fast bound: computed aside, then kept
+    net.set_params([[[1e200]]], [[0.0]])
+    g = av.Gradients(0.0, [None, None], [None, None], [np.array([[-1e100]])], [np.array([1.0])])
+    net.step(g, lr=1e100)
+    assert net.weights[0][0, 0] == 1e200 + 1e200 and net.n_updates == 2
+    g.dW[0][0, 0] = -1e300  # now 1e200 + 1e100 · 1e300 overflows: refused
+    with pytest.raises(FloatingPointError, match=r"weights\[0\] − 1e\+100·dW\[0\] goes beyond"):
+        net.step(g, lr=1e100)
+    assert net.weights[0][0, 0] == 2e200 and net.n_updates == 2
+
+
+def test_gradients_given_as_lists_are_converted_and_bad_ones_named():
+    net = MLP([2, 2], activation=[], loss="mse")
+    net.set_params([np.eye(2)], [np.zeros(2)])
+    g = av.Gradients(0.0, [None, None], [None, None], [[[1, 0], [0, 1]]], [[1, 1]])
+    net.step(g, lr=0.5)  # lists of integers are real numbers
+    np.testing.assert_array_equal(net.weights[0], 0.5 * np.eye(2))
+    np.testing.assert_array_equal(net.biases[0], [-0.5, -0.5])
+    g.db = [[True, 1]]
+    with pytest.raises(TypeError, match=r"grads\.db\[0\] must be an array of real numbers; got "
+                                        "booleans"):
+        net.step(g, lr=0.5)
+    g.db = "not a list"
+    with pytest.raises(ValueError, match=r"grads\.db must be a list of 1 arrays"):
+        net.step(g, lr=0.5)
+    np.testing.assert_array_equal(net.weights[0], 0.5 * np.eye(2))
+
+
+def test_unchecked_forward_equals_checked_and_foreign_buffers_are_not_reused(xor_batch):
+    X, _ = xor_batch
+    net = MLP([2, 4, 1], activation="relu", loss="bce", seed=2)
+    other = MLP([2, 5, 1], activation="relu", loss="bce", seed=2)  # same depth, other widths
+    checked = net.forward(X)
+    fast = net.forward(X, check=False)
+    for a, b in zip(checked.a, fast.a):
+        np.testing.assert_array_equal(a, b)
+    foreign = other.forward(X)
+    tr = net.forward(X, out=foreign)  # not this network's: a fresh trace, nothing written
+    assert tr is not foreign and foreign.a[1].shape == (len(X), 5)
+    np.testing.assert_array_equal(tr.output, checked.output)
+    assert net.forward(X, out=tr) is tr  # its own trace is reused
+    twin = net.copy()
+    assert twin.forward(X, out=tr) is tr  # (a copy has the same layout)
+
+
+def test_limits_are_documented_and_enforced():
+    from actviz_widgets.engine import validation
+    for name in ("MAX_UNITS", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_BATCH_VALUES", "MAX_SAMPLES",
+                 "MAX_NOISE", "MAX_WEIGHT_SCALE", "MAX_BINS", "MAX_GRID_N"):
+        assert f"``{name}``" in validation.__doc__
+    with pytest.raises(ValueError, match=r"sizes asks for 101 weight layers; the engine allows "
+                                         r"at most 100 \(MAX_LAYERS"):
+        MLP([1] * 102)
+    with pytest.raises(ValueError, match=r"weight_scale must be a number in \(0, 1000\]"):
+        MLP([2, 1], weight_scale=1e308)
+    MLP([2, 10_000, 1])  # at the unit limit: fine

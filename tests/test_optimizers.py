@@ -324,3 +324,44 @@ def test_against_torch(name):
         ours.step(net, g)
     for p, q in zip(flat(net), params):
         np.testing.assert_allclose(p, q.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("make", [lambda lr: SGD(lr=lr), lambda lr: SGD(lr=lr, momentum=0.9),
+                                  lambda lr: Adam(lr=lr)], ids=["sgd", "momentum", "adam"])
+def test_an_overflowing_update_changes_neither_the_network_nor_the_state(make):
+    net = make_net()
+    opt = make(1e-3)
+    g1, g2 = grad_sequence(net, 2)
+    opt.step(net, g1)
+    state = [a.copy() for a in opt._state_arrays()]
+    opt.lr = 1e308
+    g2.dW[0][0, 0] = 1e300  # lr · g (or Adam's huge step) goes beyond float64
+    net.weights[-1][...] = 1e308  # (and for Adam, whose steps are about lr: W − 1e308 · ±1)
+    before = [p.copy() for p in flat(net)]
+    with pytest.raises(FloatingPointError, match="update would overflow.*left unchanged"):
+        opt.step(net, g2)
+    for p, q in zip(before, flat(net)):
+        np.testing.assert_array_equal(p, q)
+    for a, b in zip(opt._state_arrays(), state):
+        np.testing.assert_array_equal(a, b)
+    assert opt.t == 1 and net.n_updates == 1
+
+
+def test_apply_is_the_update_without_checks():
+    net, twin = make_net(), make_net()
+    opt, ref = SGD(lr=0.1, momentum=0.9), SGD(lr=0.1, momentum=0.9)
+    for g in grad_sequence(net, 3):
+        ref.step(twin, g)
+        opt.apply(net, *net.check_gradients(g))
+    for p, q in zip(flat(net), flat(twin)):
+        np.testing.assert_array_equal(p, q)
+    assert opt.t == ref.t == 3 and net.n_updates == twin.n_updates == 3
+
+
+def test_step_refuses_a_network_with_non_finite_parameters():
+    net = make_net()
+    opt = SGD(lr=0.1)
+    net.weights[0][1, 1] = math.inf
+    with pytest.raises(ValueError, match=r"net\.weights\[0\] is not finite"):
+        opt.step(net, grad_sequence(net, 1)[0])
+    assert opt.t == 0 and net.weights[0][1, 1] == math.inf

@@ -295,3 +295,42 @@ def test_zip_without_npy_members(tmp_path):
         zf.writestr("readme.txt", "hello")
     with pytest.raises(ValueError, match=r"z\.npz"):
         load_network(path)
+
+
+# -- what a crafted archive claims is checked before it is read ----------------------------
+
+def test_zip_directory_claiming_too_many_members_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(202):  # 2 × MAX_LAYERS + 1 = 201 members at most
+            zf.writestr(f"a{i}.npy", b"")
+    with pytest.raises(ValueError, match=r"many\.npz.*directory lists 202 members.*at most 201"):
+        load_network(path)
+
+
+def test_member_sizes_must_fit_their_compressed_bytes(tmp_path):
+    from actviz_widgets.engine.serialization import _most_inflated
+    info = zipfile.ZipInfo("x.npy")
+    info.compress_size, info.compress_type = 100, zipfile.ZIP_STORED
+    assert _most_inflated(info) == 100
+    info.compress_type = zipfile.ZIP_DEFLATED
+    assert _most_inflated(info) == 1032 * 100 + 1024  # deflate's largest ratio is 1032:1
+    # a stored member whose directory entry claims more bytes than the file holds
+    path = saved(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    lying = tmp_path / "lying.npz"
+    with zipfile.ZipFile(lying, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data if name != "weights_1.npy" else data[:-40])
+    with pytest.raises(ValueError, match=r"lying\.npz.*'weights_1' claims shape \(5, 4\) of "
+                                         r"<f8 \(160 bytes of data\) but the member holds 120"):
+        load_network(lying)
+
+
+def test_fortran_ordered_and_big_endian_arrays_load_exactly(tmp_path):
+    net = trained_like_net()
+    path = saved(tmp_path, net=net)
+    rewrite_npz(path, weights_0=np.asfortranarray(net.weights[0]),
+                biases_1=net.biases[1].astype(">f8"))
+    assert_same_net(load_network(path), net)

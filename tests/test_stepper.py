@@ -415,3 +415,25 @@ def test_repr_and_full_results():
     for l in range(1, 3):
         np.testing.assert_array_equal(s.trace.z[l], tr.z[l])
     assert s.trace.z[0] is None and s.grads.delta[0] is None and s.n_layers == 2
+
+
+def test_empty_batches_and_non_real_inputs_are_refused():
+    net = MLP([2, 3, 1], activation="tanh", loss="bce", seed=0)
+    with pytest.raises(ValueError, match=r"X must hold at least one sample; got an empty batch"):
+        PassStepper(net, np.zeros((0, 2)), np.zeros((0, 1)))
+    stepper = PassStepper(net, [[0.5, -1.0]], [[1.0]])
+    for X, match in [([[True, False]], "booleans"), ([["1", "2"]], "type str"),
+                     (np.array([[1j, 0]]), "complex")]:
+        with pytest.raises(TypeError, match=match):
+            stepper.recompute(X=X)
+    np.testing.assert_array_equal(stepper.X, [[0.5, -1.0]])  # left as it was
+
+
+def test_apply_update_that_would_overflow_changes_nothing():
+    net = MLP([1, 1], activation=[], loss="mse", seed=0)
+    net.set_params([[[1e307]]], [[0.0]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        stepper = PassStepper(net, [[10.0]], [[0.0]], lr=1e10)
+    with pytest.raises(FloatingPointError):
+        stepper.apply_update()
+    assert net.weights[0][0, 0] == 1e307 and stepper.position == 0

@@ -10,7 +10,8 @@ import pytest
 from actviz_widgets.engine.datasets import make_dataset
 from actviz_widgets.engine.network import MLP
 from actviz_widgets.engine.optimizers import make_optimizer
-from actviz_widgets.engine.training import History, Trainer, TrainingDiverged
+from actviz_widgets.engine.training import (DEFAULT_MAX_ROWS, MAX_SNAPSHOTS, History, Trainer,
+                                            TrainingDiverged, default_max_snapshots)
 
 
 def xor(n=200, noise=0.1, seed=0):  # half of it for training
@@ -480,3 +481,110 @@ def test_bad_calls_change_nothing():
     assert (trainer.batch_size, trainer.lr, trainer.weight_decay) == (10, 0.1, 0.0)
     assert_same(params(trainer.net), before)
     assert trainer.step_count == 2 and len(trainer.history) == 2
+
+
+# -- bounded history: thinning -------------------------------------------------------------
+
+def test_rows_and_snapshots_are_thinned_to_an_even_spacing():
+    trainer = Trainer(xor_net(), xor(), batch_size=7, max_rows=10, max_snapshots=6)
+    reference = Trainer(xor_net(), xor(), batch_size=7, max_rows=100, max_snapshots=100)
+    trainer.step(37)
+    reference.step(37)
+    h, r = trainer.history, reference.history
+    # Worked by hand: rows 1..10 fill the history; row 11 makes 11 > 10, so the
+    # spacing becomes 2 (rows 2, 4, .., 10 and the latest); row 21 makes 11 again:
+    # spacing 4. At step 37: rows 4, 8, .., 36 and the latest, 37.
+    assert h.step == [4, 8, 12, 16, 20, 24, 28, 32, 36, 37] and h.row_spacing == 4
+    # Snapshots 0..5 fill 6; step 6 thins to spacing 2, step 11 to 4, step 21 to 8.
+    assert list(h.snapshots) == [0, 8, 16, 24, 32, 37] and h.snapshot_spacing == 8
+    # what is kept is what an unthinned history holds at those steps
+    rows = [r.step.index(k) for k in h.step]
+    for name in History._ROWS:
+        mine, theirs = getattr(h, name), getattr(r, name)
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine == [theirs[i] for i in rows], name
+    for k, snap in h.snapshots.items():
+        ref = r.snapshots[k]
+        assert (snap.step, snap.epoch, snap.position) == (ref.step, ref.epoch, ref.position)
+        assert_same(snap.weights + snap.biases, ref.weights + ref.biases)
+    # a thinned snapshot restores and resumes exactly like the unthinned run
+    at_37 = params(trainer.net)
+    trainer.restore(16)
+    assert h.step == [4, 8, 12, 16] and list(h.snapshots) == [0, 8, 16]
+    trainer.step(21)
+    assert_same(params(trainer.net), at_37)
+    assert h.step[-1] == 37 and len(h) <= 10 and list(h.snapshots)[-1] == 37
+
+
+def test_a_long_run_stays_within_the_limits_and_keeps_the_ends():
+    trainer = Trainer(xor_net(), xor(), lr=0.5, max_rows=16, max_snapshots=8, record_every=3,
+                      snapshot_every=2)
+    for _ in range(40):
+        trainer.step(25)
+        h = trainer.history
+        assert len(h) <= 16 and len(h.snapshots) <= 8
+        assert 0 in h.snapshots and next(reversed(h.snapshots)) == trainer.step_count // 2 * 2
+        assert all(k % (h.snapshot_spacing or 2) == 0 for k in list(h.snapshots)[:-1])
+        assert h.step == sorted(h.step) and h.step[-1] == trainer.step_count // 3 * 3
+        spacing = h.row_spacing or 3  # (0 until the first thinning: every recorded row)
+        assert spacing % 3 == 0 and set(h.step[:-1]) == set(range(spacing, h.step[-1], spacing))
+        if h.row_spacing:  # with half the spacing there would have been too many rows
+            assert h.step[-1] // (spacing // 2) > 16 - 1
+    assert trainer.step_count == 1000
+    trainer.rewind()
+    assert trainer.history.row_spacing == trainer.history.snapshot_spacing == 0
+    assert list(trainer.history.snapshots) == [0] and len(trainer.history) == 0
+
+
+def test_default_limits_bound_snapshot_memory():
+    trainer = Trainer(xor_net(), xor())
+    assert (trainer.max_rows, trainer.max_snapshots) == (DEFAULT_MAX_ROWS, MAX_SNAPSHOTS)
+    assert (DEFAULT_MAX_ROWS, MAX_SNAPSHOTS) == (2000, 1000)
+    # 784-128-10: 101,770 parameters; 8,000,000 // 101,770 = 78 snapshots (62 MB)
+    assert default_max_snapshots(784 * 128 + 128 + 128 * 10 + 10) == 78
+    assert default_max_snapshots(2_000_000) == 4  # never fewer than 4
+    big = MLP([64, 300, 300, 10], loss="cross_entropy")  # 112,810 parameters
+    data = (np.zeros((3, 64)), np.array([0, 1, 2]))
+    assert Trainer(big, data).max_snapshots == 8_000_000 // 112_810 == 70
+
+
+def test_lowering_the_limits_thins_at_once_and_bad_limits_are_refused():
+    trainer = Trainer(xor_net(), xor())
+    trainer.step(30)
+    trainer.max_rows = 8
+    assert trainer.history.step == [4, 8, 12, 16, 20, 24, 28, 30]
+    trainer.max_snapshots = 5
+    assert list(trainer.history.snapshots) == [0, 8, 16, 24, 30]
+    for bad, exc in [(3, ValueError), (True, TypeError), (10.0, TypeError)]:
+        with pytest.raises(exc, match="max_rows"):
+            trainer.max_rows = bad
+        with pytest.raises(exc, match="max_snapshots"):
+            Trainer(xor_net(), xor(), max_snapshots=bad)
+    assert trainer.max_rows == 8 and len(trainer.history) == 8
+
+
+def test_a_parameter_made_non_finite_outside_is_reported_before_any_step():
+    trainer = Trainer(xor_net(), xor(), batch_size=10)
+    trainer.step(3)
+    trainer.net.biases[0][1] = np.nan
+    before = params(trainer.net)
+    for call in (lambda: trainer.step(2), lambda: trainer.train(steps=2)):
+        with pytest.raises(ValueError, match=r"net\.biases\[0\] is not finite.*after update 3"):
+            call()
+    for p, q in zip(params(trainer.net), before):
+        np.testing.assert_array_equal(p, q)  # (NaN included)
+    assert trainer.step_count == 3 and len(trainer.history) == 3 and trainer.epoch == 0
+    trainer.restore(3)  # the snapshot puts the finite weights back
+    trainer.step(1)
+    assert trainer.step_count == 4
+
+
+def test_no_samples_and_half_given_test_sets_are_refused():
+    ds, net = xor(), xor_net()
+    with pytest.raises(ValueError, match=r"training set\): X must hold at least one sample"):
+        Trainer(net, (ds.X_train[:0], ds.y_train[:0]))
+    with pytest.raises(ValueError, match="y_test was given but X_test is None"):
+        Trainer(net, (ds.X_train, ds.y_train, None, ds.y_test))
+    with pytest.raises(TypeError, match="X_train must be an array; got None"):
+        Trainer(net, (None, ds.y_train))
