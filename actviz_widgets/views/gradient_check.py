@@ -178,24 +178,25 @@ class ErrorCurvePanel:
         ax.set_yscale("log")
         ax.set_xlim(lo / 2, hi * 2)
         ax.set_ylim(ERROR_FLOOR / 3, 3.0)
-        ax.set_xlabel("ε, the finite-difference step (log scale)", fontsize=8.5)
+        ax.set_xlabel("ε, the finite-difference step", fontsize=8.5)
         ax.set_ylabel("relative error of the numeric gradient", fontsize=8.5)
-        ax.set_title("how the numeric gradient's error depends on ε", fontsize=10)
+        ax.set_title("the numeric gradient's error against ε", fontsize=10)
         ax.tick_params(labelsize=8)
         ax.grid(True, which="major", color="0.92", lw=0.6)
         # the floor is where exact zeros are drawn: its tick says so
         ax.set_yticks([ERROR_FLOOR] + [10.0 ** k for k in range(-16, 1, 2)],
                       labels=["0"] + [f"$10^{{{k}}}$" for k in range(-16, 1, 2)])
         ax.minorticks_off()
-        ax.set_xticks([10.0 ** k for k in range(-12, 0)])
+        ax.set_xticks([10.0 ** k for k in range(-12, 0, 2)])
         full_height = blended_transform_factory(ax.transData, ax.transAxes)
         # static references: the pass mark and machine precision
         ax.axhline(PASS_MARK, color="#009E73", lw=1.0, ls=":", zorder=1)
-        ax.text(hi * 1.6, PASS_MARK * 1.5, "10⁻⁷: a usual pass mark", ha="right", va="bottom",
-                fontsize=8, color="#009E73")
+        margin = blended_transform_factory(ax.transAxes, ax.transData)
+        ax.text(1.02, PASS_MARK, "usual\npass\nmark", ha="left", va="center", fontsize=8,
+                color="#007a5a", transform=margin)
         ax.axhline(MACHINE_EPS, color="0.45", lw=0.8, ls=":", zorder=1)
-        ax.text(hi * 1.6, MACHINE_EPS * 1.5, "float64 precision 2.2e−16", ha="right",
-                va="bottom", fontsize=8, color="0.4")
+        ax.text(1.02, MACHINE_EPS, "float64\nprecision", ha="left", va="center", fontsize=8,
+                color="0.4", transform=margin)
         self.rounding_span = view.dynamic(Rectangle((lo, 0), 0, 1, transform=full_height,
                                                     facecolor=ROUNDING_COLOR, alpha=0.13,
                                                     edgecolor="none", zorder=0))
@@ -269,11 +270,18 @@ class ErrorCurvePanel:
         y = max(ce, ERROR_FLOOR) if math.isfinite(ce) else np.nan
         self.current_point.set_data([current_eps], [y])
         self.current_line.set_xdata([current_eps, current_eps])
-        # the label sits right of the line, or left of it near the right edge
-        right_side = current_eps < 3e-4
-        self.current_label.set_alignment(ha="left" if right_side else "right")
-        self.current_label.set_position((current_eps * (1.6 if right_side else 1 / 1.6), 0.03))
+        # the label sits on the side of the line away from the dashed best-ε line, unless
+        # it would leave the axes there
         self.current_label.set_text(f"ε = {fmt(current_eps, 2)}\nerror {fmt(ce, 2)}")
+        away = "left" if current_eps > best or not self.best_line.get_visible() else "right"
+        box = self.ax.bbox
+        for side in (away, "right" if away == "left" else "left"):
+            self.current_label.set_alignment(ha=side)
+            self.current_label.set_position(
+                (current_eps * (1.6 if side == "left" else 1 / 1.6), 0.03))
+            ext = [b for _, b in self.current_label.line_extents()]
+            if all(box.x0 <= b.x0 and b.x1 <= box.x1 for b in ext):
+                break
 
 
 def _regions(eps: np.ndarray, errors: np.ndarray) -> tuple[float, float, float, bool, bool]:
@@ -336,13 +344,12 @@ class GradientCheckView(FigureView):
                  dpi: float = 100) -> None:
         super().__init__(figsize, dpi)
         fig = self.figure
-        grid = GridSpec(2, 2, figure=fig, width_ratios=[1.0, 0.95], height_ratios=[1.0, 0.8],
-                        left=0.02, right=0.985, top=0.875, bottom=0.095, wspace=0.36,
-                        hspace=0.1)
-        self.ax_diagram = fig.add_subplot(grid[0, 0])
-        self.ax_numbers = fig.add_subplot(grid[1, 0])
+        # left: the diagram over the numbers; right: the error curve, its reference
+        # lines named in the right margin (a label inside would meet the moving ε line)
+        self.ax_diagram = fig.add_axes([0.01, 0.50, 0.45, 0.35])
+        self.ax_numbers = fig.add_axes([0.015, 0.02, 0.50, 0.43])
         self.ax_numbers.set_axis_off()
-        self.ax_curve = fig.add_subplot(grid[:, 1])
+        self.ax_curve = fig.add_axes([0.615, 0.10, 0.285, 0.78])
         # The activation is named in the (dynamic) note above the diagram, not in the
         # layer titles: titles are static, and a new one would redraw the whole figure.
         self.diagram = NetworkDiagram(self, self.ax_diagram, list(sizes), max_neurons=8,
@@ -355,7 +362,7 @@ class GradientCheckView(FigureView):
         self.ax_numbers.text(0.0, 1.0, "the checked weight, its gradient two ways",
                              transform=self.ax_numbers.transAxes, fontsize=9.5, weight="bold",
                              color="0.2", va="top")
-        self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.87, "", fontsize=8.3,
+        self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.88, "", fontsize=8,
                                              family="DejaVu Sans Mono", va="top",
                                              linespacing=1.25))
         self.verdict = self.dynamic(PathText(self.ax_numbers, 0.0, 0.0, "", fontsize=9,
@@ -383,30 +390,34 @@ class GradientCheckView(FigureView):
             self.chosen_edge.set_visible(True)
         else:
             self.chosen_edge.set_visible(False)
-        self.diagram.set_edge_note("orange: the checked weight · edges: weights w")
+        self.diagram.set_edge_note("orange: the checked weight\nedges: weights w")
         src = neuron_name(state.sizes, l, i)
         dst = neuron_name(state.sizes, l + 1, j)
         self.numbers.set_text("\n".join([
-            f"w = weights[{l}][{i}, {j}] = {_g(state.w, 6)}   ({src} → {dst})",
-            f"L(w) = {_g(state.loss, 16)}   (mean loss over {samples})",
-            f"backprop   ∂L/∂w               = {_g(state.backprop, 10)}",
-            f"numeric    (L(w+ε) − L(w−ε))/2ε = {_g(state.numeric, 10)}",
-            f"    with ε = {fmt(state.eps, 3)}:  L(w+ε) = {_g(state.loss_plus, 16)}",
-            f"{'':17}L(w−ε) = {_g(state.loss_minus, 16)}",
-            f"relative error  |b − n| / (|b| + |n|) = {fmt(state.rel_error, 3)}",
+            f"w = weights[{l}][{i}, {j}] = {_g(state.w, 6)}",
+            f"    ({src} → {dst})",
+            f"L(w) = {_g(state.loss, 16)}",
+            f"    (mean loss over {samples})",
+            f"backprop  ∂L/∂w        = {_g(state.backprop, 10)}",
+            f"numeric   (L(w+ε) − L(w−ε))/2ε",
+            f"                       = {_g(state.numeric, 10)}",
+            f"  with ε = {fmt(state.eps, 3)}: L(w+ε) = {_g(state.loss_plus, 16)}",
+            f"{'':16}L(w−ε) = {_g(state.loss_minus, 16)}",
+            f"relative error |b − n| / (|b| + |n|)",
+            f"                       = {fmt(state.rel_error, 3)}",
         ]))
         err = state.rel_error
         if not math.isfinite(err):
             text, color = "the error is not a number: a loss overflowed", "#b00020"
         elif state.backprop == 0 and state.numeric == 0:
-            text = ("both exactly 0: this weight does not change the loss here\n"
-                    "(e.g. its ReLU source neuron is off for every sample)")
+            text = ("both exactly 0: this weight does not change\nthe loss here (e.g. its "
+                    "ReLU source neuron\nis off for every sample)")
             color = "0.3"
         elif err <= PASS_MARK:
-            text, color = "✓ below 10⁻⁷: backprop and the difference agree", "#007a5a"
+            text, color = "✓ below 10⁻⁷: backprop and the\n   difference agree", "#007a5a"
         else:
-            text, color = ("✗ above 10⁻⁷: ε is off the sweet spot, or a kink lies within ±ε",
-                           "#b00020")
+            text, color = ("✗ above 10⁻⁷: ε is off the sweet spot,\n   or a kink lies "
+                           "within ±ε", "#b00020")
         self.verdict.set_text(text)
         self.verdict.set_color(color)
         self.curve.update(state.eps_grid, state.errors, state.eps, err)
