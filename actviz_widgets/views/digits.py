@@ -35,6 +35,7 @@ from ..engine.validation import check_array, check_int
 from .base import FigureView
 from .heatmap import HeatmapPanel
 from .network_diagram import NEGATIVE_COLOR, POSITIVE_COLOR, nice_limit
+from .palette import SEQUENTIAL_CMAP, SIGNED_CMAP
 from .text import PathText, fmt, fmt_short
 
 __all__ = ["DigitsView", "PREDICTED_COLOR", "SELECTED_COLOR", "colour_limit", "bar_verts",
@@ -165,7 +166,7 @@ class DigitsView(FigureView):
         self.title = fig.text(0.01, 0.985, "", fontsize=11, weight="bold", va="top")
 
         top = GridSpec(2, 2, figure=fig, width_ratios=[3.3, 1.0], height_ratios=[1.5, 1.0],
-                       left=0.05, right=0.95, top=0.9, bottom=0.42, wspace=0.17,
+                       left=0.065, right=0.9, top=0.9, bottom=0.42, wspace=0.22,
                        hspace=0.5)
         bottom = GridSpec(1, 4, figure=fig, width_ratios=[0.8, 1.1, 1.35, 1.05], left=0.03,
                           right=0.975, top=0.315, bottom=0.06, wspace=0.36)
@@ -276,8 +277,9 @@ class DigitsView(FigureView):
         self.delta_ticks = [self.dynamic(PathText(ax, 0.0, t, transform=left, ha="right",
                                                   va="center", fontsize=8, offset=(-4.0, 0.0)))
                             for t in _DELTA_TICKS]
-        ax.text(0.5, 1.0, "its loss's gradient δ = ∂L/∂z, per hidden neuron",
-                transform=ax.transAxes, ha="center", va="bottom", fontsize=8.5)
+        ax.text(0.5, 1.0, "δ = ∂L/∂z per hidden neuron", transform=ax.transAxes,
+                ha="center", va="bottom", fontsize=8.5,
+                transform_rotates_text=False).set_y(1.06)
         self.delta_limit = 1.0
         self.confusion = HeatmapPanel(self, self.ax_confusion, shape=(self.n_classes,) * 2,
                                       cmap="Blues", vmin=0.0, vmax=1.0, annotate=True,
@@ -319,8 +321,13 @@ class DigitsView(FigureView):
                                   shape=(self.n_classes, self.n_hidden), finite=False)
         confusion = check_array("confusion", confusion, shape=(self.n_classes, self.n_classes))
         limit = colour_limit(hidden)
-        self.hidden.set_limits(-limit, limit)
-        self.means.set_limits(-colour_limit(class_means), colour_limit(class_means))
+        # activations that are never negative (ReLU) on a sequential scale from 0; signed
+        # ones on the diverging scale centred at 0
+        nonneg = bool(hidden.min() >= 0)
+        for panel, values in ((self.hidden, hidden), (self.means, class_means)):
+            top = colour_limit(values)
+            panel.set_cmap(SEQUENTIAL_CMAP if nonneg else SIGNED_CMAP)
+            panel.set_limits(0.0 if nonneg else -top, top)
         self.hidden.update(hidden.T)
         top = colour_limit([np.abs(hidden).max()])  # the largest, rounded up: nothing clipped
         self.ax_neuron.set_ylim(-top if hidden.min() < 0 else -0.03 * top, top)
@@ -328,11 +335,10 @@ class DigitsView(FigureView):
         self.confusion.set_limits(0.0, max(float(confusion.max()), 1.0))
         self.confusion.update(confusion)
         self.freeze(self.confusion.cell_texts)  # (made by the first update)
-        self.confusion.set_title(f"confusion matrix, test split ({100 * accuracy:.1f} %)")
-        how = "" if train_seconds is None else f", trained in {train_seconds:.2f} s"
-        self.title.set_text(f"digits case study: a 64-32-10 network with {activation} hidden "
-                            f"units — {100 * accuracy:.1f} % of the {self.n_samples} test "
-                            f"digits right{how}")
+        self.confusion.set_title(f"confusion (test: {100 * accuracy:.1f} % right)")
+        how = "" if train_seconds is None else f" · trained in {train_seconds:.2f} s"
+        self.title.set_text(f"Digits: a 64-32-10 network, {activation} hidden units · "
+                            f"{100 * accuracy:.1f} % of {self.n_samples} test digits right{how}")
         self.invalidate()
 
     # -- the chosen digit and neuron -------------------------------------------------------

@@ -222,6 +222,7 @@ class HeatmapPanel:
         self.values = np.full((rows, cols), np.nan)
         self.level: float | None = None
         self.points: dict = {}
+        self._pale, self._levels, self.cmap_name = pale, levels, cmap
         self.image = view.dynamic(ax.imshow(
             np.zeros((rows, cols)),
             cmap=_paler(colormaps[cmap], pale, levels).with_extremes(bad="#dddddd"),
@@ -331,6 +332,17 @@ class HeatmapPanel:
     def set_title(self, title: str) -> None:
         """Set the title above the axes (dynamic: no background redraw)."""
         self.title.set_text(title)
+
+    def set_cmap(self, cmap: str) -> None:
+        """Use another matplotlib colour map (e.g. a sequential one for values >= 0)."""
+        if cmap not in colormaps:
+            raise ValueError(f"unknown cmap {cmap!r}; expected a matplotlib colormap name "
+                             "such as 'RdBu_r' or 'viridis'")
+        if cmap != self.cmap_name:
+            self.cmap_name = cmap
+            self.image.set_cmap(_paler(colormaps[cmap], self._pale, self._levels)
+                                .with_extremes(bad="#dddddd"))
+            self.view.invalidate()
 
     def set_level(self, level: float | None) -> None:
         """Draw (or, with ``None``, hide) the line where the field equals ``level``.
