@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 
 from actviz_widgets.engine import MLP, make_dataset
-from actviz_widgets.views.gradient_check import ERROR_FLOOR, neuron_name
+from actviz_widgets.views.gradient_check import ERROR_FLOOR, GradientCheckState, neuron_name
 from actviz_widgets.widgets.gradient_check import EPS_GRID, GradientCheck
 
 
@@ -44,10 +45,19 @@ def rel(a: float, b: float) -> float:
     return abs(a - b) / (abs(a) + abs(b)) if (a or b) else 0.0
 
 
+def page_sends(control: widgets.Widget, value) -> None:
+    """What the page sends when the learner moves ``control`` to ``value``."""
+    if isinstance(control, widgets.Dropdown):
+        control.set_state({"index": [v for _, v in control.options].index(value)})
+    else:
+        control.set_state({"value": value})
+
+
 def check_drawn(w: GradientCheck) -> None:
     """The view shows the widget's numbers."""
     assert w.error is None
     s = w.view.state
+    assert w.state is s and isinstance(s, GradientCheckState)  # what is drawn
     layer, i, j = w.weight_index
     assert (s.layer, s.i, s.j) == (layer, i, j)
     assert s.backprop == w.backprop and s.numeric == w.numeric and s.rel_error == w.rel_error
@@ -197,14 +207,20 @@ def test_a_relu_kink_within_eps_is_the_only_error_region():
 
 
 def test_bad_arguments_raise_clearly():
-    with pytest.raises(ValueError, match="layer"):
+    with pytest.raises(ValueError, match=r"layer must be one of \[0, 1, 2\]; got 3"):
         GradientCheck(layer=3)
-    with pytest.raises(ValueError, match="j"):
+    with pytest.raises(ValueError, match=r"j must be one of \[0\]; got 1"):
         GradientCheck(layer=2, j=1)
+    with pytest.raises(ValueError, match=r"i must be one of \[0, 1, 2, 3\]; got 4"):
+        GradientCheck(layer=1, i=4)
     with pytest.raises(ValueError, match=r"eps must be between 1e-12 and 0\.1"):
         GradientCheck(eps=1.0)
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(TypeError, match="eps must be a real number"):
+        GradientCheck(eps="small")
+    with pytest.raises(ValueError, match="activation must be one of"):
         GradientCheck(activation="sigmoidal")
+    with pytest.raises(ValueError, match="has no hidden layer"):
+        GradientCheck(MLP([1, 1], activation=[]), [[1.0]], [[1.0]], activation="relu")
     with pytest.raises(ValueError, match="pass net"):
         GradientCheck(X=[[1.0, 2.0]])
     with pytest.raises(ValueError, match="give its data"):
@@ -225,24 +241,114 @@ def test_120_random_control_changes_end_in_the_state_of_the_last_values():
     for _ in range(120):
         what = rng.integers(5)
         if what == 0:
-            w.activation_dropdown.value = str(rng.choice(["tanh", "relu", "sigmoid", "gelu"]))
+            page_sends(w.activation_dropdown, str(rng.choice(["tanh", "relu", "sigmoid", "gelu"])))
         elif what == 1:
-            w.layer_dropdown.value = int(rng.integers(3))
+            page_sends(w.layer_dropdown, int(rng.integers(3)))
         elif what == 2:
-            w.from_dropdown.value = int(rng.choice([v for _, v in w.from_dropdown.options]))
+            w.i = int(rng.choice([v for _, v in w.from_dropdown.options]))
         elif what == 3:
-            w.to_dropdown.value = int(rng.choice([v for _, v in w.to_dropdown.options]))
+            page_sends(w.to_dropdown, int(rng.choice([v for _, v in w.to_dropdown.options])))
         else:
-            w.eps_slider.value = float(10.0 ** (-12 + 0.25 * rng.integers(45)))
+            page_sends(w.eps_slider, float(10.0 ** (-12 + 0.25 * rng.integers(45))))
         assert w.error is None
         layer, i, j = w.weight_index
         assert i < w.net.sizes[layer] and j < w.net.sizes[layer + 1]
+        assert (w.layer_dropdown.value, w.from_dropdown.value, w.to_dropdown.value) == (
+            layer, i, j)
     layer, i, j = w.weight_index
-    fresh = GradientCheck(activation=w.activation_dropdown.value, layer=layer, i=i, j=j,
-                          eps=w.eps_slider.value)
+    fresh = GradientCheck(activation=w.activation, layer=layer, i=i, j=j, eps=w.eps)
     for name in ("backprop", "numeric", "rel_error", "loss_plus", "loss_minus"):
         assert getattr(w, name) == getattr(fresh, name), name
     np.testing.assert_array_equal(w.curve_numeric, fresh.curve_numeric)
     np.testing.assert_array_equal(w.view.curve.line.get_ydata(),
                                   fresh.view.curve.line.get_ydata())
     check_drawn(w)
+
+# -- every control from the page, in both orders with code --------------------------------
+def check_against_hand(w: GradientCheck, X, y, settings: dict) -> None:
+    """The widget's numbers against an independently built network and a hand loss."""
+    s = {**dict(activation="tanh", layer=0, i=0, j=0, eps=1e-3), **settings}
+    assert w.settings() == s
+    net = MLP([2, 4, 3, 1], activation=s["activation"], loss="bce", seed=0)
+    trace = net.forward(X)
+    grads = net.backward(trace, y)
+    layer, i, j = s["layer"], s["i"], s["j"]
+    assert w.weight_index == (layer, i, j)
+    assert w.backprop == pytest.approx(float(grads.dW[layer][i, j]), rel=1e-12, abs=1e-15)
+    numeric = hand_central(net, X, y, s["activation"], layer, i, j, s["eps"])
+    assert w.numeric == pytest.approx(numeric, rel=1e-8, abs=1e-12)
+    assert w.state.eps == s["eps"] and w.state.w == net.weights[layer][i, j]
+    check_drawn(w)
+
+
+CONTROLS = [("activation", "relu", "tanh"), ("layer", 1, 2), ("i", 1, 0), ("j", 3, 2),
+            ("eps", 1e-4, 1e-2)]
+
+
+@pytest.mark.parametrize("name, v1, v2", CONTROLS)
+def test_the_learners_value_wins_over_earlier_code_values(default_data, name, v1, v2):
+    X, y = default_data
+    w = GradientCheck(eps=1e-3)
+    setattr(w, name, v1)
+    setattr(w, name, v2)
+    check_against_hand(w, X, y, {name: v2})
+    page_sends(w.controls[name], v1)
+    assert getattr(w, name) == v1 and w.controls[name].value == v1
+    check_against_hand(w, X, y, {name: v1})
+
+
+@pytest.mark.parametrize("name, v1, v2", CONTROLS)
+def test_code_after_the_page_wins_too(default_data, name, v1, v2):
+    X, y = default_data
+    w = GradientCheck(eps=1e-3)
+    page_sends(w.controls[name], v1)
+    check_against_hand(w, X, y, {name: v1})
+    setattr(w, name, v2)
+    assert w.controls[name].value == v2
+    check_against_hand(w, X, y, {name: v2})
+
+
+def test_a_new_layer_from_the_page_narrows_the_neurons_and_keeps_them_where_valid(
+        default_data):
+    X, y = default_data
+    w = GradientCheck(eps=1e-3)
+    w.apply(layer=1, i=3, j=2)
+    page_sends(w.layer_dropdown, 2)  # hidden 2 (3 neurons) → output: i kept? 3 → 2, j → 0
+    assert w.weight_index == (2, 2, 0)
+    assert (w.from_dropdown.value, w.to_dropdown.value) == (2, 0)
+    assert [v for _, v in w.from_dropdown.options] == [0, 1, 2]
+    assert [label for label, _ in w.to_dropdown.options] == ["output"]
+    check_against_hand(w, X, y, dict(layer=2, i=2, j=0))
+    page_sends(w.layer_dropdown, 1)
+    check_against_hand(w, X, y, dict(layer=1, i=2, j=0))  # still valid: kept
+    w.apply(layer=0, i=1, j=3)  # several at once, the layer first
+    check_against_hand(w, X, y, dict(layer=0, i=1, j=3))
+
+
+def test_refused_values_leave_everything_as_it_was(default_data):
+    X, y = default_data
+    w = GradientCheck(eps=1e-3)
+    before, png = w.settings(), w.image.value
+    page_sends(w.eps_slider, float("nan"))
+    assert w.message_kind == "error" and "eps must be a finite number" in w.error
+    assert w.eps_slider.value == 1e-3 and w.settings() == before and w.image.value == png
+    page_sends(w.eps_slider, 1.0)  # beyond the end: the slider stops at it, both agree
+    assert w.eps == w.eps_slider.value == 0.1 and w.error is None
+    w.eps = 1e-3
+    for name, value, error in [("eps", 1.0, ValueError), ("eps", True, TypeError),
+                               ("layer", 3, ValueError), ("i", 2, ValueError),
+                               ("activation", "sigmoidal", ValueError)]:
+        with pytest.raises(error, match=name):
+            setattr(w, name, value)
+        assert w.settings() == before and w.controls[name].value == before[name]
+    check_against_hand(w, X, y, {})
+
+
+def test_state_is_a_read_only_snapshot():
+    w = GradientCheck()
+    state = w.state
+    with pytest.raises(AttributeError):
+        w.state = state
+    w.eps = 1e-4
+    assert state.eps == 1e-6 and w.state.eps == 1e-4  # a snapshot, not a live view
+    assert w.state.weights is not state.weights

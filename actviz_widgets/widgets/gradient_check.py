@@ -9,7 +9,7 @@ from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.datasets import make_dataset
 from ..engine.gradcheck import numeric_gradient, relative_error
 from ..engine.network import MLP, Gradients, Trace
-from ..engine.validation import check_choice, check_int, check_positive
+from ..engine.validation import check_int
 from ..views.gradient_check import (
     EPS_RANGE,
     GradientCheckState,
@@ -17,6 +17,7 @@ from ..views.gradient_check import (
     neuron_name,
 )
 from .base import FigureWidget
+from .settings import Choice, Number
 
 __all__ = ["GradientCheck", "EPS_GRID"]
 
@@ -50,7 +51,8 @@ class GradientCheck(FigureWidget):
         Inputs and targets (needed with ``net``). Default: ``n_samples``
         points of the "moons" set drawn with ``seed``.
     activation : str, optional
-        The hidden layers' activation (default ``"tanh"``, or the network's own).
+        The hidden layers' activation (default ``"tanh"``, or the network's own;
+        not for a network without a hidden layer).
     layer, i, j : int, default 0
         The weight ``weights[layer][i, j]`` (0-based, as in the engine):
         from neuron ``i`` of layer ``layer`` to neuron ``j`` of layer ``layer + 1``.
@@ -65,10 +67,15 @@ class GradientCheck(FigureWidget):
 
     Attributes
     ----------
+    activation, layer, i, j, eps
+        The settings (assign to change; the controls follow; ``apply`` sets
+        several at once). The choices of ``i`` and ``j`` follow ``layer``: a
+        neuron is kept where still valid, else the layer's last one is taken.
+        ``activation`` is ``None`` for a network without a hidden layer.
     activation_dropdown, layer_dropdown, from_dropdown, to_dropdown : ipywidgets.Dropdown
-        The hidden activation; the weight matrix; the weight's two neurons
-        (their options follow the layer; values are 0-based indices).
+        The controls of ``activation``, ``layer``, ``i`` and ``j``.
     eps_slider : ipywidgets.FloatLogSlider
+        The control of ``eps``.
     net : MLP
         The network with the chosen activation (see ``net`` above).
     X, y : numpy.ndarray
@@ -84,20 +91,28 @@ class GradientCheck(FigureWidget):
     eps_grid, curve_numeric, curve_error : numpy.ndarray
         The curve: numeric gradient and relative error at each ε of the grid.
     state : GradientCheckState
-        What the view shows.
+        What is drawn (a read-only snapshot).
     """
+
+    activation = Choice("tanh", [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
+                        label="hidden activation", width="270px")
+    layer = Choice(0, [0], label="weight", width="330px",
+                   help="the weight matrix: weights[l] joins layer l to layer l + 1")
+    i = Choice(0, [0], label="from", width="210px", help="the neuron the weight comes from")
+    j = Choice(0, [0], label="to", width="210px", help="the neuron the weight goes to")
+    eps = Number(1e-6, *EPS_RANGE, step=0.25, log=True, fmt=".1e", label="ε (step)",
+                 width="380px")
 
     def __init__(self, net: MLP | None = None, X=None, y=None, activation: str | None = None,
                  layer: int = 0, i: int = 0, j: int = 0, eps: float = 1e-6,
                  hidden=(4, 3), n_samples: int = 24, seed: int = 0) -> None:
-        if activation is not None:
-            activation = check_choice("activation", activation, ACTIVATION_NAMES)
         if net is None:
             if X is not None or y is not None:
                 raise ValueError("X and y are used only with a network of your own: pass net "
                                  "too, or none of the three for the default example")
             sizes = [2, *[check_int("hidden size", h, minimum=1) for h in hidden], 1]
-            net = MLP(sizes, activation=activation or "tanh", loss="bce", seed=seed)
+            # (the network of each activation is built when it is chosen: see _model)
+            net = MLP(sizes, activation="tanh", loss="bce", seed=seed)
             self._default = True
             data = make_dataset("moons", n_samples=check_int("n_samples", n_samples, minimum=4),
                                 test_fraction=0.0, seed=seed)
@@ -112,62 +127,61 @@ class GradientCheck(FigureWidget):
         self.y = net.loss.check_targets(y, self.X.shape[0], net.sizes[-1]).copy()
         self._base = net.copy()
         L = net.n_layers
-        layer = check_int("layer", layer, minimum=0, maximum=L - 1)
-        i = check_int("i", i, minimum=0, maximum=net.sizes[layer] - 1)
-        j = check_int("j", j, minimum=0, maximum=net.sizes[layer + 1] - 1)
-        eps = check_positive("eps", eps)
-        if not EPS_RANGE[0] <= eps <= EPS_RANGE[1]:
-            raise ValueError(f"eps must be between {EPS_RANGE[0]:g} and {EPS_RANGE[1]:g} (the "
-                             f"slider's range); got {eps!r}")
+        if L == 1:
+            if activation is not None:
+                raise ValueError(f"activation is the hidden layers' activation, and this "
+                                 f"network {net.sizes} has no hidden layer; got "
+                                 f"{activation!r}")
+            activation_options = ((_NO_HIDDEN, None),)
+        else:
+            activation_options = tuple((get_activation(n).display_name, n)
+                                       for n in ACTIVATION_NAMES)
+            if activation is None:
+                activation = net.activations[0].name
 
-        self._nets: dict[str, tuple[MLP, Trace, Gradients]] = {}
+        self._nets: dict[str | None, tuple[MLP, Trace, Gradients]] = {}
         self._curves: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self.eps_grid = EPS_GRID.copy()
         self.backprop = self.numeric = self.rel_error = np.nan
         self.loss_plus = self.loss_minus = np.nan
         self.curve_numeric = self.curve_error = np.full(len(EPS_GRID), np.nan)
-        self.state: GradientCheckState | None = None
+        self._drawn: GradientCheckState | None = None
 
-        style = {"description_width": "initial"}
+        # The neurons offered as "from" and "to" follow the weight matrix: the observer
+        # narrows them as soon as the layer changes (before anything else hears of it),
+        # so the layer given here, or by apply(layer=…, i=…, j=…), comes before its neurons.
         sizes = net.sizes
-        if L > 1:
-            start = activation or net.activations[0].name
-            self.activation_dropdown = widgets.Dropdown(
-                options=[(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-                value=start, description="hidden activation", style=style,
-                layout=widgets.Layout(width="270px"))
-        else:
-            self.activation_dropdown = widgets.Dropdown(
-                options=[_NO_HIDDEN], value=_NO_HIDDEN, disabled=True,
-                description="hidden activation", style=style, layout=widgets.Layout(width="270px"))
-        self.layer_dropdown = widgets.Dropdown(
-            options=[(f"weights[{l}]: {_layer_name(sizes, l)} → {_layer_name(sizes, l + 1)}", l)
-                     for l in range(L)],
-            value=layer, description="weight", style=style, layout=widgets.Layout(width="330px"))
-        self.from_dropdown = widgets.Dropdown(
-            options=self._neuron_options(layer), value=i, description="from", style=style,
-            layout=widgets.Layout(width="210px"))
-        self.to_dropdown = widgets.Dropdown(
-            options=self._neuron_options(layer + 1), value=j, description="to", style=style,
-            layout=widgets.Layout(width="210px"))
-        self.eps_slider = widgets.FloatLogSlider(
-            value=eps, base=10, min=np.log10(EPS_RANGE[0]), max=np.log10(EPS_RANGE[1]),
-            step=0.25, readout_format=".1e", description="ε (step)", style=style,
-            layout=widgets.Layout(width="380px"))
+        self.setting_options = {
+            "activation": activation_options,
+            "layer": tuple((f"weights[{l}]: {_layer_name(sizes, l)} → "
+                            f"{_layer_name(sizes, l + 1)}", l) for l in range(L)),
+            "i": self._neuron_options(0),
+            "j": self._neuron_options(1),
+        }
+        self.observe(self._narrow_neurons, names="layer")
+        self.init_settings(dict(activation=activation, eps=eps, layer=layer, i=i, j=j))
+
+        self.activation_dropdown = self.control("activation")
+        self.activation_dropdown.disabled = L == 1
+        self.layer_dropdown = self.control("layer")
+        self.from_dropdown = self.control("i")
+        self.to_dropdown = self.control("j")
+        self.eps_slider = self.control("eps")
         rows = [widgets.HBox([self.activation_dropdown, self.layer_dropdown]),
                 widgets.HBox([self.from_dropdown, self.to_dropdown, self.eps_slider])]
-        view = GradientCheckView(sizes, self._activation_names(self.activation_dropdown.value))
+        view = GradientCheckView(sizes, self._activation_names(self.activation))
         super().__init__(view, rows)
-        self.watch(self.layer_dropdown, self._on_layer)
-        for control in (self.activation_dropdown, self.from_dropdown, self.to_dropdown,
-                        self.eps_slider):
-            self.watch(control)
         self.refresh()
 
     # -- read-outs -------------------------------------------------------------------------
     @property
+    def state(self) -> GradientCheckState | None:
+        """What is drawn (a read-only snapshot)."""
+        return self._drawn
+
+    @property
     def net(self) -> MLP:
-        """The network with the dropdown's hidden activation."""
+        """The network with the chosen hidden activation."""
         return self._model()[0]
 
     @property
@@ -182,20 +196,19 @@ class GradientCheck(FigureWidget):
 
     @property
     def weight_index(self) -> tuple[int, int, int]:
-        """``(layer, i, j)`` of the chosen weight, from the controls."""
-        return (int(self.layer_dropdown.value), int(self.from_dropdown.value),
-                int(self.to_dropdown.value))
+        """``(layer, i, j)`` of the chosen weight."""
+        return self.layer, self.i, self.j
 
     # -- model -----------------------------------------------------------------------------
-    def _activation_names(self, hidden: str) -> list[str]:
+    def _activation_names(self, hidden: str | None) -> list[str]:
         names = self._base.activation_names
-        if hidden == _NO_HIDDEN:
+        if hidden is None:  # no hidden layer
             return names
         return [hidden] * (len(names) - 1) + names[-1:]
 
     def _model(self) -> tuple[MLP, Trace, Gradients]:
         """The network with the chosen activation and its passes (cached per activation)."""
-        key = self.activation_dropdown.value
+        key = self.activation
         model = self._nets.get(key)
         if model is None:
             base = self._base
@@ -203,15 +216,14 @@ class GradientCheck(FigureWidget):
                 net = MLP(base.sizes, activation=key, loss=base.loss.name, seed=base.seed)
             else:
                 net = base.copy()
-                if key != _NO_HIDDEN:
-                    net.activations = [get_activation(n) for n in self._activation_names(key)]
+                net.activations = [get_activation(n) for n in self._activation_names(key)]
             trace, grads = net.loss_and_gradients(self.X, self.y)
             model = self._nets[key] = (net, trace, grads)
         return model
 
     def _curve(self, net: MLP, layer: int, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Numeric gradients over :data:`EPS_GRID` for one weight (cached)."""
-        key = (self.activation_dropdown.value, layer, i, j)
+        key = (self.activation, layer, i, j)
         curve = self._curves.get(key)
         if curve is None:
             numeric = np.array([numeric_gradient(net, self.X, self.y, layer, i, j, eps=e)
@@ -234,46 +246,49 @@ class GradientCheck(FigureWidget):
         return plus, minus
 
     def update(self) -> None:
-        """Recompute the check for the controls' weight and ε and draw it."""
+        """Recompute the check for the chosen weight and ε and draw it."""
         net, trace, grads = self._model()
         layer, i, j = self.weight_index
-        eps = float(self.eps_slider.value)
+        eps = self.eps
         backprop = float(grads.dW[layer][i, j])
         numeric = numeric_gradient(net, self.X, self.y, layer, i, j, eps=eps)
         rel = relative_error(backprop, numeric)
         plus, minus = self._losses_at(net, layer, i, j, eps)
         curve_numeric, curve_error = self._curve(net, layer, i, j)
-        self.backprop, self.numeric, self.rel_error = backprop, numeric, rel
-        self.loss_plus, self.loss_minus = plus, minus
-        self.curve_numeric, self.curve_error = curve_numeric, curve_error
-        self.state = GradientCheckState(
-            sizes=list(net.sizes), activations=net.activation_names, weights=net.weights,
+        state = GradientCheckState(
+            sizes=list(net.sizes), activations=net.activation_names,
+            weights=[W.copy() for W in net.weights],
             mean_activations=[a.mean(axis=0) for a in trace.a], layer=layer, i=i, j=j,
             w=float(net.weights[layer][i, j]), loss=float(grads.loss), backprop=backprop,
             eps=eps, loss_plus=plus, loss_minus=minus, numeric=numeric, rel_error=rel,
             eps_grid=self.eps_grid, errors=curve_error, n_samples=self.X.shape[0])
-        self.view.update(self.state)
+        self.view.update(state)
+        self.backprop, self.numeric, self.rel_error = backprop, numeric, rel
+        self.loss_plus, self.loss_minus = plus, minus
+        self.curve_numeric, self.curve_error = curve_numeric, curve_error
+        self._drawn = state
 
-    # -- controls --------------------------------------------------------------------------
-    def _neuron_options(self, layer: int) -> list[tuple[str, int]]:
-        return [(neuron_name(self._base.sizes, layer, k), k)
-                for k in range(self._base.sizes[layer])]
+    # -- settings --------------------------------------------------------------------------
+    def _neuron_options(self, layer: int) -> tuple[tuple[str, int], ...]:
+        return tuple((neuron_name(self._base.sizes, layer, k), k)
+                     for k in range(self._base.sizes[layer]))
 
-    def _on_layer(self) -> None:
-        """New weight matrix: the neuron choices follow it (kept where still valid)."""
-        layer = int(self.layer_dropdown.value)
-        with self.batch():
-            for dropdown, l in ((self.from_dropdown, layer), (self.to_dropdown, layer + 1)):
-                keep = min(int(dropdown.value), self._base.sizes[l] - 1)
-                dropdown.options = self._neuron_options(l)
-                dropdown.value = keep
-            self.refresh()
+    def _narrow_neurons(self, change: dict) -> None:
+        """A new weight matrix: the neuron choices follow it at once (a neuron is kept
+        where still valid, else the last one is taken)."""
+        layer, sizes = change["new"], self._base.sizes
+        with self.hold():  # one recompute for the neurons, whatever the dropdowns do between
+            for name, l in (("i", layer), ("j", layer + 1)):
+                keep = min(getattr(self, name), sizes[l] - 1)
+                # (a dropdown given new options selects its first one: set the kept one after)
+                self.set_options(name, self._neuron_options(l))
+                setattr(self, name, keep)
 
     def __repr__(self) -> str:
         layer, i, j = self.weight_index
         return (f"GradientCheck(sizes={self._base.sizes}, "
-                f"activation={self.activation_dropdown.value!r}, "
-                f"weight=weights[{layer}][{i}, {j}], eps={self.eps_slider.value:.1e})")
+                f"activation={self.activation!r}, "
+                f"weight=weights[{layer}][{i}, {j}], eps={self.eps:.1e})")
 
 
 def _layer_name(sizes, l: int) -> str:
