@@ -144,16 +144,13 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         raise NotImplementedError
 
     def close(self) -> None:
-        """Close the widget, its controls and picture, and release its figure."""
+        """Close the widget, its controls and picture (the page forgets them all)."""
         player = getattr(self, "player", None)
         if player is not None:
             player.pause()  # no animation outlives its widget
         for child in _descendants(self):
             child.close()
         getattr(self, "controls", {}).clear()
-        view = getattr(self, "view", None)
-        if view is not None:
-            view.figure.clear()
         super().close()
 
     # -- settings --------------------------------------------------------------------------

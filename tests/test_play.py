@@ -1,0 +1,180 @@
+"""Play runs on the event loop: the same frames as ``run_frames``, controls apply between frames.
+
+Each test runs a coroutine with ``asyncio.run``, as the kernel's loop would
+run the Play task; control changes are made between frames, as the kernel
+handles a learner's messages while the task awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import numpy as np
+import pytest
+
+from actviz_widgets.widgets.dead_neurons import DeadNeurons
+from actviz_widgets.widgets.distributions import Distributions
+from actviz_widgets.widgets.gradient_health import GradientHealth
+from actviz_widgets.widgets.player import Player
+
+WIDGETS = [(GradientHealth, {"depth": 2}), (DeadNeurons, {"depth": 1}),
+           (Distributions, {"depth": 1})]
+
+
+async def until(predicate, timeout=30.0):
+    """Let the loop run (the Play task's frames) until ``predicate()`` holds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "timed out waiting for frames"
+        await asyncio.sleep(0.001)
+
+
+def params(net):
+    return [p.copy() for p in (*net.weights, *net.biases)]
+
+
+@pytest.mark.parametrize("cls, kwargs", WIDGETS, ids=lambda v: getattr(v, "__name__", ""))
+def test_played_frames_equal_run_frames(cls, kwargs):
+    threads = threading.active_count()
+    played, ref = cls(**kwargs), cls(**kwargs)
+    played.player.fps = 1000.0
+
+    async def main():
+        played.play_button.value = True  # as a click on Play
+        assert played.playing and played.play_button.description == "Pause"
+        await until(lambda: played.player.frames >= 3)
+        played.play_button.value = False
+        frames = played.player.frames
+        await asyncio.sleep(0.01)
+        assert played.player.frames == frames and not played.playing  # Pause stopped it
+        return frames
+
+    frames = asyncio.run(main())
+    assert threading.active_count() == threads  # no thread was started
+    assert ref.run_frames(frames) == frames
+    assert played.trainer.step_count == ref.trainer.step_count == frames * cls.STEPS_PER_FRAME
+    for a, b in zip(params(played.net), params(ref.net)):
+        np.testing.assert_array_equal(a, b)
+    assert played.image.value == ref.image.value
+
+
+def test_a_control_moved_while_playing_applies_before_the_next_frame():
+    w = GradientHealth(depth=2, lr=0.5)
+    w.player.fps = 1000.0
+    seen = []
+    original = w._train
+
+    def spy(steps):
+        seen.append((w.trainer.lr, w.trainer.step_count))
+        return original(steps)
+
+    w._train = spy
+
+    async def main():
+        w.play()
+        await until(lambda: w.player.frames >= 2)
+        w.lr_slider.set_state({"value": 0.05})  # a learner moves the slider mid-play
+        at = w.player.frames
+        await until(lambda: w.player.frames >= at + 1)
+        w.pause()
+        return at
+
+    at = asyncio.run(main())
+    assert all(lr == 0.5 for lr, _ in seen[:at])
+    assert seen[at][0] == 0.05  # the very next frame trains with it
+    assert w.lr == 0.05 and not w.playing
+
+
+def test_a_restart_setting_while_playing_rebuilds_and_play_goes_on():
+    w = GradientHealth(depth=2)
+    w.player.fps = 1000.0
+
+    async def main():
+        w.play()
+        await until(lambda: w.player.frames >= 2)
+        w.depth_slider.set_state({"value": 3})
+        at = w.player.frames
+        await until(lambda: w.player.frames >= at + 2)
+        w.pause()
+
+    asyncio.run(main())
+    assert w.net.sizes == [2, 8, 8, 8, 1]
+    # rebuilt at step 0, then two frames (or more) of training
+    assert w.trainer.step_count % GradientHealth.STEPS_PER_FRAME == 0
+    assert 2 * GradientHealth.STEPS_PER_FRAME <= w.trainer.step_count
+    assert w.state.sizes == [2, 8, 8, 8, 1] and w.error is None
+
+
+def test_divergence_stops_play_and_releases_the_button():
+    w = GradientHealth(depth=6, activation="linear", init="normal", weight_scale=10.0,
+                       lr=10.0)
+    w.player.fps = 1000.0
+
+    async def main():
+        w.play()
+        await until(lambda: not w.playing)
+
+    asyncio.run(main())
+    assert w.play_button.value is False and w.play_button.description == "Play"
+    assert w.trainer.diverged is not None and "training stopped" in w.error
+
+
+def test_play_without_a_running_loop_is_a_message_not_an_exception():
+    w = GradientHealth(depth=1)
+    w.play_button.value = True
+    assert w.play_button.value is False and "run_frames" in w.error
+
+
+def test_closing_a_playing_widget_stops_it():
+    w = DeadNeurons(depth=1)
+    w.player.fps = 1000.0
+
+    async def main():
+        w.play()
+        await until(lambda: w.player.frames >= 1)
+        w.close()
+        frames = w.player.frames
+        await asyncio.sleep(0.02)
+        return frames
+
+    frames = asyncio.run(main())
+    assert w.player.frames == frames and not w.playing
+
+
+def test_player_pause_from_inside_a_frame_ends_after_it():
+    frames = []
+    player = Player(lambda: frames.append(1) or (len(frames) < 3 or player.pause()), fps=1000.0)
+
+    async def main():
+        player.play()
+        await until(lambda: not player.playing)
+        await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+    assert len(frames) == 3
+
+
+def test_player_play_twice_runs_one_task_and_replay_after_pause_works():
+    count = [0]
+
+    def step():
+        count[0] += 1
+
+    player = Player(step, fps=1000.0)
+
+    async def main():
+        player.play()
+        task = player.task
+        player.play()
+        assert player.task is task
+        await until(lambda: count[0] >= 3)
+        player.pause()
+        player.play()  # at once again: the old task must not stop the new one
+        at = count[0]
+        await until(lambda: count[0] >= at + 3)
+        assert player.playing
+        player.pause()
+
+    asyncio.run(main())
