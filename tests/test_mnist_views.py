@@ -184,10 +184,12 @@ def test_timeline_draws_while_recording(rng):
     assert np.ma.getmaskarray(shown).reshape(128, 11)[:, 4:].all()
     assert not np.ma.getmaskarray(shown).reshape(128, 11)[:, :4].any()
     assert view.record == 3  # the selection moved to the last record
+    assert view.act_mesh.get_animated()  # blitted while records arrive
     view.select(0, 9)
     assert "not recorded yet" in view.readout.get_text()
     # signed activations (tanh) get the diverging map
     view.set_timeline(steps, act - 0.5, grad, loss, acc)
+    assert not view.act_mesh.get_animated() and not view.grad_mesh.get_animated()
     assert view.act_mesh.get_cmap().name == SIGNED_CMAP
     assert view.act_norm.vmin == -view.act_norm.vmax
     assert_readable(view)

@@ -510,8 +510,8 @@ class NeuronTimelineView(FigureView):
 
         self.act_norm = Normalize(0.0, 1.0)
         self.ax_act = ax = fig.add_subplot(grid[1, 0], sharex=self.ax_curve)
-        self.act_mesh = ax.pcolormesh(self.edges, rows, blank, cmap=SEQUENTIAL_CMAP,
-                                      norm=self.act_norm, shading="flat")
+        self.act_mesh = self.dynamic(ax.pcolormesh(self.edges, rows, blank, cmap=SEQUENTIAL_CMAP,
+                                                   norm=self.act_norm, shading="flat"))
         ax.set_ylim(self.n_hidden - 0.5, -0.5)
         ax.tick_params(labelsize=_SMALL, length=2, labelbottom=False)
         ax.set_ylabel("hidden neuron", fontsize=_LABEL)
@@ -524,8 +524,8 @@ class NeuronTimelineView(FigureView):
         grad_cmap = colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#d9d9d9")
         self.grad_norm = LogNorm(1e-4, 1.0, clip=True)
         self.ax_grad = ax = fig.add_subplot(grid[2, 0], sharex=self.ax_curve)
-        self.grad_mesh = ax.pcolormesh(self.edges, rows, blank, cmap=grad_cmap,
-                                       norm=self.grad_norm, shading="flat")
+        self.grad_mesh = self.dynamic(ax.pcolormesh(self.edges, rows, blank, cmap=grad_cmap,
+                                                    norm=self.grad_norm, shading="flat"))
         ax.set_ylim(self.n_hidden - 0.5, -0.5)
         ax.tick_params(labelsize=_SMALL, length=2)
         ax.set_ylabel("hidden neuron", fontsize=_LABEL)
@@ -598,6 +598,7 @@ class NeuronTimelineView(FigureView):
         grad = np.ma.masked_where(~(self.gradient > 0), self.gradient)
         self.act_mesh.set_array(act)
         self.grad_mesh.set_array(grad)
+        before = self._scales()
         if k:
             signed = _signed_or_not(activation, signed)
             lo, hi = _scale_for(activation, signed)
@@ -610,11 +611,29 @@ class NeuronTimelineView(FigureView):
         x = self.steps[:k]
         self.loss_line.set_data(x, loss)
         self.acc_line.set_data(x, accuracy)
-        if title is not None:
+        if title is not None and title != self.title.get_text():
             self.title.set_text(title)
-        self.invalidate()
+            self.invalidate()
+        # While records arrive the maps are blitted (a new record rarely moves a rounded
+        # limit, so the background stays); once complete they join the background, so
+        # choosing a neuron or a step redraws only the marks.
+        live = k < self.n_records
+        if self.act_mesh.get_animated() != live:
+            for mesh in (self.act_mesh, self.grad_mesh):
+                if live:
+                    self.dynamic(mesh)
+                else:
+                    self.freeze([mesh])
+            self.invalidate()
+        if self._scales() != before or not live:
+            self.invalidate()
         if self.neuron is not None and self.record is not None:
             self.select(self.neuron, min(self.record, max(k - 1, 0)))
+
+    def _scales(self) -> tuple:
+        """Everything of the background that the data sets: colour scales, map, loss axis."""
+        return (self.act_norm.vmin, self.act_norm.vmax, self.act_mesh.get_cmap().name,
+                self.grad_norm.vmin, self.grad_norm.vmax, self.ax_loss.get_ylim())
 
     def select(self, neuron: int, record: int) -> None:
         """Outline ``neuron``'s rows, mark record ``record``'s step, print its numbers."""
