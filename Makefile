@@ -46,6 +46,10 @@ $(STAMP): pyproject.toml
 	  exit 1; }
 	$(VPY) -m pip install --quiet 'pip>=21.3'
 	$(VPY) -m pip install -e '.[test,lab,app,browser]'
+	@# An editable install skips the wheel's data files: put JupyterLab's setting
+	@# (save widget state with the notebook) where a wheel install puts it.
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp actviz_widgets/jupyter/actviz_widgets.json $(VENV)/share/jupyter/lab/settings/overrides.d/
 	touch $@
 
 # Shell snippet: run $(1); pytest's exit code 5 ("no tests collected")
