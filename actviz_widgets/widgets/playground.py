@@ -14,8 +14,9 @@ over the plane in one batched forward pass, ``MLP.backward`` the δ.
 
 The settings are declared once, below, as traits (:mod:`.settings`): a
 change of the data, the architecture, the activation, the loss, the
-optimiser or the weights seed restarts training at step 0; the learning
-rate, batch size and L2 strength apply to the running training; the two display switches only redraw.  Play, Step, Reset and New
+optimiser, the weights seed or the steps per frame restarts training at
+step 0; the learning rate, batch size and L2 strength apply to the running
+training; the two display switches only redraw.  Play, Step, Reset and New
 weights are those of every training widget (:class:`~.training.TrainingWidget`):
 Play runs frames (``steps_per_frame`` steps, then a redraw) as an asyncio
 task on the kernel's event loop, so a control moved while it plays applies
@@ -387,16 +388,15 @@ class Playground(TrainingWidget):
         self.gradient_toggle = self.control("show_gradients")
         self.test_toggle = self.control("show_test")
         extra = [self.new_weights_button] if self.new_weights_button is not None else []
-        rows = [
-            widgets.HBox([self.play_button, self.step_button, self.reset_button, *extra,
-                          self.history_slider]),
-            widgets.HBox([self.dataset_select, self.noise_slider, self.train_slider]),
-            widgets.HBox([self.layers_slider, self.neurons_slider, self.activation_select,
-                          self.loss_select]),
-            widgets.HBox([self.optimizer_select, self.lr_slider, self.batch_slider,
-                          self.l2_slider, self.seed_text]),
-            widgets.HBox([self.gradient_toggle, self.test_toggle]),
-        ]
+        # rows no wider than the 880 px picture; they wrap on a narrower page
+        rows = [widgets.HBox(row, layout=lay(flex_flow="row wrap")) for row in (
+            [self.play_button, self.step_button, self.reset_button, *extra,
+             self.history_slider],
+            [self.dataset_select, self.noise_slider, self.train_slider],
+            [self.layers_slider, self.neurons_slider, self.activation_select, self.loss_select],
+            [self.optimizer_select, self.lr_slider, self.batch_slider],
+            [self.l2_slider, self.seed_text, self.gradient_toggle, self.test_toggle],
+        )]
         super().__init__(self._new_view(), rows)
         self.refresh()
 
