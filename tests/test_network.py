@@ -383,3 +383,14 @@ def test_limits_are_documented_and_enforced():
     with pytest.raises(ValueError, match=r"weight_scale must be a number in \(0, 1000\]"):
         MLP([2, 1], weight_scale=1e308)
     MLP([2, 10_000, 1])  # at the unit limit: fine
+
+
+def test_copy_refuses_a_network_whose_arrays_were_replaced_badly():
+    net = MLP([2, 3, 1], seed=0)
+    net.biases[1] = np.zeros(4)
+    with pytest.raises(TypeError, match=r"net\.biases\[1\] must be a float64 array of shape "
+                                        r"\(1,\)"):
+        net.copy()
+    net.biases[1] = np.full(1, np.nan)  # right type and shape: copied (forward will say NaN)
+    twin = net.copy()
+    assert np.isnan(twin.biases[1][0]) and twin.biases[1] is not net.biases[1]

@@ -305,7 +305,15 @@ class MLP:
                 "init": self.init, "weight_scale": self.weight_scale, "seed": self.seed}
 
     def copy(self) -> MLP:
-        """An independent copy with the same settings and weights."""
+        """An independent copy with the same settings and weights.
+
+        Raises
+        ------
+        TypeError
+            If a weight or bias array was replaced by one of the wrong type or
+            shape (see :meth:`check_params`).
+        """
+        self._check_param_arrays()
         twin = MLP.__new__(MLP)
         twin.__dict__.update(self.__dict__)
         twin.sizes = list(self.sizes)
