@@ -8,6 +8,7 @@ class means by loops, and δ = ∂L/∂z of the hidden layer from
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 
@@ -15,14 +16,23 @@ from actviz_widgets.engine import load_digits
 from actviz_widgets.engine.case_study import DIGITS_RECIPE, train_digits
 from actviz_widgets.views.digits import bar_heights, bar_verts, colour_limit
 from actviz_widgets.widgets import digits as digits_module
-from actviz_widgets.widgets.digits import DigitsCaseStudy
+from actviz_widgets.widgets.digits import DigitsCaseStudy, DigitsState
+
+def page_sends(control: widgets.Widget, value) -> None:
+    """What the page sends when the learner moves ``control`` to ``value``."""
+    if isinstance(control, widgets.Dropdown):
+        control.set_state({"index": [v for _, v in control.options].index(value)})
+    else:
+        control.set_state({"value": value})
+
 
 HIDDEN = {"relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
           "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def widget():
+    """A new widget for each test: no test sees what another one did."""
     return DigitsCaseStudy()
 
 
@@ -35,7 +45,7 @@ def sorted_test():
 
 def reference(w: DigitsCaseStudy, X: np.ndarray, y: np.ndarray) -> dict:
     """The whole picture recomputed from the widget's trained weights."""
-    f, df = HIDDEN[w.activation_dropdown.value]
+    f, df = HIDDEN[w.activation]
     (W0, W1), (b0, b1) = w.net.weights, w.net.biases
     z1 = X @ W0 + b0
     a1 = f(z1)
@@ -92,10 +102,32 @@ def check_picture(w: DigitsCaseStudy, X: np.ndarray, y: np.ndarray) -> None:
     faces = v.delta_bars.get_facecolors()
     assert ((faces[:, 0] > faces[:, 2]) == (r["delta"] >= 0)).all()  # red ≥ 0, blue < 0
     assert v.selection == (k, j)
+    # the state is what is drawn
+    s = w.state
+    assert isinstance(s, DigitsState) and (s.position, s.neuron) == (k, j)
+    assert (s.label, s.predicted, s.activation) == (y[k], r["pred"][k], w.activation)
+    np.testing.assert_array_equal(s.image, X[k])
+    np.testing.assert_array_equal(s.delta, w.sample_delta)
+    np.testing.assert_allclose(s.probabilities, r["p"][k], rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(s.incoming, incoming)
 
 
-def test_default_widget_is_trained_to_95_percent_and_drawn(widget, sorted_test):
+def test_default_widget_is_trained_to_95_percent_and_drawn(sorted_test, monkeypatch):
     X, y = sorted_test
+    reported = []
+    real = digits_module.train_digits
+
+    def recording(*args, on_epoch, **kwargs):
+        def report(done, total, trainer):
+            reported.append((done, total))
+            on_epoch(done, total, trainer)
+        return real(*args, on_epoch=report, **kwargs)
+
+    monkeypatch.setattr(digits_module, "train_digits", recording)
+    widget = DigitsCaseStudy()
+    epochs = DIGITS_RECIPE["epochs"]
+    assert reported == [(k, epochs) for k in range(epochs + 1)]  # the bar followed each epoch
+    assert widget.progress.description == "trained" and widget.progress.bar_style == "success"
     assert repr(widget) == "DigitsCaseStudy(activation='relu', sample=0, neuron=0)"
     assert widget.net.sizes == [64, 32, 10] and widget.net.activation_names == ["relu", "linear"]
     np.testing.assert_array_equal(widget.X_sorted, X)
@@ -140,7 +172,7 @@ def test_changing_the_activation_retrains_with_a_progress_bar(widget, sorted_tes
     X, y = sorted_test
     seen = []
     widget.progress.observe(lambda change: seen.append(change["new"]), names="value")
-    widget.activation_dropdown.value = "tanh"
+    page_sends(widget.activation_dropdown, "tanh")
     epochs = DIGITS_RECIPE["epochs"]
     assert seen[0] == 0 and seen[-1] == epochs and seen == sorted(seen)
     assert set(range(epochs + 1)) <= set(seen)  # every epoch was reported
@@ -169,9 +201,10 @@ def test_a_failed_training_leaves_the_widget_as_it_was(widget, sorted_test, monk
         raise FloatingPointError("training diverged (simulated)")
 
     monkeypatch.setattr(digits_module, "train_digits", broken)
-    widget.activation_dropdown.value = "gelu"
-    assert "simulated" in widget.error
-    assert widget.activation_dropdown.value == "relu"
+    page_sends(widget.activation_dropdown, "gelu")
+    assert "simulated" in widget.error and widget.message_kind == "error"
+    assert widget.activation == widget.activation_dropdown.value == "relu"
+    assert widget.progress.description == "failed"
     for a, b in zip(before, widget.net.weights):
         np.testing.assert_array_equal(a, b)
     widget.sample_slider.value = 17  # and it keeps working
@@ -193,12 +226,16 @@ def test_bar_verts_span_zero_to_each_height():
 
 
 def test_bad_arguments_raise_clearly():
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(ValueError, match="activation must be one of"):
         DigitsCaseStudy(activation="sigmoidal")
-    with pytest.raises(ValueError, match="sample"):
+    with pytest.raises(ValueError, match="sample must be between 0 and 358; got 359"):
         DigitsCaseStudy(sample=359)
-    with pytest.raises(ValueError, match="neuron"):
+    with pytest.raises(ValueError, match="neuron must be between 0 and 31; got 32"):
         DigitsCaseStudy(neuron=32)
+    with pytest.raises(TypeError, match="sample must be an integer"):
+        DigitsCaseStudy(sample=2.5)
+    with pytest.raises(ValueError, match="seed"):
+        DigitsCaseStudy(seed=-1)
 
 
 def test_100_random_control_changes_leave_a_consistent_state(sorted_test):
@@ -209,16 +246,82 @@ def test_100_random_control_changes_leave_a_consistent_state(sorted_test):
     for step in range(100):
         what = rng.integers(25)
         if what == 0:  # rare: each switch redraws the whole figure
-            before = w.activation_dropdown.value
-            w.activation_dropdown.value = str(rng.choice(["tanh", "relu"]))
-            switches += w.activation_dropdown.value != before
+            before = w.activation
+            page_sends(w.activation_dropdown, str(rng.choice(["tanh", "relu"])))
+            switches += w.activation != before
+        elif what < 8:
+            page_sends(w.sample_slider, int(rng.integers(len(y))))
         elif what < 15:
-            w.sample_slider.value = int(rng.integers(len(y)))
+            w.sample = int(rng.integers(len(y)))
         else:
-            w.neuron_slider.value = int(rng.integers(32))
+            page_sends(w.neuron_slider, int(rng.integers(32)))
         assert w.error is None
+        assert (w.sample_slider.value, w.neuron_slider.value) == (w.sample, w.neuron)
         assert w.view.selection == (w.position, w.neuron)
         if step % 33 == 0:
             check_picture(w, X, y)
     assert switches >= 2  # the sequence did retrain / fetch a kept network
     check_picture(w, X, y)
+
+
+# -- every control from the page, in both orders with code --------------------------------
+@pytest.mark.parametrize("name, v1, v2", [("sample", 123, 300), ("neuron", 7, 30)])
+def test_the_learners_value_wins_over_earlier_code_values(widget, sorted_test, name, v1, v2):
+    X, y = sorted_test
+    setattr(widget, name, v1)
+    setattr(widget, name, v2)
+    page_sends(widget.controls[name], v1)
+    assert getattr(widget, name) == widget.controls[name].value == v1
+    assert (widget.position if name == "sample" else widget.neuron) == v1
+    check_picture(widget, X, y)
+    # and the other order: the page first, then code
+    page_sends(widget.controls[name], v2)
+    check_picture(widget, X, y)
+    setattr(widget, name, v1)
+    assert widget.controls[name].value == v1
+    check_picture(widget, X, y)
+
+
+def test_the_activation_from_the_page_and_from_code(widget, sorted_test):
+    X, y = sorted_test
+    widget.activation = "tanh"
+    widget.activation = "relu"  # kept: no training
+    page_sends(widget.activation_dropdown, "tanh")  # kept too
+    assert widget.activation == "tanh" and widget.net.activation_names == ["tanh", "linear"]
+    assert widget.train_seconds is None and widget.state.activation == "tanh"
+    check_picture(widget, X, y)
+    page_sends(widget.activation_dropdown, "relu")
+    widget.activation = "tanh"
+    assert widget.activation_dropdown.value == "tanh" and widget.state.activation == "tanh"
+    check_picture(widget, X, y)
+
+
+def test_refused_values_leave_everything_as_it_was(widget, sorted_test):
+    X, y = sorted_test
+    widget.apply(sample=40, neuron=5)
+    before, png = widget.settings(), widget.image.value
+    for name, value, error, words in [
+            ("sample", 359, ValueError, "sample must be between 0 and 358"),
+            ("sample", -1, ValueError, "sample must be between 0 and 358"),
+            ("neuron", 32, ValueError, "neuron must be between 0 and 31"),
+            ("neuron", 3.0, TypeError, "neuron must be an integer"),
+            ("activation", "sigmoidal", ValueError, "activation must be one of")]:
+        with pytest.raises(error, match=words):
+            setattr(widget, name, value)
+        assert widget.settings() == before and widget.controls[name].value == before[name]
+    with pytest.raises(ValueError, match="neuron must be between"):
+        widget.apply(sample=100, neuron=40)  # all or nothing
+    assert widget.settings() == before and widget.image.value == png
+    page_sends(widget.sample_slider, 1000)  # beyond the end: the slider stops at it
+    assert widget.sample == widget.sample_slider.value == 358
+    check_picture(widget, X, y)
+
+
+def test_state_is_a_read_only_snapshot(widget):
+    state = widget.state
+    with pytest.raises(AttributeError):
+        widget.state = state
+    with pytest.raises(ValueError):
+        state.delta[0] = 1.0
+    widget.sample = 99
+    assert state.position == 0 and widget.state.position == 99

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -18,11 +19,60 @@ from ..engine.case_study import (
 )
 from ..engine.datasets import load_digits
 from ..engine.network import MLP
-from ..engine.validation import check_choice, check_int
+from ..engine.validation import check_int
 from ..views.digits import DigitsView
 from .base import FigureWidget
+from .settings import Choice, Integer
 
-__all__ = ["DigitsCaseStudy"]
+__all__ = ["DigitsCaseStudy", "DigitsState"]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``array``."""
+    copy = np.array(array, copy=True)
+    copy.flags.writeable = False
+    return copy
+
+
+@dataclass(frozen=True)
+class DigitsState:
+    """What the digits case study draws for the chosen digit and neuron (read-only).
+
+    Attributes
+    ----------
+    activation : str
+        The hidden activation of the network drawn.
+    accuracy : float
+        Its test accuracy.
+    position : int
+        The chosen digit's position among the test digits sorted by class.
+    neuron : int
+        The chosen hidden neuron.
+    label, predicted : int
+        The digit's true class and the network's most probable class.
+    image : numpy.ndarray
+        ``(64,)`` the digit's pixels in [0, 1].
+    probabilities : numpy.ndarray
+        ``(10,)`` the output probabilities for the digit.
+    delta : numpy.ndarray
+        ``(32,)`` δ = ∂L/∂z of the hidden neurons for the digit's loss.
+    neuron_activations : numpy.ndarray
+        ``(n_test,)`` the chosen neuron's activation for every sorted test digit.
+    incoming : numpy.ndarray
+        ``(64,)`` the chosen neuron's incoming weights.
+    """
+
+    activation: str
+    accuracy: float
+    position: int
+    neuron: int
+    label: int
+    predicted: int
+    image: np.ndarray
+    probabilities: np.ndarray
+    delta: np.ndarray
+    neuron_activations: np.ndarray
+    incoming: np.ndarray
 
 
 class DigitsCaseStudy(FigureWidget):
@@ -41,7 +91,7 @@ class DigitsCaseStudy(FigureWidget):
     Parameters
     ----------
     activation : str, default "relu"
-        The hidden activation; changing the dropdown retrains.
+        The hidden activation; changing it trains (or fetches) its network.
     sample : int, default 0
         The chosen digit: its position among the test digits sorted by class
         (0 .. n_test − 1).
@@ -52,6 +102,9 @@ class DigitsCaseStudy(FigureWidget):
 
     Attributes
     ----------
+    activation, sample, neuron
+        The settings (assign to change; the controls follow). If training
+        for a new activation fails, the setting goes back to the network shown.
     activation_dropdown : ipywidgets.Dropdown
     sample_slider, neuron_slider : ipywidgets.IntSlider
     progress : ipywidgets.IntProgress
@@ -61,8 +114,7 @@ class DigitsCaseStudy(FigureWidget):
     data : Dataset
         ``load_digits()``.
     order : numpy.ndarray
-        Test-set indices sorted by class: the slider's position ``k`` is test
-        digit ``order[k]``.
+        Test-set indices sorted by class: the sample ``k`` is test digit ``order[k]``.
     class_starts : numpy.ndarray
         Where each class starts among the sorted digits (11 entries).
     X_sorted, y_sorted : numpy.ndarray
@@ -85,54 +137,55 @@ class DigitsCaseStudy(FigureWidget):
         Test accuracy.
     sample_delta : numpy.ndarray
         δ = ∂L/∂z of the 32 hidden neurons for the chosen digit's loss.
+    state : DigitsState
+        What is drawn for the chosen digit and neuron (read-only).
     """
+
+    activation = Choice("relu", [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
+                        label="hidden activation", effect="restart", width="260px")
+    sample = Integer(0, 0, 358, label="test digit (sorted by class)", effect="display",
+                     width="520px", help="the digits are sorted by class: 0s first, 9s last")
+    neuron = Integer(0, 0, DIGITS_SIZES[1] - 1, label="hidden neuron", effect="display",
+                     width="330px")
 
     def __init__(self, activation: str = "relu", sample: int = 0, neuron: int = 0,
                  seed: int = 0) -> None:
-        activation = check_choice("activation", activation, ACTIVATION_NAMES)
         self.seed = check_int("seed", seed, minimum=0)
         self.data = load_digits()
         n_test, n_hidden = self.data.n_test, DIGITS_SIZES[1]
-        sample = check_int("sample", sample, minimum=0, maximum=n_test - 1)
-        neuron = check_int("neuron", neuron, minimum=0, maximum=n_hidden - 1)
+        self.setting_ranges = {"sample": (0, n_test - 1)}  # (the split's size)
+        self.init_settings(dict(activation=activation, sample=sample, neuron=neuron))
         self.order, self.class_starts = sort_by_class(self.data.y_test, self.data.n_classes)
         self.X_sorted = self.data.X_test[self.order]
         self.y_sorted = self.data.y_test[self.order]
         self._trained: dict[str, tuple[list, list, float]] = {}
         self.net: MLP | None = None
+        self._shown: str | None = None  # the activation whose network is shown
         self.train_seconds: float | None = None
         self.sample_delta = np.full(n_hidden, np.nan)
+        self._drawn: DigitsState | None = None
 
-        style = {"description_width": "initial"}
-        self.activation_dropdown = widgets.Dropdown(
-            options=[(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-            value=activation, description="hidden activation", style=style,
-            layout=widgets.Layout(width="260px"))
+        self.activation_dropdown = self.control("activation")
+        self.sample_slider = self.control("sample")
+        self.neuron_slider = self.control("neuron")
         self.progress = widgets.IntProgress(value=0, min=0, max=DIGITS_RECIPE["epochs"],
-                                            description="training", style=style,
+                                            description="training",
+                                            style={"description_width": "initial"},
                                             layout=widgets.Layout(width="260px"))
         self.status = widgets.HTML(value="")
-        self.sample_slider = widgets.IntSlider(
-            value=sample, min=0, max=n_test - 1, description="test digit (sorted by class)",
-            style=style, layout=widgets.Layout(width="520px"))
-        self.neuron_slider = widgets.IntSlider(
-            value=neuron, min=0, max=n_hidden - 1, description="hidden neuron", style=style,
-            layout=widgets.Layout(width="330px"))
         rows = [widgets.HBox([self.activation_dropdown, self.progress, self.status]),
                 widgets.HBox([self.sample_slider, self.neuron_slider])]
-        self._use(activation)  # trains before the view exists: nothing to draw yet
-        view = DigitsView(self.class_starts, n_hidden=n_hidden)
-        super().__init__(view, rows)
+        self._use(self.activation)  # trains (the bar follows) before the view exists
+        super().__init__(DigitsView(self.class_starts, n_hidden=n_hidden), rows)
         self._draw_network()
-        self._activation = activation
-        self.watch(self.activation_dropdown, self._on_activation)
-        self.watch(self.sample_slider)
-        self.watch(self.neuron_slider)
         self.refresh()
 
     # -- training --------------------------------------------------------------------------
     def _use(self, activation: str) -> None:
-        """Make the network for ``activation`` current, training it first if needed."""
+        """Make the network for ``activation`` current, training it first if needed.
+
+        Nothing changes if training fails.
+        """
         cached = self._trained.get(activation)
         if cached is None:
             self.progress.bar_style = ""
@@ -142,13 +195,19 @@ class DigitsCaseStudy(FigureWidget):
                 self.progress.description = f"training {done}/{total}"
 
             start = time.perf_counter()
-            trainer = train_digits(activation, self.data, seed=self.seed, on_epoch=on_epoch)
+            try:
+                trainer = train_digits(activation, self.data, seed=self.seed,
+                                       on_epoch=on_epoch)
+            except Exception:
+                self.progress.bar_style = "danger"
+                self.progress.description = "failed"
+                raise
             seconds = time.perf_counter() - start
             cached = (*trainer.net.get_params(), seconds)
             self._trained[activation] = cached
-            self.train_seconds = seconds
+            train_seconds = seconds
         else:
-            self.train_seconds = None
+            train_seconds = None
         weights, biases, seconds = cached
         net = MLP(list(DIGITS_SIZES), activation=activation, loss="cross_entropy",
                   seed=self.seed)
@@ -157,7 +216,7 @@ class DigitsCaseStudy(FigureWidget):
         trace = net.forward(self.X_sorted)
         probabilities = net.predict(self.X_sorted)
         predicted = probabilities.argmax(axis=1)
-        self.net = net
+        self.net, self._shown, self.train_seconds = net, activation, train_seconds
         self.hidden = trace.a[1]
         self.probabilities = probabilities
         self.predicted = predicted
@@ -167,7 +226,7 @@ class DigitsCaseStudy(FigureWidget):
         self.progress.value = self.progress.max
         self.progress.description = "trained"
         self.progress.bar_style = "success"
-        how = (f"trained in {seconds:.2f} s" if self.train_seconds is not None
+        how = (f"trained in {seconds:.2f} s" if train_seconds is not None
                else "trained before (kept)")
         self.status.value = (f"{get_activation(activation).display_name}: {how} "
                              f"({DIGITS_RECIPE['epochs']} epochs of Adam); test accuracy "
@@ -175,50 +234,53 @@ class DigitsCaseStudy(FigureWidget):
 
     def _draw_network(self) -> None:
         self.view.set_network(self.hidden, self.class_mean, self.confusion, self.accuracy,
-                              get_activation(self.activation_dropdown.value).display_name,
-                              self.train_seconds)
+                              get_activation(self._shown).display_name, self.train_seconds)
 
-    def _on_activation(self) -> None:
-        """A new activation: train (or fetch) its network, then redraw everything."""
-        new = self.activation_dropdown.value
-        if new == self._activation:
-            return
-        try:
-            self._use(new)
-        except Exception:
-            # leave nothing half-changed: back to the network that is shown
-            self.activation_dropdown.value = self._activation
-            self._use(self._activation)
-            raise
-        self._activation = new
-        self._draw_network()
+    def settings_changed(self, names: set[str]) -> None:
+        """A new activation trains (or fetches) its network; then redraw."""
+        if "activation" in names and self.activation != self._shown:
+            try:
+                self._use(self.activation)
+            except Exception as exc:  # noqa: BLE001 - shown; the network shown stays
+                self.activation = self._shown  # the setting goes back to what is shown
+                self.show_error(exc)
+                return
+            self._draw_network()
         self.refresh()
 
     # -- the chosen digit and neuron -------------------------------------------------------
     @property
     def position(self) -> int:
-        """The chosen digit's position among the sorted test digits."""
-        return int(self.sample_slider.value)
-
-    @property
-    def neuron(self) -> int:
-        """The chosen hidden neuron."""
-        return int(self.neuron_slider.value)
+        """The chosen digit's position among the sorted test digits (the ``sample`` setting)."""
+        return self.sample
 
     @property
     def label(self) -> int:
         """The chosen digit's true class."""
-        return int(self.y_sorted[self.position])
+        return int(self.y_sorted[self.sample])
+
+    @property
+    def state(self) -> DigitsState | None:
+        """What is drawn for the chosen digit and neuron (a read-only snapshot)."""
+        return self._drawn
 
     def update(self) -> None:
         """Recompute the chosen digit's gradients and draw the digit and the neuron."""
-        k, j = self.position, self.neuron
+        k, j = self.sample, self.neuron
         x = self.X_sorted[k:k + 1]
         _, grads = self.net.loss_and_gradients(x, self.y_sorted[k:k + 1])
-        self.sample_delta = grads.delta[1][0].copy()
-        self.view.update(k, j, x[0], self.label, self.probabilities[k], self.sample_delta,
-                         self.hidden[:, j], self.net.weights[0][:, j])
+        delta = grads.delta[1][0].copy()
+        label = int(self.y_sorted[k])
+        probabilities = self.probabilities[k]
+        column, incoming = self.hidden[:, j], self.net.weights[0][:, j]
+        self.view.update(k, j, x[0], label, probabilities, delta, column, incoming)
+        self.sample_delta = delta
+        self._drawn = DigitsState(
+            activation=self._shown, accuracy=self.accuracy, position=k, neuron=j, label=label,
+            predicted=int(self.predicted[k]), image=_frozen(x[0]),
+            probabilities=_frozen(probabilities), delta=_frozen(delta),
+            neuron_activations=_frozen(column), incoming=_frozen(incoming))
 
     def __repr__(self) -> str:
-        return (f"DigitsCaseStudy(activation={self.activation_dropdown.value!r}, "
-                f"sample={self.position}, neuron={self.neuron})")
+        return (f"DigitsCaseStudy(activation={self.activation!r}, "
+                f"sample={self.sample}, neuron={self.neuron})")
