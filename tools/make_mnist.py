@@ -37,7 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "actviz_widgets" / "engine" / "data" / "mnist.npz"
+DEFAULT_OUT = (Path(__file__).resolve().parent.parent / "actviz_widgets" / "engine" / "data"
+               / "mnist.npz")
 PIXELS = 28 * 28
 N_IMAGES = 10_000
 
