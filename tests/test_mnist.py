@@ -339,3 +339,30 @@ def test_recipe_is_the_documented_one():
                             "momentum": 0.9, "batch_size": 32, "epochs": 10,
                             "weight_decay": 5e-4}
     assert math.ceil(8000 / MNIST_RECIPE["batch_size"]) == 250
+
+
+# -- the conversion script -------------------------------------------------------------------
+
+def test_make_mnist_reads_exact_pixels_and_rejects_bad_files(tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "tools" / "make_mnist.py"
+    spec = importlib.util.spec_from_file_location("make_mnist", script)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    pixels = np.arange(2 * 784) % 256  # every 8-bit value, two images
+    good = tmp_path / "good.json"
+    # the package's format: k / 255 rounded to three decimals
+    good.write_text(json.dumps({"data": [round(int(k) / 255, 3) for k in pixels]}))
+    images = tool.read_digit(good)
+    assert images.dtype == np.uint8 and images.shape == (2, 784)
+    np.testing.assert_array_equal(images.ravel(), pixels)
+    for name, data, words in [("short", [0.0] * 783, "784-pixel"),
+                              ("range", [1.5] * 784, r"\[0, 1\]"),
+                              ("not_k255", [0.5] * 784, "k/255")]:
+        bad = tmp_path / f"{name}.json"
+        bad.write_text(json.dumps({"data": data}))
+        with pytest.raises(ValueError, match=words):
+            tool.read_digit(bad)
