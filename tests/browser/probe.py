@@ -122,6 +122,13 @@ def slider_value(widget, index: int) -> dict:
 
 
 # -- what the page sends back by itself ---------------------------------------------------------
+def training(widget) -> dict:
+    """Where a training widget is: step, playing, learning rates (trainer's and setting's)."""
+    return {"step": int(widget.trainer.step_count), "playing": bool(widget.playing),
+            "lr": float(widget.trainer.lr), "lr_setting": float(widget.lr),
+            "steps_per_frame": int(widget.STEPS_PER_FRAME), "error": widget.error}
+
+
 def _differs(a, b) -> bool:
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) != len(b) or any(_differs(x, y) for x, y in zip(a, b))
