@@ -670,6 +670,24 @@ def test_history_scrub_draws_the_snapshot_and_resuming_discards_later_steps():
     assert pg.viewing is None and pg.trainer.step_count == 0 and pg.history_slider.value == 0
 
 
+def test_lessons_train_the_trainer_then_refresh():
+    # lessons 5 and 8: many steps at once with the engine, then one drawing
+    pg = Playground(**SMALL)
+    pg.trainer.step(30)
+    pg.refresh()
+    ref = reference_trainer(pg)
+    ref.step(30)
+    assert_same_params(pg.net, ref.net)
+    assert pg.history_slider.max == 30 == pg.history_slider.value == pg.state.step
+    assert pg.state.train_loss == ref.history.train_loss[-1]
+    assert pg.view.title.get_text() == "Epoch 10.0 · step 30"
+    # a history step viewed, then the trainer rewound from code: live again, no error
+    pg.view_history(12)
+    pg.trainer.rewind()
+    pg.refresh()
+    assert pg.viewing is None and pg.state.step == 0 and pg.error is None
+
+
 def test_long_runs_keep_a_bounded_history_in_the_engine():
     pg = Playground(**SMALL, max_snapshots=8)
     pg.run_frames(40)
