@@ -3,7 +3,7 @@
 Right answers are computed here independently of the engine: by hand with
 ``math`` for the single neuron and the activations, with a small reference
 forward/backward pass for the lesson-3 network written in this file, and,
-for lessons 5 to 9, with a small reference training loop (gradient descent
+for lessons 7 to 9, with a small reference training loop (gradient descent
 and Adam, written out below) started from the engine's initial weights.  Each checker must accept the right answer (print ✔, return True) and
 reject each common mistake it covers with the hint for that mistake (print
 ✘, return False).
@@ -25,18 +25,18 @@ from actviz_widgets.exercises import (
     lesson00,
     lesson01,
     lesson02,
-    lesson03,
     lesson04,
     lesson05,
-    lesson06,
     lesson07,
-    lesson08,
     lesson09,
     lesson10,
+    lesson11,
+    lesson12,
+    lesson14,
 )
 
-LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07,
-           lesson08, lesson09, lesson10)
+LESSONS = (lesson00, lesson01, lesson02, lesson04, lesson05, lesson07, lesson09, lesson10,
+           lesson11, lesson12, lesson14)
 
 
 def sig(z):
@@ -73,7 +73,7 @@ DADZ2 = A2 * (1 - A2)
 DL_DW1 = DL_DA2 * DADZ2 * N["x1"]
 NEW_W1 = N["w1"] - N["lr"] * DL_DW1
 
-# lesson 3's network, written out again here
+# lesson 4's network, written out again here
 W = [np.array([[0.5, -0.4, 0.9], [0.3, 0.8, -0.2]]),
      np.array([[0.7, -0.5], [-0.6, 0.4], [0.2, 0.9]]),
      np.array([[1.2], [-0.8]])]
@@ -366,84 +366,84 @@ def test_lesson02_new_w1(capsys):
                  "used δ")
 
 
-# --- lesson 3 -----------------------------------------------------------------------------
+# --- lesson 4 -----------------------------------------------------------------------------
 
 def test_lesson03_network_is_the_stated_one():
-    net = lesson03.network()
+    net = lesson04.network()
     for l in range(3):
         np.testing.assert_array_equal(net.weights[l], W[l])
         np.testing.assert_array_equal(net.biases[l], B[l])
     assert net.activation_names == ["tanh", "tanh", "sigmoid"] and net.loss.name == "bce"
-    np.testing.assert_array_equal(lesson03.X, X1)
-    np.testing.assert_array_equal(lesson03.X_BATCH, XB)
+    np.testing.assert_array_equal(lesson04.X, X1)
+    np.testing.assert_array_equal(lesson04.X_BATCH, XB)
 
 
 def test_lesson03_z1(capsys):
     z1 = X1 @ W[0] + B[0]
     np.testing.assert_allclose(z1, [[0.45, -0.9, 1.2]])  # by hand
-    assert_right(capsys, lesson03.check_z1, z1)
-    assert_right(capsys, lesson03.check_z1, [0.45, -0.9, 1.2])
-    assert_wrong(capsys, lesson03.check_z1, X1 @ W[0], "forgot the biases")
-    assert_wrong(capsys, lesson03.check_z1, np.tanh(z1), "after the activation")
-    assert_wrong(capsys, lesson03.check_z1, W[0].T @ X1.T + B[0], "x as a column")
-    assert_wrong(capsys, lesson03.check_z1, z1.T, "one row per sample")
-    assert_wrong(capsys, lesson03.check_z1, np.ones((2, 3)), "expected shape (1, 3)")
+    assert_right(capsys, lesson04.check_z1, z1)
+    assert_right(capsys, lesson04.check_z1, [0.45, -0.9, 1.2])
+    assert_wrong(capsys, lesson04.check_z1, X1 @ W[0], "forgot the biases")
+    assert_wrong(capsys, lesson04.check_z1, np.tanh(z1), "after the activation")
+    assert_wrong(capsys, lesson04.check_z1, W[0].T @ X1.T + B[0], "x as a column")
+    assert_wrong(capsys, lesson04.check_z1, z1.T, "one row per sample")
+    assert_wrong(capsys, lesson04.check_z1, np.ones((2, 3)), "expected shape (1, 3)")
 
 
 def test_lesson03_batch_output(capsys):
     acts, zs = forward(XB)
-    assert_right(capsys, lesson03.check_batch_output, acts[3])
-    assert_right(capsys, lesson03.check_batch_output, acts[3][:, 0])
-    assert_wrong(capsys, lesson03.check_batch_output, zs[3], "stopped at z³")
-    assert_wrong(capsys, lesson03.check_batch_output, np.tanh(zs[3]), "not tanh")
+    assert_right(capsys, lesson04.check_batch_output, acts[3])
+    assert_right(capsys, lesson04.check_batch_output, acts[3][:, 0])
+    assert_wrong(capsys, lesson04.check_batch_output, zs[3], "stopped at z³")
+    assert_wrong(capsys, lesson04.check_batch_output, np.tanh(zs[3]), "not tanh")
     linear = XB
     for l in range(3):
         linear = linear @ W[l] + B[l]
-    assert_wrong(capsys, lesson03.check_batch_output, sig(linear), "left out tanh")
+    assert_wrong(capsys, lesson04.check_batch_output, sig(linear), "left out tanh")
     no_bias = forward(XB, biases=[np.zeros_like(b) for b in B])[0][3]
-    assert_wrong(capsys, lesson03.check_batch_output, no_bias, "forgot the biases")
-    assert_wrong(capsys, lesson03.check_batch_output, acts[3][:1], "only the first sample")
-    assert_wrong(capsys, lesson03.check_batch_output, acts[3].T, "transpose")
+    assert_wrong(capsys, lesson04.check_batch_output, no_bias, "forgot the biases")
+    assert_wrong(capsys, lesson04.check_batch_output, acts[3][:1], "only the first sample")
+    assert_wrong(capsys, lesson04.check_batch_output, acts[3].T, "transpose")
 
 
 def test_lesson03_n_params(capsys):
-    assert_right(capsys, lesson03.check_n_params, 2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1)
-    assert_wrong(capsys, lesson03.check_n_params, 6 + 6 + 2, "weights only")
-    assert_wrong(capsys, lesson03.check_n_params, 14 + 8, "no biases")
-    assert_wrong(capsys, lesson03.check_n_params, 8, "that counts neurons")
-    assert_wrong(capsys, lesson03.check_n_params, 20.5, "whole number")
+    assert_right(capsys, lesson04.check_n_params, 2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1)
+    assert_wrong(capsys, lesson04.check_n_params, 6 + 6 + 2, "weights only")
+    assert_wrong(capsys, lesson04.check_n_params, 14 + 8, "no biases")
+    assert_wrong(capsys, lesson04.check_n_params, 8, "that counts neurons")
+    assert_wrong(capsys, lesson04.check_n_params, 20.5, "whole number")
 
 
-# --- lesson 4 -----------------------------------------------------------------------------
+# --- lesson 5 -----------------------------------------------------------------------------
 
 def test_lesson04_delta1(capsys):
     acts, deltas, _ = backward(X1, Y1)
     dl_da1 = deltas[2] @ W[1].T
     z1 = X1 @ W[0] + B[0]
-    assert_right(capsys, lesson04.check_delta1, deltas[1])
-    assert_wrong(capsys, lesson04.check_delta1, dl_da1, "that is ∂L/∂a¹")
-    assert_wrong(capsys, lesson04.check_delta1, dl_da1 * acts[1] * (1 - acts[1]),
+    assert_right(capsys, lesson05.check_delta1, deltas[1])
+    assert_wrong(capsys, lesson05.check_delta1, dl_da1, "that is ∂L/∂a¹")
+    assert_wrong(capsys, lesson05.check_delta1, dl_da1 * acts[1] * (1 - acts[1]),
                  "sigmoid's derivative")
-    assert_wrong(capsys, lesson04.check_delta1, dl_da1 * acts[1], "a¹ = f(z¹)")
-    assert_wrong(capsys, lesson04.check_delta1, dl_da1 * (1 - z1 ** 2), "not from z¹")
-    assert_wrong(capsys, lesson04.check_delta1, -deltas[1], "sign is flipped")
-    assert_wrong(capsys, lesson04.check_delta1, deltas[1].T, "transpose")
+    assert_wrong(capsys, lesson05.check_delta1, dl_da1 * acts[1], "a¹ = f(z¹)")
+    assert_wrong(capsys, lesson05.check_delta1, dl_da1 * (1 - z1 ** 2), "not from z¹")
+    assert_wrong(capsys, lesson05.check_delta1, -deltas[1], "sign is flipped")
+    assert_wrong(capsys, lesson05.check_delta1, deltas[1].T, "transpose")
 
 
 def test_lesson04_dW2(capsys):
     acts, deltas, dW = backward(X1, Y1)
     _, zs = forward(X1)
-    assert_right(capsys, lesson04.check_dW2, dW[1])
-    assert_wrong(capsys, lesson04.check_dW2, dW[1].T, "your array is the transpose")
-    assert_wrong(capsys, lesson04.check_dW2, zs[1].T @ deltas[2], "you used z¹")
-    assert_wrong(capsys, lesson04.check_dW2, acts[1].T @ deltas[3], "you used δ³")
-    assert_wrong(capsys, lesson04.check_dW2, acts[2].T @ deltas[2], "you used a²")
-    assert_wrong(capsys, lesson04.check_dW2, acts[1].T @ (deltas[3] @ W[2].T),
+    assert_right(capsys, lesson05.check_dW2, dW[1])
+    assert_wrong(capsys, lesson05.check_dW2, dW[1].T, "your array is the transpose")
+    assert_wrong(capsys, lesson05.check_dW2, zs[1].T @ deltas[2], "you used z¹")
+    assert_wrong(capsys, lesson05.check_dW2, acts[1].T @ deltas[3], "you used δ³")
+    assert_wrong(capsys, lesson05.check_dW2, acts[2].T @ deltas[2], "you used a²")
+    assert_wrong(capsys, lesson05.check_dW2, acts[1].T @ (deltas[3] @ W[2].T),
                  "∂L/∂a² where δ²")
 
 
 def test_lesson04_numeric_gradient(capsys):
-    layer, i, j = lesson04.CHECKED_WEIGHT
+    layer, i, j = lesson05.CHECKED_WEIGHT
     eps = 1e-5
     plus = [w.copy() for w in W]
     minus = [w.copy() for w in W]
@@ -452,10 +452,10 @@ def test_lesson04_numeric_gradient(capsys):
     numeric = (bce(XB, YB, plus) - bce(XB, YB, minus)) / (2 * eps)
     exact = backward(XB, YB)[2][layer][i, j]
     assert numeric == pytest.approx(exact, rel=1e-6)
-    assert_right(capsys, lesson04.check_numeric_gradient, numeric)
-    assert_wrong(capsys, lesson04.check_numeric_gradient, 2 * numeric, "divide by 2ε")
-    assert_wrong(capsys, lesson04.check_numeric_gradient, numeric / 2, "not 4ε")
-    assert_wrong(capsys, lesson04.check_numeric_gradient, -numeric, "sign is flipped")
+    assert_right(capsys, lesson05.check_numeric_gradient, numeric)
+    assert_wrong(capsys, lesson05.check_numeric_gradient, 2 * numeric, "divide by 2ε")
+    assert_wrong(capsys, lesson05.check_numeric_gradient, numeric / 2, "not 4ε")
+    assert_wrong(capsys, lesson05.check_numeric_gradient, -numeric, "sign is flipped")
 
 
 # --- every checker of every lesson --------------------------------------------------------
@@ -483,7 +483,7 @@ def test_every_checker_rejects_placeholders_and_nonsense_with_a_message(capsys, 
         assert ok is False and text.startswith(_check.WRONG) and len(text) > len(_check.WRONG)
 
 
-# --- lessons 5 to 10: a reference training loop -------------------------------------------
+# --- lessons 7 to 10: a reference training loop -------------------------------------------
 
 # hidden activation: (f(z), f'(z) from z and a = f(z))
 ACT = {
@@ -562,7 +562,7 @@ def same_params(a, b):
     return all(np.array_equal(x, y) for x, y in zip(a[0] + a[1], b[0] + b[1]))
 
 
-# --- lesson 5 -----------------------------------------------------------------------------
+# --- lesson 7 -----------------------------------------------------------------------------
 
 def xor_setup():
     ds = make_dataset("xor", n_samples=200, noise=0.1, test_fraction=0.5, seed=0)
@@ -573,57 +573,57 @@ def xor_setup():
 
 def test_lesson05_network_and_data_are_the_stated_ones():
     ds, params = xor_setup()
-    assert same_params(lesson05.network().get_params(), params)
-    np.testing.assert_array_equal(lesson05.data().X_train, ds.X_train)
-    assert lesson05.network().activation_names == ["tanh", "tanh", "sigmoid"]
+    assert same_params(lesson07.network().get_params(), params)
+    np.testing.assert_array_equal(lesson07.data().X_train, ds.X_train)
+    assert lesson07.network().activation_names == ["tanh", "tanh", "sigmoid"]
 
 
 def test_lesson05_bowl(capsys):
-    assert lesson05.BOWL == {"w0": 1.0, "lr": 0.9, "steps": 3}
+    assert lesson07.BOWL == {"w0": 1.0, "lr": 0.9, "steps": 3}
     w = (1 - 2 * 0.9) ** 3  # each step multiplies w by 1 − 2·lr
     assert w == pytest.approx(-0.512)
-    assert_right(capsys, lesson05.check_bowl, w)
-    assert_wrong(capsys, lesson05.check_bowl, 0.512, "sign is wrong")
-    assert_wrong(capsys, lesson05.check_bowl, (1 - 0.9) ** 3, "derivative of w² is 2w")
-    assert_wrong(capsys, lesson05.check_bowl, 0.64, "after two steps")
-    assert_wrong(capsys, lesson05.check_bowl, 0.8 ** 4, "after four steps")
-    assert_wrong(capsys, lesson05.check_bowl, 1 - 3 * 0.9 * 2, "recompute it at each step")
+    assert_right(capsys, lesson07.check_bowl, w)
+    assert_wrong(capsys, lesson07.check_bowl, 0.512, "sign is wrong")
+    assert_wrong(capsys, lesson07.check_bowl, (1 - 0.9) ** 3, "derivative of w² is 2w")
+    assert_wrong(capsys, lesson07.check_bowl, 0.64, "after two steps")
+    assert_wrong(capsys, lesson07.check_bowl, 0.8 ** 4, "after four steps")
+    assert_wrong(capsys, lesson07.check_bowl, 1 - 3 * 0.9 * 2, "recompute it at each step")
 
 
 def test_lesson05_best_learning_rate(capsys):
     ds, params = xor_setup()
     start = RefNet(params, "tanh").loss(ds.X_train, ds.y_train)
     final = {}
-    for lr in lesson05.LEARNING_RATES:
+    for lr in lesson07.LEARNING_RATES:
         net = RefNet(params, "tanh")
-        ref_train(net, ds.X_train, ds.y_train, lesson05.LR_STEPS, lr)
+        ref_train(net, ds.X_train, ds.y_train, lesson07.LR_STEPS, lr)
         final[lr] = net.loss(ds.X_train, ds.y_train)
     best = min(final, key=final.get)
     assert best == 3.0 and final[10.0] > start  # the lesson's story: 10 diverges
-    assert_right(capsys, lesson05.check_best_learning_rate, best)
-    assert_wrong(capsys, lesson05.check_best_learning_rate, 10.0,
+    assert_right(capsys, lesson07.check_best_learning_rate, best)
+    assert_wrong(capsys, lesson07.check_best_learning_rate, 10.0,
                  f"the loss went up, from {start:.3f}")
-    assert_wrong(capsys, lesson05.check_best_learning_rate, 0.1,
+    assert_wrong(capsys, lesson07.check_best_learning_rate, 0.1,
                  f"only fell to {final[0.1]:.3f}")
-    assert_wrong(capsys, lesson05.check_best_learning_rate, final[best], "that is a loss")
-    assert_wrong(capsys, lesson05.check_best_learning_rate, 0.5, "one of the learning rates")
+    assert_wrong(capsys, lesson07.check_best_learning_rate, final[best], "that is a loss")
+    assert_wrong(capsys, lesson07.check_best_learning_rate, 0.5, "one of the learning rates")
 
 
 def test_lesson05_adam_step(capsys):
-    a = lesson05.ADAM
+    a = lesson07.ADAM
     w, g, lr = a["w"], a["grad"], a["lr"]
     m_hat, v_hat = g, g * g  # at t = 1 the bias correction undoes (1 − β)
     new_w = w - lr * m_hat / (math.sqrt(v_hat) + 1e-8)
     assert new_w == pytest.approx(0.49, abs=1e-6)
-    assert_right(capsys, lesson05.check_adam_step, new_w)
-    assert_wrong(capsys, lesson05.check_adam_step, w - lr * g, "plain gradient descent")
+    assert_right(capsys, lesson07.check_adam_step, new_w)
+    assert_wrong(capsys, lesson07.check_adam_step, w - lr * g, "plain gradient descent")
     uncorrected = w - lr * (0.1 * g) / math.sqrt(0.001 * g * g)
-    assert_wrong(capsys, lesson05.check_adam_step, uncorrected, "bias correction")
-    assert_wrong(capsys, lesson05.check_adam_step, w + lr, "the sign")
-    assert_wrong(capsys, lesson05.check_adam_step, -lr, "the change of w")
+    assert_wrong(capsys, lesson07.check_adam_step, uncorrected, "bias correction")
+    assert_wrong(capsys, lesson07.check_adam_step, w + lr, "the sign")
+    assert_wrong(capsys, lesson07.check_adam_step, -lr, "the change of w")
 
 
-# --- lesson 6 -----------------------------------------------------------------------------
+# --- lesson 9 -----------------------------------------------------------------------------
 
 def circles(seed):
     return make_dataset("circles", n_samples=200, seed=seed)
@@ -641,53 +641,53 @@ def ref_norms(net, ds):
 
 
 def test_lesson06_he_std(capsys):
-    assert lesson06.WIDTH == 8
-    assert_right(capsys, lesson06.check_he_std, math.sqrt(2 / 8))
-    assert_right(capsys, lesson06.check_he_std, 0.5)
-    assert_wrong(capsys, lesson06.check_he_std, 2 / 8, "that is the variance")
-    assert_wrong(capsys, lesson06.check_he_std, math.sqrt(2 / 16), "Xavier")
-    assert_wrong(capsys, lesson06.check_he_std, math.sqrt(2), "divide by the number of inputs")
-    assert_wrong(capsys, lesson06.check_he_std, 1 / 8, "square root")
+    assert lesson09.WIDTH == 8
+    assert_right(capsys, lesson09.check_he_std, math.sqrt(2 / 8))
+    assert_right(capsys, lesson09.check_he_std, 0.5)
+    assert_wrong(capsys, lesson09.check_he_std, 2 / 8, "that is the variance")
+    assert_wrong(capsys, lesson09.check_he_std, math.sqrt(2 / 16), "Xavier")
+    assert_wrong(capsys, lesson09.check_he_std, math.sqrt(2), "divide by the number of inputs")
+    assert_wrong(capsys, lesson09.check_he_std, 1 / 8, "square root")
 
 
 def test_lesson06_exploding_ratio(capsys):
     ds = circles(0)
-    assert lesson06.EXPLODING == {"depth": 10, "activation": "relu", "init": "he",
+    assert lesson09.EXPLODING == {"depth": 10, "activation": "relu", "init": "he",
                                   "weight_scale": 2.0}
     deltas, dW = ref_norms(health_net(10, "relu", "he", 2.0), ds)
     ratio = deltas[0] / deltas[-1]
     assert ratio > 100  # exploding, by the diagnostics' definition
-    assert_right(capsys, lesson06.check_exploding_ratio, ratio)
-    assert_wrong(capsys, lesson06.check_exploding_ratio, 1 / ratio, "other way round")
-    assert_wrong(capsys, lesson06.check_exploding_ratio, dW[0] / dW[-1], "uses ‖∂L/∂W‖")
-    assert_wrong(capsys, lesson06.check_exploding_ratio, deltas[0] / deltas[-2],
+    assert_right(capsys, lesson09.check_exploding_ratio, ratio)
+    assert_wrong(capsys, lesson09.check_exploding_ratio, 1 / ratio, "other way round")
+    assert_wrong(capsys, lesson09.check_exploding_ratio, dW[0] / dW[-1], "uses ‖∂L/∂W‖")
+    assert_wrong(capsys, lesson09.check_exploding_ratio, deltas[0] / deltas[-2],
                  "last hidden layer")
     unscaled, _ = ref_norms(health_net(10, "relu", "he", 1.0), ds)
-    assert_wrong(capsys, lesson06.check_exploding_ratio, unscaled[0] / unscaled[-1],
+    assert_wrong(capsys, lesson09.check_exploding_ratio, unscaled[0] / unscaled[-1],
                  "weight scale 1")
 
 
 def test_lesson06_best_scale(capsys):
     ds = circles(0)
     ratios = {}
-    for s in lesson06.SCALES:
+    for s in lesson09.SCALES:
         deltas, _ = ref_norms(health_net(10, "relu", "he", s), ds)
         ratios[s] = deltas[0] / deltas[-1]
     best = min(ratios, key=lambda s: abs(math.log10(ratios[s])))
     assert best == 1.0 and ratios[0.5] < 1e-2 and ratios[2.0] > 1e2
-    assert_right(capsys, lesson06.check_best_scale, best)
-    assert_wrong(capsys, lesson06.check_best_scale, 0.5, "the gradient shrinks")
-    assert_wrong(capsys, lesson06.check_best_scale, 2.0, "the gradient grows")
-    assert_wrong(capsys, lesson06.check_best_scale, ratios[best], "that is a ratio")
-    assert_wrong(capsys, lesson06.check_best_scale, 3.0, "one of the scales")
+    assert_right(capsys, lesson09.check_best_scale, best)
+    assert_wrong(capsys, lesson09.check_best_scale, 0.5, "the gradient shrinks")
+    assert_wrong(capsys, lesson09.check_best_scale, 2.0, "the gradient grows")
+    assert_wrong(capsys, lesson09.check_best_scale, ratios[best], "that is a ratio")
+    assert_wrong(capsys, lesson09.check_best_scale, 3.0, "one of the scales")
 
 
-# --- lesson 7 -----------------------------------------------------------------------------
+# --- lesson 10 -----------------------------------------------------------------------------
 
 def dead_setup():
     ds = circles(1)
     params = MLP([2, 8, 8, 8, 1], activation="relu", loss="bce", seed=1).get_params()
-    assert same_params(lesson07.network().get_params(), params)  # zero biases by default
+    assert same_params(lesson10.network().get_params(), params)  # zero biases by default
     return ds, params
 
 
@@ -703,50 +703,50 @@ def test_lesson07_dead_fraction(capsys):
     fraction = dead[1].mean()
     assert fraction == 1 / 8
     z2 = net.forward(ds.X_train)[0][1]
-    assert_right(capsys, lesson07.check_dead_fraction, fraction)
-    assert_wrong(capsys, lesson07.check_dead_fraction, np.mean(z2 <= 0), "every sample")
-    assert_wrong(capsys, lesson07.check_dead_fraction, dead[1].sum(), "number of dead units")
-    assert_wrong(capsys, lesson07.check_dead_fraction, 1 - fraction, "alive")
-    assert_wrong(capsys, lesson07.check_dead_fraction, dead[2].mean(), "hidden layer 3")
+    assert_right(capsys, lesson10.check_dead_fraction, fraction)
+    assert_wrong(capsys, lesson10.check_dead_fraction, np.mean(z2 <= 0), "every sample")
+    assert_wrong(capsys, lesson10.check_dead_fraction, dead[1].sum(), "number of dead units")
+    assert_wrong(capsys, lesson10.check_dead_fraction, 1 - fraction, "alive")
+    assert_wrong(capsys, lesson10.check_dead_fraction, dead[2].mean(), "hidden layer 3")
 
 
 def test_lesson07_safest_learning_rate(capsys):
     ds, params = dead_setup()
     start = sum(m.sum() for m in ref_dead(RefNet(params, "relu"), ds.X_train))
     counts = {}
-    for lr in lesson07.LEARNING_RATES:
+    for lr in lesson10.LEARNING_RATES:
         net = RefNet(params, "relu")
-        ref_train(net, ds.X_train, ds.y_train, lesson07.STEPS, lr)
+        ref_train(net, ds.X_train, ds.y_train, lesson10.STEPS, lr)
         counts[lr] = int(sum(m.sum() for m in ref_dead(net, ds.X_train)))
     best = min(counts, key=counts.get)
     assert best == 1.0 and counts[3.0] > start
-    assert_right(capsys, lesson07.check_safest_learning_rate, best)
-    assert_wrong(capsys, lesson07.check_safest_learning_rate, 3.0, "steps this large kill")
-    assert_wrong(capsys, lesson07.check_safest_learning_rate, 0.1,
+    assert_right(capsys, lesson10.check_safest_learning_rate, best)
+    assert_wrong(capsys, lesson10.check_safest_learning_rate, 3.0, "steps this large kill")
+    assert_wrong(capsys, lesson10.check_safest_learning_rate, 0.1,
                  "not automatically the safest")
-    assert counts[best] not in lesson07.LEARNING_RATES
-    assert_wrong(capsys, lesson07.check_safest_learning_rate, counts[best],
+    assert counts[best] not in lesson10.LEARNING_RATES
+    assert_wrong(capsys, lesson10.check_safest_learning_rate, counts[best],
                  "a number of dead units")
-    assert_wrong(capsys, lesson07.check_safest_learning_rate, 0.7, "one of the learning rates")
+    assert_wrong(capsys, lesson10.check_safest_learning_rate, 0.7, "one of the learning rates")
 
 
 def test_lesson07_count_dead_matches_the_reference():
     ds, params = dead_setup()
     net = RefNet(params, "relu")
-    assert lesson07.count_dead(lesson07.network()) == sum(m.sum() for m in
+    assert lesson10.count_dead(lesson10.network()) == sum(m.sum() for m in
                                                           ref_dead(net, ds.X_train)) == 3
 
 
 def test_lesson07_leaky_delta(capsys):
-    z, dL_da = lesson07.LEAKY["z"], lesson07.LEAKY["dL_da"]
-    assert_right(capsys, lesson07.check_leaky_delta, dL_da * 0.01)
-    assert_wrong(capsys, lesson07.check_leaky_delta, 0.0, "what a ReLU unit passes back")
-    assert_wrong(capsys, lesson07.check_leaky_delta, dL_da, "left out f′(z)")
-    assert_wrong(capsys, lesson07.check_leaky_delta, dL_da * 0.01 * z, "f(z) = 0.01·z")
-    assert_wrong(capsys, lesson07.check_leaky_delta, dL_da * z, "you multiplied by z")
+    z, dL_da = lesson10.LEAKY["z"], lesson10.LEAKY["dL_da"]
+    assert_right(capsys, lesson10.check_leaky_delta, dL_da * 0.01)
+    assert_wrong(capsys, lesson10.check_leaky_delta, 0.0, "what a ReLU unit passes back")
+    assert_wrong(capsys, lesson10.check_leaky_delta, dL_da, "left out f′(z)")
+    assert_wrong(capsys, lesson10.check_leaky_delta, dL_da * 0.01 * z, "f(z) = 0.01·z")
+    assert_wrong(capsys, lesson10.check_leaky_delta, dL_da * z, "you multiplied by z")
 
 
-# --- lesson 8 -----------------------------------------------------------------------------
+# --- lesson 11 -----------------------------------------------------------------------------
 
 def moons():
     return make_dataset("moons", n_samples=200, noise=0.3, test_fraction=0.8, seed=0)
@@ -758,43 +758,43 @@ def fit_params(sizes):
 
 
 def test_lesson08_setup_is_the_stated_one():
-    ds = lesson08.data()
+    ds = lesson11.data()
     assert (ds.n_train, ds.n_test) == (40, 160)
     np.testing.assert_array_equal(ds.X_train, moons().X_train)
-    assert same_params(lesson08.network().get_params(), fit_params((2, 8, 8, 8, 1)))
+    assert same_params(lesson11.network().get_params(), fit_params((2, 8, 8, 8, 1)))
 
 
 def test_lesson08_best_l2(capsys):
     ds = moons()
     losses = {}
-    for l2 in lesson08.L2_CHOICES:
-        net = RefNet(fit_params(lesson08.SIZES), "tanh")
-        ref_train(net, ds.X_train, ds.y_train, lesson08.STEPS, lesson08.LR, adam=True, l2=l2)
+    for l2 in lesson11.L2_CHOICES:
+        net = RefNet(fit_params(lesson11.SIZES), "tanh")
+        ref_train(net, ds.X_train, ds.y_train, lesson11.STEPS, lesson11.LR, adam=True, l2=l2)
         losses[l2] = (net.loss(ds.X_train, ds.y_train), net.loss(ds.X_test, ds.y_test))
     best = min(losses, key=lambda k: losses[k][1])
     assert best == 0.03
     assert min(losses, key=lambda k: losses[k][0]) == 0.0  # L2 = 0 fits the training set best
-    assert_right(capsys, lesson08.check_best_l2, best)
-    assert_wrong(capsys, lesson08.check_best_l2, 0.0, "lowest training loss")
-    assert_wrong(capsys, lesson08.check_best_l2, 0.1, "underfitting")
-    assert_wrong(capsys, lesson08.check_best_l2, 0.01, "still overfitting")
-    assert_wrong(capsys, lesson08.check_best_l2, losses[best][1], "that is a test loss")
+    assert_right(capsys, lesson11.check_best_l2, best)
+    assert_wrong(capsys, lesson11.check_best_l2, 0.0, "lowest training loss")
+    assert_wrong(capsys, lesson11.check_best_l2, 0.1, "underfitting")
+    assert_wrong(capsys, lesson11.check_best_l2, 0.01, "still overfitting")
+    assert_wrong(capsys, lesson11.check_best_l2, losses[best][1], "that is a test loss")
 
 
 def test_lesson08_best_step(capsys):
     ds = moons()
-    net = RefNet(fit_params(lesson08.SIZES), "tanh")
-    curve = ref_train(net, ds.X_train, ds.y_train, lesson08.STEPS, lesson08.LR, adam=True,
+    net = RefNet(fit_params(lesson11.SIZES), "tanh")
+    curve = ref_train(net, ds.X_train, ds.y_train, lesson11.STEPS, lesson11.LR, adam=True,
                       test=(ds.X_test, ds.y_test))
     test_loss = [t for _, t in curve]
     row = int(np.argmin(test_loss))
     step = row + 1  # row k holds the losses after step k + 1
-    assert 1 < step < lesson08.STEPS and test_loss[-1] > 2 * test_loss[row]  # it overfits
-    assert_right(capsys, lesson08.check_best_step, step)
-    assert_wrong(capsys, lesson08.check_best_step, row, "row index")
-    assert_wrong(capsys, lesson08.check_best_step, lesson08.STEPS, "training loss is lowest")
-    assert_wrong(capsys, lesson08.check_best_step, test_loss[row], "lowest test loss")
-    assert_wrong(capsys, lesson08.check_best_step, step + 2, "np.argmin")
+    assert 1 < step < lesson11.STEPS and test_loss[-1] > 2 * test_loss[row]  # it overfits
+    assert_right(capsys, lesson11.check_best_step, step)
+    assert_wrong(capsys, lesson11.check_best_step, row, "row index")
+    assert_wrong(capsys, lesson11.check_best_step, lesson11.STEPS, "training loss is lowest")
+    assert_wrong(capsys, lesson11.check_best_step, test_loss[row], "lowest test loss")
+    assert_wrong(capsys, lesson11.check_best_step, step + 2, "np.argmin")
 
 
 def test_lesson08_linear_accuracy(capsys):
@@ -802,22 +802,22 @@ def test_lesson08_linear_accuracy(capsys):
     nets = {}
     for sizes in ((2, 1), (2, 8, 1)):
         nets[sizes] = RefNet(fit_params(sizes), "tanh")
-        ref_train(nets[sizes], ds.X_train, ds.y_train, lesson08.STEPS, lesson08.LR, adam=True)
+        ref_train(nets[sizes], ds.X_train, ds.y_train, lesson11.STEPS, lesson11.LR, adam=True)
     linear = nets[(2, 1)]
     acc = linear.accuracy(ds.X_train, ds.y_train)
     assert acc < 0.65 and nets[(2, 8, 1)].accuracy(ds.X_train, ds.y_train) > 0.9
-    assert_right(capsys, lesson08.check_linear_accuracy, acc)
-    assert_wrong(capsys, lesson08.check_linear_accuracy, linear.accuracy(ds.X_test, ds.y_test),
+    assert_right(capsys, lesson11.check_linear_accuracy, acc)
+    assert_wrong(capsys, lesson11.check_linear_accuracy, linear.accuracy(ds.X_test, ds.y_test),
                  "test accuracy")
-    assert_wrong(capsys, lesson08.check_linear_accuracy, 100 * acc, "not a percentage")
-    assert_wrong(capsys, lesson08.check_linear_accuracy, 1 - acc, "training error")
-    assert_wrong(capsys, lesson08.check_linear_accuracy, linear.loss(ds.X_train, ds.y_train),
+    assert_wrong(capsys, lesson11.check_linear_accuracy, 100 * acc, "not a percentage")
+    assert_wrong(capsys, lesson11.check_linear_accuracy, 1 - acc, "training error")
+    assert_wrong(capsys, lesson11.check_linear_accuracy, linear.loss(ds.X_train, ds.y_train),
                  "training loss")
-    assert_wrong(capsys, lesson08.check_linear_accuracy,
+    assert_wrong(capsys, lesson11.check_linear_accuracy,
                  nets[(2, 8, 1)].accuracy(ds.X_train, ds.y_train), "hidden layer")
 
 
-# --- lesson 9 -----------------------------------------------------------------------------
+# --- lesson 12 -----------------------------------------------------------------------------
 
 def dist_params(settings):
     return MLP([2, 8, 8, 8, 1], activation=settings["activation"], loss="bce",
@@ -826,49 +826,49 @@ def dist_params(settings):
 
 def test_lesson09_saturated_share(capsys):
     ds = circles(0)
-    net = RefNet(dist_params(lesson09.SATURATED), "tanh")
+    net = RefNet(dist_params(lesson12.SATURATED), "tanh")
     _, acts = net.forward(ds.X_train)
     slopes = [1 - a ** 2 for a in acts[1:4]]  # tanh′(z) = 1 − a²
     shares = [np.mean(np.abs(d) < 0.05) for d in slopes]
     assert shares[1] > 0.5  # most of layer 2 is saturated
-    assert_right(capsys, lesson09.check_saturated_share, shares[1])
-    assert_wrong(capsys, lesson09.check_saturated_share, 1 - shares[1], "not saturated")
-    assert_wrong(capsys, lesson09.check_saturated_share, 100 * shares[1], "percentage")
-    assert_wrong(capsys, lesson09.check_saturated_share, np.mean(np.abs(acts[2]) > 0.95),
+    assert_right(capsys, lesson12.check_saturated_share, shares[1])
+    assert_wrong(capsys, lesson12.check_saturated_share, 1 - shares[1], "not saturated")
+    assert_wrong(capsys, lesson12.check_saturated_share, 100 * shares[1], "percentage")
+    assert_wrong(capsys, lesson12.check_saturated_share, np.mean(np.abs(acts[2]) > 0.95),
                  "|a| > 0.975")
-    assert_wrong(capsys, lesson09.check_saturated_share, shares[0], "hidden layer 1")
+    assert_wrong(capsys, lesson12.check_saturated_share, shares[0], "hidden layer 1")
 
 
 def test_lesson09_update_ratio(capsys):
     ds = circles(0)
-    net = RefNet(dist_params(lesson09.HEALTHY), "tanh")
+    net = RefNet(dist_params(lesson12.HEALTHY), "tanh")
     dW, _, deltas = net.backward(ds.X_train, ds.y_train)
-    ratio = lesson09.LR * np.linalg.norm(dW[0]) / np.linalg.norm(net.W[0])
-    assert_right(capsys, lesson09.check_update_ratio, ratio)
-    assert_wrong(capsys, lesson09.check_update_ratio, ratio / lesson09.LR, "learning rate")
-    assert_wrong(capsys, lesson09.check_update_ratio, 1 / ratio, "upside down")
-    assert_wrong(capsys, lesson09.check_update_ratio,
-                 lesson09.LR * np.linalg.norm(deltas[0]) / np.linalg.norm(net.W[0]), "‖δ¹‖")
-    assert_wrong(capsys, lesson09.check_update_ratio,
-                 lesson09.LR * np.linalg.norm(dW[1]) / np.linalg.norm(net.W[1]), "weights[1]")
+    ratio = lesson12.LR * np.linalg.norm(dW[0]) / np.linalg.norm(net.W[0])
+    assert_right(capsys, lesson12.check_update_ratio, ratio)
+    assert_wrong(capsys, lesson12.check_update_ratio, ratio / lesson12.LR, "learning rate")
+    assert_wrong(capsys, lesson12.check_update_ratio, 1 / ratio, "upside down")
+    assert_wrong(capsys, lesson12.check_update_ratio,
+                 lesson12.LR * np.linalg.norm(deltas[0]) / np.linalg.norm(net.W[0]), "‖δ¹‖")
+    assert_wrong(capsys, lesson12.check_update_ratio,
+                 lesson12.LR * np.linalg.norm(dW[1]) / np.linalg.norm(net.W[1]), "weights[1]")
 
 
 def test_lesson09_weight_spread(capsys):
     ds = circles(0)
-    net = RefNet(dist_params(lesson09.HEALTHY), "tanh")
+    net = RefNet(dist_params(lesson12.HEALTHY), "tanh")
     W0 = [w.copy() for w in net.W]
-    ref_train(net, ds.X_train, ds.y_train, lesson09.STEPS, lesson09.LR)
+    ref_train(net, ds.X_train, ds.y_train, lesson12.STEPS, lesson12.LR)
     spread = [np.std(b) / np.std(a) for a, b in zip(W0, net.W)]
     moved = [np.linalg.norm(b - a) / np.linalg.norm(a) for a, b in zip(W0, net.W)]
     assert 1.2 < spread[2] < 2  # the weights spread out, steadily
-    assert_right(capsys, lesson09.check_weight_spread, spread[2])
-    assert_wrong(capsys, lesson09.check_weight_spread, 1 / spread[2], "upside down")
-    assert_wrong(capsys, lesson09.check_weight_spread, spread[2] - 1, "how much the spread grew")
-    assert_wrong(capsys, lesson09.check_weight_spread, moved[2], "how far the weights moved")
-    assert_wrong(capsys, lesson09.check_weight_spread, spread[1], "weights[1]")
+    assert_right(capsys, lesson12.check_weight_spread, spread[2])
+    assert_wrong(capsys, lesson12.check_weight_spread, 1 / spread[2], "upside down")
+    assert_wrong(capsys, lesson12.check_weight_spread, spread[2] - 1, "how much the spread grew")
+    assert_wrong(capsys, lesson12.check_weight_spread, moved[2], "how far the weights moved")
+    assert_wrong(capsys, lesson12.check_weight_spread, spread[1], "weights[1]")
 
 
-# --- lesson 10 ----------------------------------------------------------------------------
+# --- lesson 14 ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def digits_case():
@@ -881,16 +881,16 @@ def digits_case():
 
 def test_lesson10_network_is_the_case_studys(digits_case):
     net, _, _ = digits_case
-    assert same_params(lesson10.network().get_params(), net.get_params())
+    assert same_params(lesson14.network().get_params(), net.get_params())
 
 
 def test_lesson10_network_is_a_fresh_copy_so_the_lessons_answers_cannot_drift(capsys,
                                                                               digits_case):
-    mine = lesson10.network()
+    mine = lesson14.network()
     mine.weights[0][...] = 0.0  # whatever the lesson or a widget does to its own network
     net, _, _ = digits_case
-    assert same_params(lesson10.network().get_params(), net.get_params())
-    X, y = lesson10.sorted_test()
+    assert same_params(lesson14.network().get_params(), net.get_params())
+    X, y = lesson14.sorted_test()
     assert np.all(np.diff(y) >= 0) and X.shape == (len(y), 64)
 
 
@@ -898,16 +898,16 @@ def test_lesson10_favourite_class(capsys, digits_case):
     net, X, y = digits_case
     W, b = net.weights[0], net.biases[0]
     hidden = np.maximum(X @ W + b, 0.0)
-    k = lesson10.NEURON
+    k = lesson14.NEURON
     means = np.array([hidden[y == c, k].mean() for c in range(10)])
     best = int(np.argmax(means))
-    assert_right(capsys, lesson10.check_favourite_class, best)
-    assert_right(capsys, lesson10.check_favourite_class, float(best))
-    assert_wrong(capsys, lesson10.check_favourite_class, int(np.argmin(means)), "least")
-    assert_wrong(capsys, lesson10.check_favourite_class, round(float(means[best]), 2),
+    assert_right(capsys, lesson14.check_favourite_class, best)
+    assert_right(capsys, lesson14.check_favourite_class, float(best))
+    assert_wrong(capsys, lesson14.check_favourite_class, int(np.argmin(means)), "least")
+    assert_wrong(capsys, lesson14.check_favourite_class, round(float(means[best]), 2),
                  "largest mean activation")
     other = (best + 1) % 10
-    assert_wrong(capsys, lesson10.check_favourite_class, other, f"column {k}")
+    assert_wrong(capsys, lesson14.check_favourite_class, other, f"column {k}")
 
 
 def test_lesson10_n_wrong(capsys, digits_case):
@@ -916,16 +916,16 @@ def test_lesson10_n_wrong(capsys, digits_case):
     logits = hidden @ net.weights[1] + net.biases[1]
     wrong = int(np.sum(logits.argmax(axis=1) != y))  # softmax keeps the order of the logits
     assert 0 < wrong < 0.1 * len(y)
-    assert_right(capsys, lesson10.check_n_wrong, wrong)
-    assert_wrong(capsys, lesson10.check_n_wrong, len(y) - wrong, "gets right")
-    assert_wrong(capsys, lesson10.check_n_wrong, (len(y) - wrong) / len(y), "the accuracy")
-    assert_wrong(capsys, lesson10.check_n_wrong, wrong / len(y), "error rate")
-    assert_wrong(capsys, lesson10.check_n_wrong, wrong + 1, "off its diagonal")
+    assert_right(capsys, lesson14.check_n_wrong, wrong)
+    assert_wrong(capsys, lesson14.check_n_wrong, len(y) - wrong, "gets right")
+    assert_wrong(capsys, lesson14.check_n_wrong, (len(y) - wrong) / len(y), "the accuracy")
+    assert_wrong(capsys, lesson14.check_n_wrong, wrong / len(y), "error rate")
+    assert_wrong(capsys, lesson14.check_n_wrong, wrong + 1, "off its diagonal")
 
 
 def test_lesson10_top_delta_neuron(capsys, digits_case):
     net, X, y = digits_case
-    k = lesson10.SAMPLE
+    k = lesson14.SAMPLE
     x, label = X[k:k + 1], int(y[k])
     z1 = x @ net.weights[0] + net.biases[0]
     a1 = np.maximum(z1, 0.0)
@@ -936,11 +936,11 @@ def test_lesson10_top_delta_neuron(capsys, digits_case):
     delta2 = p - np.eye(10)[label]                         # softmax + cross-entropy, n = 1
     delta1 = (delta2 @ net.weights[1].T * (z1 > 0))[0]      # back through ReLU
     best = int(np.argmax(np.abs(delta1)))
-    assert_right(capsys, lesson10.check_top_delta_neuron, best)
+    assert_right(capsys, lesson14.check_top_delta_neuron, best)
     if int(np.argmax(delta1)) != best:
-        assert_wrong(capsys, lesson10.check_top_delta_neuron, int(np.argmax(delta1)),
+        assert_wrong(capsys, lesson14.check_top_delta_neuron, int(np.argmax(delta1)),
                      "with its sign")
     if int(np.argmax(a1)) != best:
-        assert_wrong(capsys, lesson10.check_top_delta_neuron, int(np.argmax(a1[0])),
+        assert_wrong(capsys, lesson14.check_top_delta_neuron, int(np.argmax(a1[0])),
                      "largest activation")
-    assert_wrong(capsys, lesson10.check_top_delta_neuron, 3.5, "whole number")
+    assert_wrong(capsys, lesson14.check_top_delta_neuron, 3.5, "whole number")

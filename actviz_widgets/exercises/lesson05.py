@@ -1,56 +1,34 @@
-"""Checkers for lesson 5, "Gradient descent": learning rates, momentum and Adam, XOR.
+"""Checkers for lesson 5, "Backpropagation": δ per neuron, ∂L/∂W per edge, a gradient check.
 
-The exercises use the loss bowl L(w) = w² (by hand), the lesson's XOR
-network (:func:`network`, trained on :func:`data`) and one step of Adam on
-a single weight.  The right answers come from the engine: a
-:class:`~actviz_widgets.engine.training.Trainer` for the learning rates and
-the engine's :class:`~actviz_widgets.engine.optimizers.Adam` for the Adam step.
+Uses the network of lesson 4 (:func:`actviz_widgets.exercises.lesson04.network`)
+with its one sample ``X``, ``Y`` and its batch ``X_BATCH``, ``Y_BATCH``.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 
-from ..engine.datasets import Dataset, make_dataset
-from ..engine.network import MLP
-from ..engine.optimizers import Adam
-from ..engine.training import Trainer
-from ._check import Mistake, check_number, compare_guess, grading
+from ._check import Mistake, check_array, check_number, compare_guess, grading
+from .lesson04 import X_BATCH, Y_BATCH, X, Y, network
 
-__all__ = ["SIZES", "BOWL", "LEARNING_RATES", "LR_STEPS", "ADAM", "network", "data",
-           "check_bowl", "check_best_learning_rate", "check_adam_step",
+__all__ = ["X", "Y", "X_BATCH", "Y_BATCH", "network", "CHECKED_WEIGHT", "check_delta1",
+           "check_dW2", "check_numeric_gradient",
            "compare_guess", "grading"]
 
-#: The XOR network: 2 inputs, two hidden layers of 4 tanh neurons, a sigmoid output.
-SIZES = (2, 4, 4, 1)
-#: The bowl of exercise 1: L(w) = w², start ``w0``, learning rate ``lr``, ``steps`` steps.
-BOWL = {"w0": 1.0, "lr": 0.9, "steps": 3}
-#: The learning rates compared in exercise 2.
-LEARNING_RATES = (0.1, 0.3, 1.0, 3.0, 10.0)
-#: Full-batch gradient-descent steps per learning rate in exercise 2.
-LR_STEPS = 50
-#: One Adam step on one weight: value ``w``, gradient ``grad``, ``lr``, β₁ and β₂.
-ADAM = {"w": 0.5, "grad": 0.02, "lr": 0.01, "beta1": 0.9, "beta2": 0.999}
+#: ``(layer, i, j)``: the weight ``weights[0][1, 2]`` of :func:`check_numeric_gradient`.
+CHECKED_WEIGHT = (0, 1, 2)
 
 
-def network() -> MLP:
-    """A fresh copy of the lesson's XOR network (tanh, tanh, sigmoid; bce loss; seed 0).
-
-    It is the network the training playground builds with its defaults.
-    """
-    return MLP(list(SIZES), activation="tanh", output_activation="sigmoid", loss="bce", seed=0)
+def _pass(X_, Y_):
+    net = network()
+    tr = net.forward(np.array(X_))
+    return net, tr, net.backward(tr, np.array(Y_))
 
 
-def data() -> Dataset:
-    """The lesson's XOR data: 200 points with noise 0.1, half of them for training (seed 0)."""
-    return make_dataset("xor", n_samples=200, noise=0.1, test_fraction=0.5, seed=0)
-
-
-def check_bowl(answer: Any) -> bool:
-    """Check w after :data:`BOWL` steps of gradient descent on L(w) = w².
+def check_delta1(answer: Any) -> bool:
+    """Check δ¹ = ∂L/∂z¹ of the one sample: (δ² (W²)ᵀ) ⊙ f′(z¹), with tanh′(z¹) = 1 − (a¹)².
 
     Parameters
     ----------
@@ -62,97 +40,32 @@ def check_bowl(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    w0, lr, steps = BOWL["w0"], BOWL["lr"], BOWL["steps"]
-    w = w0
-    for _ in range(steps):
-        w = w - lr * 2 * w  # dL/dw = 2w
-    factor = 1 - 2 * lr
-    return check_number(
-        answer, w,
+    net, tr, g = _pass(X, Y)
+    dl_da1 = g.delta[2] @ net.weights[1].T
+    a1, z1 = tr.a[1], tr.z[1]
+    return check_array(
+        answer, g.delta[1],
         mistakes=[
-            Mistake(-w, "the sign is wrong. With lr = 0.9 each step jumps over the minimum: "
-                        "w changes sign at every step."),
-            Mistake(w0 * (1 - lr) ** steps, "the derivative of w² is 2w, so one step is "
-                                            "w − lr·2w = (1 − 2·lr)·w, not (1 − lr)·w."),
-            Mistake(w0 * factor ** (steps - 1), "that is w after two steps; take three."),
-            Mistake(w0 * factor ** (steps + 1), "that is w after four steps; take three."),
-            Mistake(w0 - steps * lr * 2 * w0, "the gradient 2w changes as w changes: "
-                                              "recompute it at each step (each step "
-                                              "multiplies w by 1 − 2·lr)."),
+            Mistake(dl_da1, "that is ∂L/∂a¹, the gradient of the loss with respect to the "
+                            "activations. Multiply by f′(z¹), the activation function's "
+                            "derivative, to get δ¹ = ∂L/∂z¹."),
+            Mistake(dl_da1 * a1 * (1 - a1), "a(1 − a) is the sigmoid's derivative. Layer 1 "
+                                            "uses tanh: f′(z) = 1 − a²."),
+            Mistake(dl_da1 * a1, "you multiplied by a¹ = f(z¹). The chain rule needs the "
+                                 "derivative f′(z¹) = 1 − (a¹)²."),
+            Mistake(dl_da1 * (1 - z1 ** 2), "1 − a² must be computed from a¹ = tanh(z¹), "
+                                            "not from z¹."),
+            Mistake(-g.delta[1], "the sign is flipped. Start from δ² as the engine gives it."),
         ],
-        praise="w = (1 − 2·0.9)³ = (−0.8)³ = −0.512: it jumps from side to side, but "
-               "|w| shrinks, so it still converges.",
-        otherwise="repeat three times: w = w − lr·2w, starting from w = 1.")
+        praise="δ¹ = ∂L/∂a¹ ⊙ f′(z¹): the gradient of the loss with respect to the "
+               "activation, times the activation function's derivative.",
+        otherwise="compute dL_da1 = delta2 @ W2.T, then multiply it, entry by entry, by "
+                  "1 - a1**2.",
+        shape_hint="δ¹ has one row per sample and one column per neuron of layer 1.")
 
 
-@functools.lru_cache(maxsize=1)
-def _losses_after_training() -> tuple[float, tuple[float, ...]]:
-    """(initial training loss, final training loss for each of :data:`LEARNING_RATES`)."""
-    ds = data()
-    start = network().loss_value(ds.X_train, ds.y_train)
-    final = []
-    for lr in LEARNING_RATES:
-        trainer = Trainer(network(), ds, lr=lr, record_every=LR_STEPS)
-        final.append(trainer.train(steps=LR_STEPS).train_loss[-1])
-    return start, tuple(final)
-
-
-def check_best_learning_rate(answer: Any) -> bool:
-    """Check which of :data:`LEARNING_RATES` gives the lowest training loss after
-    :data:`LR_STEPS` full-batch steps of plain gradient descent on the XOR data.
-
-    Parameters
-    ----------
-    answer : float
-        The learner's choice, one of :data:`LEARNING_RATES`.
-
-    Returns
-    -------
-    bool
-        Whether it is right; a verdict with a hint is printed either way.
-    """
-    start, final = _losses_after_training()
-    best = int(np.argmin(final))
-    mistakes = []
-    for k, (lr, loss) in enumerate(zip(LEARNING_RATES, final)):
-        if k == best:
-            continue
-        if loss > start:
-            hint = (f"at lr = {lr:g} the loss went up, from {start:.3f} to {loss:.3g}: the "
-                    "steps overshoot and training diverges. A larger learning rate is not "
-                    "always faster.")
-        elif k < best:
-            hint = (f"at lr = {lr:g} the loss only fell to {loss:.3f}: these steps are too "
-                    "small to get far in 50 steps. Compare all five final losses.")
-        else:
-            hint = (f"at lr = {lr:g} the loss fell to {loss:.3f}; another learning rate "
-                    "got lower. Compare all five final losses.")
-        mistakes.append(Mistake(lr, hint))
-    mistakes.append(Mistake(final[best], "that is a loss. The question asks for the learning "
-                                         "rate that reached it."))
-    return check_number(
-        answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
-        mistakes=mistakes,
-        praise=(f"lr = {LEARNING_RATES[best]:g} reaches {final[best]:.3f}. The best learning "
-                "rate is often just below the one that diverges."),
-        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one whose "
-                  "trainer.history.train_loss[-1] is lowest.")
-
-
-def _adam_step() -> float:
-    """w after one step of the engine's Adam on a weight with gradient ``ADAM["grad"]``."""
-    a = ADAM
-    # One weight, no bias used: L = (w·1 + 0 − y)², so ∂L/∂w = 2(w − y) = grad.
-    net = MLP([1, 1], activation=[], output_activation="linear", loss="mse")
-    net.set_params([np.array([[a["w"]]])], [np.zeros(1)])
-    X, y = np.ones((1, 1)), np.array([[a["w"] - a["grad"] / 2]])
-    grads = net.backward(net.forward(X), y)
-    Adam(lr=a["lr"], beta1=a["beta1"], beta2=a["beta2"]).step(net, grads)
-    return float(net.weights[0][0, 0])
-
-
-def check_adam_step(answer: Any) -> bool:
-    """Check the weight after Adam's first step (values in :data:`ADAM`).
+def check_dW2(answer: Any) -> bool:
+    """Check ∂L/∂W² = (a¹)ᵀ δ² of the one sample (shape (3, 2), like W²).
 
     Parameters
     ----------
@@ -164,24 +77,52 @@ def check_adam_step(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    a = ADAM
-    w, g, lr, b1, b2 = a["w"], a["grad"], a["lr"], a["beta1"], a["beta2"]
-    m, v = (1 - b1) * g, (1 - b2) * g * g  # the moments after one step, before correction
-    new_w = _adam_step()
-    return check_number(
-        answer, new_w,
+    _, tr, g = _pass(X, Y)
+    a1, z1, d2, d3 = tr.a[1], tr.z[1], g.delta[2], g.delta[3]
+    return check_array(
+        answer, g.dW[1],
         mistakes=[
-            Mistake(w - lr * g, "that is plain gradient descent, w − lr·g. Adam divides by "
-                                "the square root of the second moment: its first step is "
-                                "about lr in size, whatever the gradient's size."),
-            Mistake(w - lr * m / np.sqrt(v), "you left out the bias correction: divide m by "
-                                             "1 − β₁ and v by 1 − β₂ (at step 1) before using "
-                                             "them."),
-            Mistake(w + (w - new_w), "the sign: Adam, like gradient descent, moves against "
-                                     "the gradient. Here g > 0, so w goes down."),
-            Mistake(new_w - w, "that is the change of w. Give the new w."),
+            Mistake(d2.T @ a1, "your array is the transpose. ∂L/∂W² has the shape of W²: "
+                               "row i is the neuron the edge leaves, column j the neuron it "
+                               "enters. Compute a1.T @ delta2."),
+            Mistake(z1.T @ d2, "you used z¹. An edge carries its neuron's output a¹ = "
+                               "tanh(z¹), so ∂z²/∂W² = a¹."),
+            Mistake(a1.T @ d3, "you used δ³. W² feeds layer 2, so its gradient uses δ²."),
+            Mistake(tr.a[2].T @ d2, "you used a². W² leaves layer 1, so use a¹."),
+            Mistake(a1.T @ g.dL_da[2], "you used ∂L/∂a² where δ² = ∂L/∂z² belongs (it "
+                                       "still lacks f′(z²))."),
         ],
-        praise="m̂ = g and v̂ = g², so the step is lr·g/|g| = lr: Adam's first step has the "
-               "size of the learning rate, in the direction of −g.",
-        otherwise="compute m = (1 − β₁)g and v = (1 − β₂)g², correct them (m̂ = m/(1 − β₁), "
-                  "v̂ = v/(1 − β₂)), then w − lr·m̂/(√v̂ + ε).")
+        praise="Each edge's gradient is (activation it leaves) × (δ of the neuron it enters).",
+        otherwise="compute a1.T @ delta2: a column of a¹ times a row of δ².",
+        shape_hint="∂L/∂W² has the shape of W²: (neurons in layer 1, neurons in layer 2).")
+
+
+def check_numeric_gradient(answer: Any) -> bool:
+    """Check a central-difference estimate of ∂L/∂W¹[1, 2] (weights[0][1, 2]) on the batch.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    layer, i, j = CHECKED_WEIGHT
+    g = _pass(X_BATCH, Y_BATCH)[2]
+    exact = float(g.dW[layer][i, j])
+    return check_number(
+        answer, exact,
+        mistakes=[
+            Mistake(2 * exact, "twice too big: divide by 2ε, the distance between w − ε and "
+                               "w + ε."),
+            Mistake(exact / 2, "half too small: the two points w − ε and w + ε are 2ε apart, "
+                               "not 4ε."),
+            Mistake(-exact, "the sign is flipped: compute (L(w + ε) − L(w − ε)) / 2ε."),
+        ],
+        praise="Finite differences agree with backpropagation. This is a gradient check.",
+        otherwise="change only weights[0][1, 2], by +ε then −ε, compute the loss on the batch "
+                  "each time, and put the weight back.",
+        rtol=1e-4)

@@ -1,11 +1,10 @@
-"""Checkers for lesson 7, "Dead ReLU neurons": finding them, killing them, reviving them.
+"""Checkers for lesson 7, "Gradient descent": learning rates, momentum and Adam, XOR.
 
-The network is the dead-neurons widget's: 2 inputs, three hidden layers of 8
-ReLU units (He initialisation, seed 1) and a sigmoid output with the binary
-cross-entropy loss, trained on the training half of :func:`data`.  A unit is
-dead when its pre-activation is ``<= 0`` for every training sample
-(:func:`~actviz_widgets.engine.diagnostics.dead_units`); the right answers
-come from the engine.
+The exercises use the loss bowl L(w) = w² (by hand), the lesson's XOR
+network (:func:`network`, trained on :func:`data`) and one step of Adam on
+a single weight.  The right answers come from the engine: a
+:class:`~actviz_widgets.engine.training.Trainer` for the learning rates and
+the engine's :class:`~actviz_widgets.engine.optimizers.Adam` for the Adam step.
 """
 
 from __future__ import annotations
@@ -15,55 +14,43 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.activations import get_activation
 from ..engine.datasets import Dataset, make_dataset
-from ..engine.diagnostics import dead_units
 from ..engine.network import MLP
+from ..engine.optimizers import Adam
 from ..engine.training import Trainer
 from ._check import Mistake, check_number, compare_guess, grading
 
-__all__ = ["SIZES", "SEED", "DEAD_LAYER", "LEARNING_RATES", "STEPS", "LEAKY", "network",
-           "data", "count_dead", "check_dead_fraction", "check_safest_learning_rate",
-           "check_leaky_delta",
+__all__ = ["SIZES", "BOWL", "LEARNING_RATES", "LR_STEPS", "ADAM", "network", "data",
+           "check_bowl", "check_best_learning_rate", "check_adam_step",
            "compare_guess", "grading"]
 
-#: The widget's network: three hidden layers of 8 units.
-SIZES = (2, 8, 8, 8, 1)
-#: Seed of the weights and the data (the widget's default).
-SEED = 1
-#: The hidden layer of exercise 1.
-DEAD_LAYER = 2
+#: The XOR network: 2 inputs, two hidden layers of 4 tanh neurons, a sigmoid output.
+SIZES = (2, 4, 4, 1)
+#: The bowl of exercise 1: L(w) = w², start ``w0``, learning rate ``lr``, ``steps`` steps.
+BOWL = {"w0": 1.0, "lr": 0.9, "steps": 3}
 #: The learning rates compared in exercise 2.
-LEARNING_RATES = (0.1, 0.5, 1.0, 2.0, 3.0)
-#: Full-batch steps per learning rate in exercise 2.
-STEPS = 100
-#: Exercise 3: a leaky ReLU unit with pre-activation ``z`` and ∂L/∂a = ``dL_da``.
-LEAKY = {"z": -2.0, "dL_da": 0.3}
+LEARNING_RATES = (0.1, 0.3, 1.0, 3.0, 10.0)
+#: Full-batch gradient-descent steps per learning rate in exercise 2.
+LR_STEPS = 50
+#: One Adam step on one weight: value ``w``, gradient ``grad``, ``lr``, β₁ and β₂.
+ADAM = {"w": 0.5, "grad": 0.02, "lr": 0.01, "beta1": 0.9, "beta2": 0.999}
 
 
-def network(activation: str = "relu", bias: float = 0.0) -> MLP:
-    """The widget's network (seed 1), with every hidden bias set to ``bias``."""
-    net = MLP(list(SIZES), activation=activation, loss="bce", seed=SEED)
-    weights, biases = net.get_params()
-    for b in biases[:-1]:
-        b.fill(bias)
-    net.set_params(weights, biases)
-    return net
+def network() -> MLP:
+    """A fresh copy of the lesson's XOR network (tanh, tanh, sigmoid; bce loss; seed 0).
+
+    It is the network the training playground builds with its defaults.
+    """
+    return MLP(list(SIZES), activation="tanh", output_activation="sigmoid", loss="bce", seed=0)
 
 
 def data() -> Dataset:
-    """The widget's data: 200 points of the "circles" set, half for training (seed 1)."""
-    return make_dataset("circles", n_samples=200, seed=SEED)
+    """The lesson's XOR data: 200 points with noise 0.1, half of them for training (seed 0)."""
+    return make_dataset("xor", n_samples=200, noise=0.1, test_fraction=0.5, seed=0)
 
 
-def count_dead(net: MLP) -> int:
-    """Number of dead hidden units of ``net`` on the training half of :func:`data`."""
-    return int(sum(mask.sum() for mask in dead_units(net.forward(data().X_train))))
-
-
-def check_dead_fraction(answer: Any) -> bool:
-    """Check the fraction of dead units in hidden layer :data:`DEAD_LAYER` of
-    :func:`network` at its initial weights.
+def check_bowl(answer: Any) -> bool:
+    """Check w after :data:`BOWL` steps of gradient descent on L(w) = w².
 
     Parameters
     ----------
@@ -75,50 +62,44 @@ def check_dead_fraction(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    trace = network().forward(data().X_train)
-    masks = dead_units(trace)  # entry l - 1 for hidden layer l
-    layer = DEAD_LAYER
-    fraction = float(masks[layer - 1].mean())
-    z = trace.z[layer]
-    mistakes = [
-        Mistake(float(np.mean(z <= 0)), "that is the share of all (sample, unit) pairs with "
-                                        "z ≤ 0. A unit is dead only when z ≤ 0 for every "
-                                        "sample: test each column with np.all(z <= 0, "
-                                        "axis=0)."),
-        Mistake(int(masks[layer - 1].sum()), "that is the number of dead units. Divide by the "
-                                             "layer's 8 units to get the fraction."),
-        Mistake(1 - fraction, "that is the fraction of units that are alive."),
-    ]
-    for other in range(1, len(masks) + 1):
-        value = float(masks[other - 1].mean())
-        if other != layer and value != fraction:
-            mistakes.append(Mistake(value, f"that is hidden layer {other}. Use trace.z[{layer}], "
-                                           f"the pre-activations of hidden layer {layer}."))
+    w0, lr, steps = BOWL["w0"], BOWL["lr"], BOWL["steps"]
+    w = w0
+    for _ in range(steps):
+        w = w - lr * 2 * w  # dL/dw = 2w
+    factor = 1 - 2 * lr
     return check_number(
-        answer, fraction,
-        mistakes=mistakes,
-        praise="One unit of eight is dead before training even starts: the inputs of layer 2 "
-               "are ReLU outputs, all ≥ 0, so a unit whose incoming weights are mostly negative "
-               "can have z ≤ 0 on every sample.",
-        otherwise="take z = trace.z[2] (one row per sample, one column per unit), mark the "
-                  "columns where z <= 0 in every row, and give the share of marked columns.")
+        answer, w,
+        mistakes=[
+            Mistake(-w, "the sign is wrong. With lr = 0.9 each step jumps over the minimum: "
+                        "w changes sign at every step."),
+            Mistake(w0 * (1 - lr) ** steps, "the derivative of w² is 2w, so one step is "
+                                            "w − lr·2w = (1 − 2·lr)·w, not (1 − lr)·w."),
+            Mistake(w0 * factor ** (steps - 1), "that is w after two steps; take three."),
+            Mistake(w0 * factor ** (steps + 1), "that is w after four steps; take three."),
+            Mistake(w0 - steps * lr * 2 * w0, "the gradient 2w changes as w changes: "
+                                              "recompute it at each step (each step "
+                                              "multiplies w by 1 − 2·lr)."),
+        ],
+        praise="w = (1 − 2·0.9)³ = (−0.8)³ = −0.512: it jumps from side to side, but "
+               "|w| shrinks, so it still converges.",
+        otherwise="repeat three times: w = w − lr·2w, starting from w = 1.")
 
 
 @functools.lru_cache(maxsize=1)
-def _dead_after_training() -> tuple[int, tuple[int, ...]]:
-    """(dead units at the start, dead units after :data:`STEPS` steps for each lr)."""
+def _losses_after_training() -> tuple[float, tuple[float, ...]]:
+    """(initial training loss, final training loss for each of :data:`LEARNING_RATES`)."""
     ds = data()
-    counts = []
+    start = network().loss_value(ds.X_train, ds.y_train)
+    final = []
     for lr in LEARNING_RATES:
-        net = network()
-        Trainer(net, ds, lr=lr, seed=SEED, record_every=STEPS).train(steps=STEPS)
-        counts.append(count_dead(net))
-    return count_dead(network()), tuple(counts)
+        trainer = Trainer(network(), ds, lr=lr, record_every=LR_STEPS)
+        final.append(trainer.train(steps=LR_STEPS).train_loss[-1])
+    return start, tuple(final)
 
 
-def check_safest_learning_rate(answer: Any) -> bool:
-    """Check which of :data:`LEARNING_RATES` leaves the fewest dead units after
-    :data:`STEPS` full-batch steps of gradient descent.
+def check_best_learning_rate(answer: Any) -> bool:
+    """Check which of :data:`LEARNING_RATES` gives the lowest training loss after
+    :data:`LR_STEPS` full-batch steps of plain gradient descent on the XOR data.
 
     Parameters
     ----------
@@ -130,35 +111,48 @@ def check_safest_learning_rate(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    start, counts = _dead_after_training()
-    best = int(np.argmin(counts))
-    n_units = sum(SIZES[1:-1])
+    start, final = _losses_after_training()
+    best = int(np.argmin(final))
     mistakes = []
-    for k, (lr, n) in enumerate(zip(LEARNING_RATES, counts)):
+    for k, (lr, loss) in enumerate(zip(LEARNING_RATES, final)):
         if k == best:
             continue
-        if n > start and lr > LEARNING_RATES[best]:
-            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead ({start} were dead at "
-                    "the start): steps this large kill units.")
+        if loss > start:
+            hint = (f"at lr = {lr:g} the loss went up, from {start:.3f} to {loss:.3g}: the "
+                    "steps overshoot and training diverges. A larger learning rate is not "
+                    "always faster.")
+        elif k < best:
+            hint = (f"at lr = {lr:g} the loss only fell to {loss:.3f}: these steps are too "
+                    "small to get far in 50 steps. Compare all five final losses.")
         else:
-            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead; another learning rate "
-                    "leaves fewer."
-                    + (" The smallest is not automatically the safest." if k == 0 else ""))
+            hint = (f"at lr = {lr:g} the loss fell to {loss:.3f}; another learning rate "
+                    "got lower. Compare all five final losses.")
         mistakes.append(Mistake(lr, hint))
-    mistakes.append(Mistake(counts[best], "that is a number of dead units. The question asks "
-                                          "for the learning rate."))
+    mistakes.append(Mistake(final[best], "that is a loss. The question asks for the learning "
+                                         "rate that reached it."))
     return check_number(
         answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
         mistakes=mistakes,
-        praise=f"lr = {LEARNING_RATES[best]:g} leaves {counts[best]} dead units: large enough "
-               "to learn (and even to wake the units of layers 2 and 3 that started dead), "
-               "small enough not to kill any.",
-        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one with the "
-                  "smallest count of dead units after training.")
+        praise=(f"lr = {LEARNING_RATES[best]:g} reaches {final[best]:.3f}. The best learning "
+                "rate is often just below the one that diverges."),
+        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one whose "
+                  "trainer.history.train_loss[-1] is lowest.")
 
 
-def check_leaky_delta(answer: Any) -> bool:
-    """Check δ = ∂L/∂a · f′(z) of a leaky ReLU unit with the numbers of :data:`LEAKY`.
+def _adam_step() -> float:
+    """w after one step of the engine's Adam on a weight with gradient ``ADAM["grad"]``."""
+    a = ADAM
+    # One weight, no bias used: L = (w·1 + 0 − y)², so ∂L/∂w = 2(w − y) = grad.
+    net = MLP([1, 1], activation=[], output_activation="linear", loss="mse")
+    net.set_params([np.array([[a["w"]]])], [np.zeros(1)])
+    X, y = np.ones((1, 1)), np.array([[a["w"] - a["grad"] / 2]])
+    grads = net.backward(net.forward(X), y)
+    Adam(lr=a["lr"], beta1=a["beta1"], beta2=a["beta2"]).step(net, grads)
+    return float(net.weights[0][0, 0])
+
+
+def check_adam_step(answer: Any) -> bool:
+    """Check the weight after Adam's first step (values in :data:`ADAM`).
 
     Parameters
     ----------
@@ -170,22 +164,24 @@ def check_leaky_delta(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    z, dL_da = LEAKY["z"], LEAKY["dL_da"]
-    leaky = get_activation("leaky_relu")
-    slope = float(leaky.grad(z))
+    a = ADAM
+    w, g, lr, b1, b2 = a["w"], a["grad"], a["lr"], a["beta1"], a["beta2"]
+    m, v = (1 - b1) * g, (1 - b2) * g * g  # the moments after one step, before correction
+    new_w = _adam_step()
     return check_number(
-        answer, dL_da * slope,
+        answer, new_w,
         mistakes=[
-            Mistake(0.0, "0 is what a ReLU unit passes back for z < 0. Leaky ReLU's slope "
-                         "there is 0.01, not 0."),
-            Mistake(dL_da, "you left out f′(z), the activation function's derivative: "
-                           "δ = ∂L/∂a · f′(z), and f′(z) = 0.01 for z < 0."),
-            Mistake(dL_da * float(leaky(z)), "you multiplied by f(z) = 0.01·z, the unit's "
-                                             "output. The chain rule needs the derivative "
-                                             "f′(z) = 0.01."),
-            Mistake(dL_da * z, "you multiplied by z. For z < 0 leaky ReLU's derivative is the "
-                               "constant 0.01."),
+            Mistake(w - lr * g, "that is plain gradient descent, w − lr·g. Adam divides by "
+                                "the square root of the second moment: its first step is "
+                                "about lr in size, whatever the gradient's size."),
+            Mistake(w - lr * m / np.sqrt(v), "you left out the bias correction: divide m by "
+                                             "1 − β₁ and v by 1 − β₂ (at step 1) before using "
+                                             "them."),
+            Mistake(w + (w - new_w), "the sign: Adam, like gradient descent, moves against "
+                                     "the gradient. Here g > 0, so w goes down."),
+            Mistake(new_w - w, "that is the change of w. Give the new w."),
         ],
-        praise="δ = 0.3 × 0.01 = 0.003: a hundred times smaller than for z > 0, but never "
-               "exactly 0, so the unit's weights keep learning.",
-        otherwise="δ = ∂L/∂a · f′(z), with f′(z) = 0.01 for z < 0 (leaky ReLU).")
+        praise="m̂ = g and v̂ = g², so the step is lr·g/|g| = lr: Adam's first step has the "
+               "size of the learning rate, in the direction of −g.",
+        otherwise="compute m = (1 − β₁)g and v = (1 − β₂)g², correct them (m̂ = m/(1 − β₁), "
+                  "v̂ = v/(1 − β₂)), then w − lr·m̂/(√v̂ + ε).")

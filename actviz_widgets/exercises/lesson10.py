@@ -1,129 +1,73 @@
-"""Checkers for lesson 10, "Case study: a digits classifier".
+"""Checkers for lesson 10, "Dead ReLU neurons": finding them, killing them, reviving them.
 
-The network is the case study's 64-32-10 classifier with ReLU hidden units,
-trained with the engine's recipe
-(:func:`~actviz_widgets.engine.case_study.train_digits`) on
-:func:`~actviz_widgets.engine.datasets.load_digits`'s default split, as the
-digits widget trains it with its defaults.  The exercises are about its 359
-test digits.  The checkers train that network once (well under a second, then
-it is kept) and compute the right answers from it with the engine.
-
-The lesson computes its answers from :func:`network` and :func:`sorted_test`,
-never from the widget: the widget retrains whenever the learner switches its
-activation, and the exercises must stay right whatever the widget shows.
+The network is the dead-neurons widget's: 2 inputs, three hidden layers of 8
+ReLU units (He initialisation, seed 1) and a sigmoid output with the binary
+cross-entropy loss, trained on the training half of :func:`data`.  A unit is
+dead when its pre-activation is ``<= 0`` for every training sample
+(:func:`~actviz_widgets.engine.diagnostics.dead_units`); the right answers
+come from the engine.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..engine.case_study import class_means, confusion_matrix, sort_by_class, train_digits
-from ..engine.datasets import Dataset, load_digits
+from ..engine.activations import get_activation
+from ..engine.datasets import Dataset, make_dataset
+from ..engine.diagnostics import dead_units
 from ..engine.network import MLP
+from ..engine.training import Trainer
 from ._check import Mistake, check_number, compare_guess, grading
 
-__all__ = ["ACTIVATION", "NEURON", "SAMPLE", "data", "network", "sorted_test",
-           "check_favourite_class",
-           "check_n_wrong", "check_top_delta_neuron",
+__all__ = ["SIZES", "SEED", "DEAD_LAYER", "LEARNING_RATES", "STEPS", "LEAKY", "network",
+           "data", "count_dead", "check_dead_fraction", "check_safest_learning_rate",
+           "check_leaky_delta",
            "compare_guess", "grading"]
 
-#: The hidden activation of the network the exercises are about.
-ACTIVATION = "relu"
-#: The hidden neuron of exercise 1 (0-based, 0..31).
-NEURON = 10
-#: The test digit of exercise 3: its position among the test digits sorted by class
-#: (the digits widget's "test digit" slider).
-SAMPLE = 290
+#: The widget's network: three hidden layers of 8 units.
+SIZES = (2, 8, 8, 8, 1)
+#: Seed of the weights and the data (the widget's default).
+SEED = 1
+#: The hidden layer of exercise 1.
+DEAD_LAYER = 2
+#: The learning rates compared in exercise 2.
+LEARNING_RATES = (0.1, 0.5, 1.0, 2.0, 3.0)
+#: Full-batch steps per learning rate in exercise 2.
+STEPS = 100
+#: Exercise 3: a leaky ReLU unit with pre-activation ``z`` and ∂L/∂a = ``dL_da``.
+LEAKY = {"z": -2.0, "dL_da": 0.3}
 
 
-def data() -> Dataset:
-    """The case study's data: ``load_digits()`` (80/20 split, seed 0)."""
-    return load_digits()
-
-
-@functools.lru_cache(maxsize=1)
-def _trained() -> tuple[list, list]:
-    """The trained network's weights and biases (trained once per process)."""
-    return train_digits(ACTIVATION, data(), seed=0).net.get_params()
-
-
-def network() -> MLP:
-    """A copy of the lesson's trained network: 64-32-10, ReLU, trained by
-    :func:`~actviz_widgets.engine.case_study.train_digits` on :func:`data` (seed 0).
-
-    It is the network the digits widget shows with its defaults (ReLU).  Each
-    call returns a fresh copy, so changing it changes nothing else.
-    """
-    weights, biases = _trained()
-    net = MLP([64, 32, 10], activation=ACTIVATION, loss="cross_entropy", seed=0)
-    net.set_params([w.copy() for w in weights], [b.copy() for b in biases])
+def network(activation: str = "relu", bias: float = 0.0) -> MLP:
+    """The widget's network (seed 1), with every hidden bias set to ``bias``."""
+    net = MLP(list(SIZES), activation=activation, loss="bce", seed=SEED)
+    weights, biases = net.get_params()
+    for b in biases[:-1]:
+        b.fill(bias)
+    net.set_params(weights, biases)
     return net
 
 
-def sorted_test() -> tuple[np.ndarray, np.ndarray]:
-    """The test digits and labels sorted by class, as the digits widget orders them.
-
-    Returns
-    -------
-    X : numpy.ndarray
-        Shape (359, 64): one test digit per row.
-    y : numpy.ndarray
-        Shape (359,): their classes, 0 first.
-    """
-    ds = data()
-    order, _ = sort_by_class(ds.y_test, ds.n_classes)
-    return ds.X_test[order], ds.y_test[order]
+def data() -> Dataset:
+    """The widget's data: 200 points of the "circles" set, half for training (seed 1)."""
+    return make_dataset("circles", n_samples=200, seed=SEED)
 
 
-def check_favourite_class(answer: Any) -> bool:
-    """Check which digit class gives hidden neuron :data:`NEURON` its largest mean
-    activation over the test digits.
+def count_dead(net: MLP) -> int:
+    """Number of dead hidden units of ``net`` on the training half of :func:`data`."""
+    return int(sum(mask.sum() for mask in dead_units(net.forward(data().X_train))))
+
+
+def check_dead_fraction(answer: Any) -> bool:
+    """Check the fraction of dead units in hidden layer :data:`DEAD_LAYER` of
+    :func:`network` at its initial weights.
 
     Parameters
     ----------
-    answer : int
-        The learner's answer, a digit 0..9.
-
-    Returns
-    -------
-    bool
-        Whether it is right; a verdict with a hint is printed either way.
-    """
-    X, y = sorted_test()
-    hidden = network().forward(X).a[1]
-    means = class_means(hidden, y, 10)  # (10 classes, 32 neurons)
-    column = means[:, NEURON]
-    best = int(np.argmax(column))
-    mistakes = [
-        Mistake(int(np.argmin(column)), "that is the class that excites this neuron least. "
-                                        "Take the largest mean: argmax."),
-        Mistake(int(np.argmax([hidden[y == c, NEURON].max() for c in range(10)])),
-                "that is the class of the single digit that excites it most. The question "
-                "asks about the mean over each class's digits."),
-        Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
-                                               "question asks for the class that has it."),
-    ]
-    return check_number(
-        answer, best, kind="index",
-        mistakes=[m for m in mistakes if m.answer != best],
-        praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
-               f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
-               "the next class. Its incoming weights, drawn as an 8×8 image, show which "
-               "pixels push it up.",
-        otherwise=f"take the mean of hidden[y == c] over its rows for each class c, then "
-                  f"column {NEURON} of those means: give the class where it is largest.")
-
-
-def check_n_wrong(answer: Any) -> bool:
-    """Check how many of the test digits the network gets wrong.
-
-    Parameters
-    ----------
-    answer : int
+    answer : float or array_like
         The learner's answer.
 
     Returns
@@ -131,66 +75,117 @@ def check_n_wrong(answer: Any) -> bool:
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    X, y = sorted_test()
-    predicted = network().predict(X).argmax(axis=1)
-    cm = confusion_matrix(y, predicted, 10)
-    n, right = len(y), int(np.trace(cm))
-    wrong = n - right
+    trace = network().forward(data().X_train)
+    masks = dead_units(trace)  # entry l - 1 for hidden layer l
+    layer = DEAD_LAYER
+    fraction = float(masks[layer - 1].mean())
+    z = trace.z[layer]
+    mistakes = [
+        Mistake(float(np.mean(z <= 0)), "that is the share of all (sample, unit) pairs with "
+                                        "z ≤ 0. A unit is dead only when z ≤ 0 for every "
+                                        "sample: test each column with np.all(z <= 0, "
+                                        "axis=0)."),
+        Mistake(int(masks[layer - 1].sum()), "that is the number of dead units. Divide by the "
+                                             "layer's 8 units to get the fraction."),
+        Mistake(1 - fraction, "that is the fraction of units that are alive."),
+    ]
+    for other in range(1, len(masks) + 1):
+        value = float(masks[other - 1].mean())
+        if other != layer and value != fraction:
+            mistakes.append(Mistake(value, f"that is hidden layer {other}. Use trace.z[{layer}], "
+                                           f"the pre-activations of hidden layer {layer}."))
     return check_number(
-        answer, wrong, kind="count",
-        mistakes=[
-            Mistake(right, "that is the number of digits it gets right (the diagonal of the "
-                           "confusion matrix). Count the others."),
-            Mistake(right / n, "that is the accuracy, a fraction. The question asks for a "
-                               "count of wrong digits."),
-            Mistake(wrong / n, "that is the error rate, a fraction. Give the count."),
-            Mistake(n, "that is the number of test digits."),
-        ],
-        praise=f"{wrong} of {n}: the off-diagonal entries of the confusion matrix add up to "
-               f"it. Test accuracy {right / n:.1%}.",
-        otherwise="add up the confusion matrix off its diagonal, or count where the "
-                  "predicted class differs from the label.")
+        answer, fraction,
+        mistakes=mistakes,
+        praise="One unit of eight is dead before training even starts: the inputs of layer 2 "
+               "are ReLU outputs, all ≥ 0, so a unit whose incoming weights are mostly negative "
+               "can have z ≤ 0 on every sample.",
+        otherwise="take z = trace.z[2] (one row per sample, one column per unit), mark the "
+                  "columns where z <= 0 in every row, and give the share of marked columns.")
 
 
-def check_top_delta_neuron(answer: Any) -> bool:
-    """Check which hidden neuron has the largest |δ| = |∂L/∂z| for test digit :data:`SAMPLE`
-    (sorted position) and its own loss.
+@functools.lru_cache(maxsize=1)
+def _dead_after_training() -> tuple[int, tuple[int, ...]]:
+    """(dead units at the start, dead units after :data:`STEPS` steps for each lr)."""
+    ds = data()
+    counts = []
+    for lr in LEARNING_RATES:
+        net = network()
+        Trainer(net, ds, lr=lr, seed=SEED, record_every=STEPS).train(steps=STEPS)
+        counts.append(count_dead(net))
+    return count_dead(network()), tuple(counts)
+
+
+def check_safest_learning_rate(answer: Any) -> bool:
+    """Check which of :data:`LEARNING_RATES` leaves the fewest dead units after
+    :data:`STEPS` full-batch steps of gradient descent.
 
     Parameters
     ----------
-    answer : int
-        The learner's answer, a neuron 0..31.
+    answer : float
+        The learner's choice, one of :data:`LEARNING_RATES`.
 
     Returns
     -------
     bool
         Whether it is right; a verdict with a hint is printed either way.
     """
-    X, y = sorted_test()
-    x, label = X[SAMPLE:SAMPLE + 1], y[SAMPLE:SAMPLE + 1]
-    net = network()
-    trace, grads = net.loss_and_gradients(x, label)
-    delta = grads.delta[1][0]
-    best = int(np.argmax(np.abs(delta)))
-    mistakes = [
-        Mistake(int(np.argmax(delta)), "that is the largest δ with its sign. The question "
-                                       "asks for the largest size, |δ|: a large negative δ "
-                                       "counts too."),
-        Mistake(int(np.argmax(trace.a[1][0])), "that is the neuron with the largest "
-                                               "activation a. The question asks about its "
-                                               "gradient δ = ∂L/∂z."),
-        Mistake(int(np.argmin(np.abs(delta))), "that is the smallest |δ|."),
-        Mistake(int(label[0]), "that is the digit's class. The question asks for a hidden "
-                               "neuron."),
-    ]
+    start, counts = _dead_after_training()
+    best = int(np.argmin(counts))
+    n_units = sum(SIZES[1:-1])
+    mistakes = []
+    for k, (lr, n) in enumerate(zip(LEARNING_RATES, counts)):
+        if k == best:
+            continue
+        if n > start and lr > LEARNING_RATES[best]:
+            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead ({start} were dead at "
+                    "the start): steps this large kill units.")
+        else:
+            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead; another learning rate "
+                    "leaves fewer."
+                    + (" The smallest is not automatically the safest." if k == 0 else ""))
+        mistakes.append(Mistake(lr, hint))
+    mistakes.append(Mistake(counts[best], "that is a number of dead units. The question asks "
+                                          "for the learning rate."))
     return check_number(
-        answer, best, kind="index",
-        mistakes=[m for m in mistakes if m.answer != best],
-        praise=f"Neuron {best}: a small change of its z changes this digit's loss the most "
-               f"(δ = {delta[best]:+.3f}); to lower the loss, its z should go "
-               f"{'up' if delta[best] < 0 else 'down'}. δ is a local sensitivity, a "
-               "slope: it says nothing about what a large change would do, nor about other "
-               "digits.",
-        otherwise=f"take test digit {SAMPLE} of ex.sorted_test(), run net.loss_and_gradients "
-                  "on it, and give the index of the largest np.abs of the hidden layer's "
-                  "delta, grads.delta[1][0].")
+        answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
+        mistakes=mistakes,
+        praise=f"lr = {LEARNING_RATES[best]:g} leaves {counts[best]} dead units: large enough "
+               "to learn (and even to wake the units of layers 2 and 3 that started dead), "
+               "small enough not to kill any.",
+        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one with the "
+                  "smallest count of dead units after training.")
+
+
+def check_leaky_delta(answer: Any) -> bool:
+    """Check δ = ∂L/∂a · f′(z) of a leaky ReLU unit with the numbers of :data:`LEAKY`.
+
+    Parameters
+    ----------
+    answer : float or array_like
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        Whether it is right; a verdict with a hint is printed either way.
+    """
+    z, dL_da = LEAKY["z"], LEAKY["dL_da"]
+    leaky = get_activation("leaky_relu")
+    slope = float(leaky.grad(z))
+    return check_number(
+        answer, dL_da * slope,
+        mistakes=[
+            Mistake(0.0, "0 is what a ReLU unit passes back for z < 0. Leaky ReLU's slope "
+                         "there is 0.01, not 0."),
+            Mistake(dL_da, "you left out f′(z), the activation function's derivative: "
+                           "δ = ∂L/∂a · f′(z), and f′(z) = 0.01 for z < 0."),
+            Mistake(dL_da * float(leaky(z)), "you multiplied by f(z) = 0.01·z, the unit's "
+                                             "output. The chain rule needs the derivative "
+                                             "f′(z) = 0.01."),
+            Mistake(dL_da * z, "you multiplied by z. For z < 0 leaky ReLU's derivative is the "
+                               "constant 0.01."),
+        ],
+        praise="δ = 0.3 × 0.01 = 0.003: a hundred times smaller than for z > 0, but never "
+               "exactly 0, so the unit's weights keep learning.",
+        otherwise="δ = ∂L/∂a · f′(z), with f′(z) = 0.01 for z < 0 (leaky ReLU).")

@@ -125,7 +125,7 @@ def test_a_saved_lesson_reopens_with_its_pictures(lab, context, watch):
 
 @pytest.mark.browser
 def test_play_move_a_slider_while_playing_pause(lab, context, watch):
-    notebook = lesson("06_")
+    notebook = lesson("09_")
     page = LessonPage(context, lab, lab.root / notebook.name, watch)
     probe = None
     try:

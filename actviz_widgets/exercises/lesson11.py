@@ -1,4 +1,4 @@
-"""Checkers for lesson 8, "Over- and underfitting": train vs test loss, L2, early stopping.
+"""Checkers for lesson 11, "Over- and underfitting": train vs test loss, L2, early stopping.
 
 The lesson trains the playground's network (2 inputs, three hidden layers of
 8 tanh neurons, a sigmoid output, binary cross-entropy) with full-batch Adam
