@@ -470,6 +470,9 @@ class GraphStep:
         Per edge: the gradient sent back along it (NaN until sent).
     premature : bool
         True if this step passes on a gradient that is not complete yet.
+    warning : bool
+        True if :attr:`note` describes a mistake (a gradient used too early
+        or too late, gradients not reset, wrong results).
     """
 
     graph: GraphStructure
@@ -489,6 +492,7 @@ class GraphStep:
     leftover: tuple[float, ...]
     flow: tuple[float, ...]
     premature: bool = False
+    warning: bool = False
 
     def value_text(self, node: int) -> str:
         """Node ``node``'s value as written everywhere: 3 significant digits, ``"?"``
@@ -961,11 +965,13 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
     flow = [nan] * n_edges
     raw: list[dict] = []
 
-    def record(phase, node, edge, title, formula, detail, note="", premature=False):
+    def record(phase, node, edge, title, formula, detail, note="", premature=False,
+               warning=False):
         raw.append(dict(phase=phase, node=node, edge=edge, title=title, formula=formula,
                         detail=detail, note=note, values=tuple(values), local=tuple(local),
                         grads=tuple(grads), contributions=tuple(contributions),
-                        leftover=tuple(leftover), flow=tuple(flow), premature=premature))
+                        leftover=tuple(leftover), flow=tuple(flow), premature=premature,
+                        warning=warning))
 
     def vtext(i: int) -> str:
         value = values[i]
@@ -988,7 +994,8 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
                 "This pass will add to them.")
     record("start", None, None, "Start: the leaves are set",
            ", ".join(f"{s.nodes[i].label} = {fmt_num(values[i])}" for i in shown),
-           "Every other node is computed from these, in topological order.", note)
+           "Every other node is computed from these, in topological order.", note,
+           warning=bool(note))
 
     # forward
     ops = [i for i in range(n) if s.nodes[i].op is not None]
@@ -1049,7 +1056,7 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
             which = f" (argument {edge.slot + 1} of {node.expression})" if twice else ""
             detail = (f"Local derivative{which}: {s.local_symbol(e)} = "
                       f"{_is(edge.local_text, local[e])}: {nodes[i].op.rule}.")
-            notes = []
+            notes, warning = [], premature or p in done
             if math.isnan(had):
                 formula = f"{gp} = {chain}"
             else:
@@ -1057,6 +1064,7 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
                 terms = ([leftover[p]] if not math.isnan(leftover[p]) else []) + list(
                     contributions[p])
                 if not math.isnan(leftover[p]) and not before:
+                    warning = True
                     notes.append(f"{gp} was not reset after the last pass: this pass adds to "
                                  f"the old {fmt_num(leftover[p])}: {_plus(terms)} = "
                                  f"{fmt_num(_clean(grads[p], terms))}.")
@@ -1073,7 +1081,8 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
                 notes.append(f"Too late: {s.nodes[p].label} has already passed its gradient "
                              f"on, so this part never reaches the nodes below it.")
             title = (f"Backward {k} of {n_back}: {node.label} → {s.nodes[p].label}")
-            record("backward", p, e, title, formula, detail, " ".join(notes), premature)
+            record("backward", p, e, title, formula, detail, " ".join(notes), premature,
+                   warning)
         done.add(i)
 
     # done
@@ -1081,21 +1090,20 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
     summary = ", ".join(f"{s.grad_symbol(j)} = {fmt_num(grads[j])}" for j in targets)
     wrong = [j for j in targets
              if not math.isclose(grads[j], correct[j], rel_tol=1e-9, abs_tol=1e-300)]
+    listed = ", ".join(f"{s.grad_symbol(j)} = {fmt_num(grads[j])}, not {fmt_num(correct[j])}"
+                       for j in wrong[:3]) + (f" and {len(wrong) - 3} more" if len(wrong) > 3
+                                               else "")
     if accumulate and wrong:
-        note = ("These include the gradients left from the earlier pass: a gradient step "
-                "now would use " + ", ".join(f"{s.grad_symbol(j)} = {fmt_num(grads[j])} "
-                                             f"instead of {fmt_num(correct[j])}" for j in wrong)
-                + ". Reset with zero_grad() before every backward pass.")
+        note = (f"Old and new gradients added up: {listed}. A gradient step would use these. "
+                "Reset with zero_grad() before every backward pass.")
     elif wrong:
-        note = ("Wrong order, wrong gradients: " + ", ".join(
-            f"{s.grad_symbol(j)} = {fmt_num(grads[j])} but should be {fmt_num(correct[j])}"
-            for j in wrong) + ". Each node must pass its gradient on only after every node "
-            "that uses it has: reverse topological order.")
+        note = (f"Wrong order, wrong gradients: {listed}. A node may pass its gradient on only "
+                "after every node that uses it has: reverse topological order.")
     else:
         note = ""
     record("done", None, None, "Done: every gradient is known", summary,
            "Each gradient says how much the output changes per unit change of that leaf.",
-           note)
+           note, warning=bool(wrong))
 
     steps = tuple(GraphStep(graph=s, index=j, n_steps=len(raw), **fields)
                   for j, fields in enumerate(raw))

@@ -151,12 +151,9 @@ def _quotient(v):
     return ((a + b).named("s") / (a - b).named("d")).named("f")
 
 
-def _sigmoid(v):
-    w0, x0, w1, x1, w2 = (Value(v[k], k) for k in ("w0", "x0", "w1", "x1", "w2"))
-    s = total((w0 * x0).named("w0x0", "w₀x₀"), (w1 * x1).named("w1x1", "w₁x₁"), w2,
-              name="s")
-    e = (-s).named("n", "−s").exp().named("e")
-    return (1.0 / (1.0 + e).named("d")).named("f")
+def _logsumexp(v):
+    a, b = Value(v["a"], "a"), Value(v["b"], "b")
+    return (a.exp().named("ea", "eᵃ") + b.exp().named("eb", "eᵇ")).named("s").log().named("f")
 
 
 def _tanh_neuron(v):
@@ -180,9 +177,8 @@ _EXPRESSIONS: dict[str, tuple[str, Callable, dict[str, float], str]] = {
                "f = q·c + q with q = a·b"),
     "quotient": ("a and b both used twice, in a quotient",
                  _quotient, {"a": 3.0, "b": 1.0}, "f = (a + b) / (a − b)"),
-    "sigmoid": ("σ(w₀x₀ + w₁x₁ + w₂) built from −, exp, + and ÷",
-                _sigmoid, {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0},
-                "f = 1 / (1 + exp(−(w₀x₀ + w₁x₁ + w₂)))"),
+    "logsumexp": ("ln(eᵃ + eᵇ): its gradient is the softmax of (a, b)",
+                  _logsumexp, {"a": 1.0, "b": 2.0}, "f = ln(eᵃ + eᵇ)"),
     "tanh_neuron": ("a tanh neuron, o = tanh(x₁w₁ + x₂w₂ + b)",
                     _tanh_neuron, {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0,
                                    "b": 6.8813735870195432}, "o = tanh(x₁w₁ + x₂w₂ + b)"),

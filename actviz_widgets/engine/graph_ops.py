@@ -27,6 +27,8 @@ __all__ = ["Op", "OPS", "get_op", "fmt_num", "subscript_digits", "wrap", "check_
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 _SUBSCRIPT_CHARS = set("₀₁₂₃₄₅₆₇₈₉")
+# Badges are small: activations with a long display name get a short one.
+_SHORT_NAMES = {"leaky_relu": "LReLU", "linear": "id", "gelu": "GELU", "silu": "SiLU"}
 # Above e^709.78 a float64 overflows; the stable binary cross-entropy caps there too.
 _EXP_MAX = 709.0
 
@@ -145,7 +147,7 @@ class Op:
         if self.name == "pow":
             return "x" + _power_text(param)
         if self.name == "act":
-            return get_activation(param).display_name
+            return _SHORT_NAMES.get(param, get_activation(param).display_name)
         return self.symbol
 
     def expression(self, args: list[str], param=None) -> str:
