@@ -8,6 +8,8 @@ class means by loops, and δ = ∂L/∂z of the hidden layer from
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -124,7 +126,9 @@ def test_default_widget_is_trained_to_95_percent_and_drawn(sorted_test, monkeypa
         return real(*args, on_epoch=report, **kwargs)
 
     monkeypatch.setattr(digits_module, "train_digits", recording)
+    threads = threading.active_count()
     widget = DigitsCaseStudy()
+    assert threading.active_count() == threads  # trained in the kernel's own thread
     epochs = DIGITS_RECIPE["epochs"]
     assert reported == [(k, epochs) for k in range(epochs + 1)]  # the bar followed each epoch
     assert widget.progress.description == "trained" and widget.progress.bar_style == "success"

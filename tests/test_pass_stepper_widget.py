@@ -10,6 +10,8 @@ the values the test chose, never from the widget's own stepper.
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -241,7 +243,8 @@ def test_beyond_a_sliders_end_the_page_clamps_and_code_is_refused():
 
 
 def test_a_kernel_set_step_is_never_pulled_back_by_the_page(monkeypatch):
-    """Lesson 4: go(5) in one cell, go(6) in the next; the page must show 6 and stay there."""
+    """Lesson 5: go(5) in one cell, go(6) in the next; the page must show 6 and stay there."""
+    threads = threading.active_count()
     w = BackpropStepper()
     page: dict = {}  # what the page's models hold: the last value the kernel sent to each
 
@@ -275,6 +278,7 @@ def test_a_kernel_set_step_is_never_pulled_back_by_the_page(monkeypatch):
     # the slider moved in the page moves Play in the page too (through the kernel)
     w.step_slider.set_state({"value": 4})
     assert page == {"play": 4, "slider": 4} and w.play.value == 4
+    assert threading.active_count() == threads  # Play runs in the page: no thread here
 
 
 def test_input_and_target_settings_recompute_the_pass_at_the_current_step():
