@@ -703,8 +703,8 @@ class MLP:
         dWs, dbs, grad_sq = self._gradients_and_sumsq(grads)
         param_sq = self._params_sumsq()
         shrink = 1.0 - lr * weight_decay
-        # Every intermediate value is at most max(1, |shrink|)·‖params‖ + lr·‖grads‖: below
-        # the bound, nothing can overflow and the update is done in place at once.
+        # Every intermediate value is at most max(1, |shrink|)·‖params‖ + lr·‖grads‖:
+        # below the bound nothing can overflow, and the update is done in place at once.
         if max(1.0, abs(shrink)) * math.sqrt(param_sq) + lr * math.sqrt(grad_sq) < _SAFE_MAGNITUDE:
             for W, b, dW, db in zip(self.weights, self.biases, dWs, dbs):
                 if weight_decay:

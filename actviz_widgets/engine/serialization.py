@@ -485,7 +485,8 @@ def _check_header(header: dict) -> dict:
                            f"expected {FORMAT!r})")
     version = header["version"]
     if type(version) is not int or version != VERSION:
-        kind = "a number with a decimal point" if type(version) is float else f"a {_json_type(version)}"
+        kind = ("a number with a decimal point" if type(version) is float
+                else f"a {_json_type(version)}")
         raise _FileProblem(f"unsupported version {_short(version)}, {kind}: this program reads "
                            f"version {VERSION}, written as the integer {VERSION}")
     config = header["config"]
