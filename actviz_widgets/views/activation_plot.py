@@ -32,7 +32,7 @@ from ..engine.activations import Activation, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
 from .base import FigureView
 from .palette import activation_color
-from .readability import polyline_crosses
+from .readability import REFERENCE_GID, polyline_crosses
 from .text import PathText
 
 __all__ = ["ActivationCurvePanel", "saturated_intervals", "formula_text",
@@ -212,8 +212,9 @@ class ActivationCurvePanel:
         self._colors = None
         self._greyed = False
 
-        ax.axhline(0.0, color="0.75", lw=0.8, zorder=0.5)
-        ax.axvline(0.0, color="0.75", lw=0.8, zorder=0.5)
+        # faint axes through 0: furniture, like grid lines (labels may cross them)
+        ax.axhline(0.0, color="0.75", lw=0.8, zorder=0.5, gid=REFERENCE_GID)
+        ax.axvline(0.0, color="0.75", lw=0.8, zorder=0.5, gid=REFERENCE_GID)
         self.shade = PolyCollection([], facecolors=SHADE_COLOR, edgecolors="none", zorder=0.2,
                                     transform=ax.get_xaxis_transform())
         ax.add_collection(self.shade, autolim=False)
@@ -371,9 +372,30 @@ class ActivationCurvePanel:
                 self._place_label(ann, float(zc[i]), float(np.clip(f[i], y0, y1)))
         outside = z[(z < lo) | (z > hi)]
         self.clip_note.set_text("" if not outside.size else
-                                "outside the plotted z range (◀/▶ at the edge): z = "
-                                + ", ".join(f"{v:.3g}" for v in outside[:4])
-                                + (" …" if outside.size > 4 else ""))
+                                "outside the plotted z range\n(◀/▶ at the edge): z = "
+                                + ", ".join(f"{v:.3g}" for v in outside[:3])
+                                + (" …" if outside.size > 3 else ""))
+        if outside.size:
+            self._place_note()
+
+    def _place_note(self) -> None:
+        """Put the clip note in a corner of the axes where no curve or label runs."""
+        renderer = self.view.canvas.get_renderer()
+        polys = [line.get_transform().transform(line.get_xydata())
+                 for line in self.ax.lines
+                 if line.get_visible() and line.get_gid() != REFERENCE_GID]
+        others = [b for ann in self.point_labels if ann.get_visible()
+                  for _, b in ann.line_extents()]
+        for x, y, ha, va in ((0.02, 0.97, "left", "top"), (0.98, 0.97, "right", "top"),
+                             (0.02, 0.03, "left", "bottom"), (0.98, 0.03, "right", "bottom"),
+                             (0.5, 0.5, "center", "center")):
+            self.clip_note.set_position((x, y))
+            self.clip_note.set_ha(ha)
+            self.clip_note.set_va(va)
+            box = self.clip_note.get_window_extent(renderer).padded(2.0)
+            if not any(polyline_crosses(p, box) for p in polys) and \
+                    not any(box.overlaps(o) for o in others):
+                return
 
     def _place_label(self, ann: PathText, z: float, y: float) -> None:
         """Put a point's label beside its mark where no curve and no other label runs.
@@ -384,7 +406,8 @@ class ActivationCurvePanel:
         lo, hi = self.z_range
         y0, y1 = self.ax.get_ylim()
         ax_box = self.ax.bbox
-        curves = [line for line in self.ax.lines if line.get_visible()]  # and the axes at 0
+        curves = [line for line in self.ax.lines
+                  if line.get_visible() and line.get_gid() != REFERENCE_GID]
         polys = [line.get_transform().transform(line.get_xydata()) for line in curves]
         others = [b for other in self.point_labels if other is not ann and other.get_visible()
                   for _, b in other.line_extents()]

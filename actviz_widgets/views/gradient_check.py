@@ -27,6 +27,7 @@ from matplotlib.transforms import blended_transform_factory
 from ..engine.validation import check_array
 from .base import FigureView
 from .network_diagram import NetworkDiagram
+from .readability import polyline_crosses
 from .text import PathText, fmt
 
 __all__ = ["GradientCheckView", "GradientCheckState", "ErrorCurvePanel", "EPS_RANGE",
@@ -159,7 +160,8 @@ class ErrorCurvePanel:
     current_label : PathText
         "ε = …, relative error = …" next to the point.
     best_line : matplotlib.lines.Line2D
-        Vertical dashed line at ``best_eps``.
+        Vertical dashed line at ``best_eps``, from the bottom up to the curve's lowest
+        point.
     rounding_span, truncation_span : matplotlib.patches.Rectangle
         Shading of the two regions (x in data, y across the axes).
     rounding_label, truncation_label : PathText
@@ -225,6 +227,37 @@ class ErrorCurvePanel:
         self.errors = np.empty(0)
         self._range = (lo, hi)
 
+    def _place_region_labels(self) -> None:
+        """Keep each region's label where the curve and the best-ε line do not run:
+        at the top of its region, else at its bottom, else where it was first put."""
+        lines = (self.line, self.best_line, self.current_line)
+        lo, hi = self._range
+        for label, edge, edge_ha in ((self.rounding_label, lo / 1.9, "left"),
+                                     (self.truncation_label, hi * 1.9, "right")):
+            if not label.get_text():
+                continue
+            x = label.get_position()[0]
+            spots = [(x, "center", y, va) for y, va in ((0.97, "top"), (0.5, "center"),
+                                                         (0.2, "bottom"))]
+            spots += [(edge, edge_ha, y, va) for y, va in ((0.97, "top"), (0.5, "center"),
+                                                          (0.2, "bottom"))]
+            # a region too narrow for the explanation keeps just its name
+            full = label.get_text()
+            for text in (full, full.split("\n")[0].split()[0]):
+                label.set_text(text)
+                for px, ha, py, va in spots:
+                    label.set_alignment(ha=ha, va=va)
+                    label.set_position((px, py))
+                    if _clear_of(label, lines):
+                        break
+                else:
+                    continue
+                break
+            else:
+                label.set_text(full)
+                label.set_alignment(ha="center", va="top")
+                label.set_position((x, 0.97))
+
     def update(self, eps, errors, current_eps: float, current_error: float) -> None:
         """Draw the curve ``errors`` against ``eps`` and mark the current ε.
 
@@ -255,6 +288,11 @@ class ErrorCurvePanel:
         self.truncation_span.set_visible(truncation)
         best = self.best_eps if math.isfinite(self.best_eps) else first
         self.best_line.set_xdata([best, best])
+        # from the bottom up to the curve's lowest point: it marks where that point is,
+        # and labels higher up stay clear of it
+        low = float(np.nanmin(shown)) if np.isfinite(shown).any() else ERROR_FLOOR
+        y0, y1 = (math.log10(v) for v in self.ax.get_ylim())
+        self.best_line.set_ydata([0.0, min(max((math.log10(low) - y0) / (y1 - y0), 0.0), 1.0)])
         self.best_line.set_visible(rounding or truncation)
         # labels centred on their region, but kept inside the axes (about 3.5 decades wide)
         inside = (left * 10 ** 1.8, right / 10 ** 1.8)
@@ -270,18 +308,42 @@ class ErrorCurvePanel:
         y = max(ce, ERROR_FLOOR) if math.isfinite(ce) else np.nan
         self.current_point.set_data([current_eps], [y])
         self.current_line.set_xdata([current_eps, current_eps])
+        self._place_region_labels()
         # the label sits on the side of the line away from the dashed best-ε line, unless
         # it would leave the axes there
         self.current_label.set_text(f"ε = {fmt(current_eps, 2)}\nerror {fmt(ce, 2)}")
         away = "left" if current_eps > best or not self.best_line.get_visible() else "right"
+        other = "right" if away == "left" else "left"
         box = self.ax.bbox
-        for side in (away, "right" if away == "left" else "left"):
-            self.current_label.set_alignment(ha=side)
+        lines = (self.line, self.best_line, self.current_point)
+        labels = [b for t in (self.rounding_label, self.truncation_label)
+                  for _, b in t.line_extents()]
+        first = None
+        for side, ly, va in ((away, 0.03, "bottom"), (other, 0.03, "bottom"),
+                             (away, 0.5, "center"), (other, 0.5, "center"),
+                             (away, 0.75, "center"), (other, 0.75, "center")):
+            self.current_label.set_alignment(ha=side, va=va)
             self.current_label.set_position(
-                (current_eps * (1.6 if side == "left" else 1 / 1.6), 0.03))
+                (current_eps * (1.6 if side == "left" else 1 / 1.6), ly))
             ext = [b for _, b in self.current_label.line_extents()]
-            if all(box.x0 <= b.x0 and b.x1 <= box.x1 for b in ext):
+            if not all(box.x0 <= b.x0 and b.x1 <= box.x1 for b in ext):
+                continue
+            first = first or (side, ly, va)
+            if _clear_of(self.current_label, lines, labels):
                 break
+        else:
+            side, ly, va = first or (away, 0.03, "bottom")
+            self.current_label.set_alignment(ha=side, va=va)
+            self.current_label.set_position(
+                (current_eps * (1.6 if side == "left" else 1 / 1.6), ly))
+
+
+def _clear_of(text, lines, others=()) -> bool:
+    boxes = [b.padded(2.0) for _, b in text.line_extents()]
+    polys = [line.get_transform().transform(line.get_xydata())
+             for line in lines if line.get_visible()]
+    return not any(polyline_crosses(p, b) for p in polys for b in boxes) and \
+        not any(b.overlaps(o) for b in boxes for o in others)
 
 
 def _regions(eps: np.ndarray, errors: np.ndarray) -> tuple[float, float, float, bool, bool]:
@@ -359,7 +421,7 @@ class GradientCheckView(FigureView):
             [], [], color=CHOSEN_COLOR, lw=5.0, solid_capstyle="round", zorder=3, alpha=0.9)[0])
         fig.text(0.015, 0.975, "gradient check: backpropagation against a central difference",
                  fontsize=11, weight="bold", va="top")
-        self.ax_numbers.text(0.0, 1.0, "the checked weight, its gradient two ways",
+        self.ax_numbers.text(0.0, 1.0, "the checked weight (orange), its gradient two ways",
                              transform=self.ax_numbers.transAxes, fontsize=9.5, weight="bold",
                              color="0.2", va="top")
         self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.88, "", fontsize=8,
@@ -390,7 +452,7 @@ class GradientCheckView(FigureView):
             self.chosen_edge.set_visible(True)
         else:
             self.chosen_edge.set_visible(False)
-        self.diagram.set_edge_note("orange: the checked weight\nedges: weights w")
+        self.diagram.set_edge_note("edges: weights w")
         src = neuron_name(state.sizes, l, i)
         dst = neuron_name(state.sizes, l + 1, j)
         self.numbers.set_text("\n".join([

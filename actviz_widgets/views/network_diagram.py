@@ -563,7 +563,7 @@ class NetworkDiagram:
             colors[weak, :3] = 1.0 - 0.35 * (1.0 - colors[weak, :3])
             widths = np.where(weak, 0.72, 0.25 + 2.75 * rel)
             self.edges.set_antialiased(False)
-            note = "; the weakest 3/4 thin and pale"
+            note = "; weakest 3/4 pale"
         else:
             colors[:, 3] = 0.75
             widths = 0.3 + 4.2 * rel
@@ -577,9 +577,16 @@ class NetworkDiagram:
         self._write_edge_note()
 
     def _write_edge_note(self) -> None:
-        self.edge_note.set_text("" if self._weights is None else
-                                f"{self._edge_prefix} · red > 0, blue < 0 · width ∝ |w| "
-                                f"{self._edge_legend}")
+        if self._weights is None:
+            self.edge_note.set_text("")
+            return
+        text = f"{self._edge_prefix} · red > 0, blue < 0 · width ∝ |w| {self._edge_legend}"
+        self.edge_note.set_text(text)
+        # wider than the diagram and its colour bar: the legend goes on a line of its own
+        right = max(self.ax.bbox.x1, self.colorbar.ax.bbox.x1)
+        if any(box.x1 > right for _, box in self.edge_note.line_extents()):
+            self.edge_note.set_text(f"{self._edge_prefix} · red > 0, blue < 0 · width ∝ |w|"
+                                    f"\n{self._edge_legend}")
 
 
 def _sub(n: int) -> str:

@@ -245,18 +245,18 @@ class NeuronView(FigureView):
     # -- construction ----------------------------------------------------------------------
     def _build_diagram(self) -> None:
         ax = self.ax_diagram
-        ax.set_xlim(-0.3, 12.3)
-        ax.set_ylim(-0.2, 9.0)
+        ax.set_xlim(-0.3, 14.9)
+        ax.set_ylim(-0.2, 10.0)
         ax.set_aspect("equal")  # round circles; the axes box shrinks to fit
         ax.set_axis_off()
         ax.set_title("one neuron: a = f(w₁x₁ + w₂x₂ + b)", fontsize=10)
-        self._inputs = {"x1": (0.9, 7.6), "x2": (0.9, 4.2), "b": (0.9, 0.8)}
-        neuron, r_in, r_n = (7.2, 4.2), 0.55, 0.95
+        self._inputs = {"x1": (0.9, 8.6), "x2": (0.9, 4.7), "b": (0.9, 0.8)}
+        neuron, r_in, r_n = (9.4, 4.7), 0.55, 0.95
         self.edges, self.edge_labels, self.input_labels = {}, {}, {}
         # Each edge's label sits beside it near the input, where the edges are far
         # apart: w₁ above its edge (it falls away to the right), w₂ below its level
         # edge, b below its edge (it rises away). No edge crosses a label.
-        label_side = {"x1": ("bottom", 7.0), "x2": ("top", -7.0), "b": ("top", -7.0)}
+        label_side = {"x1": ("bottom", 5.0), "x2": ("top", -5.0), "b": ("top", -5.0)}
         for key, (x, y) in self._inputs.items():
             dx, dy = neuron[0] - x, neuron[1] - y
             length = np.hypot(dx, dy)
@@ -269,7 +269,7 @@ class NeuronView(FigureView):
             va, dy_pt = label_side[key]
             self.edge_labels[key] = self.dynamic(_mono(
                 ax, x + r_in, y, fontsize=8, ha="left", va=va, transform=ax.transData,
-                linespacing=1.05, offset=(4.0, dy_pt)))
+                linespacing=1.05, offset=(8.0, dy_pt)))
             is_bias = key == "b"
             ax.add_patch(Circle((x, y), r_in, fc="0.93" if is_bias else "#F2F6FA",
                                 ec="0.5" if is_bias else "0.2", lw=1.0, zorder=3))
@@ -281,19 +281,19 @@ class NeuronView(FigureView):
                     transform=ax.transData))
         ax.text(0.9, 0.8 - r_in - 0.05, "bias", ha="center", va="top", fontsize=8,
                 color="0.4")
-        ax.text(12.3, -0.2, "edges: red w > 0, blue w < 0,\nwidth ∝ |w|", ha="right",
+        ax.text(14.9, -0.2, "edges: red w > 0, blue w < 0,\nwidth ∝ |w|", ha="right",
                 va="bottom", fontsize=8, color="0.4")
         ax.add_patch(Circle(neuron, r_n, fc="#FFF7E6", ec="0.2", lw=1.2, zorder=3))
         ax.text(neuron[0], neuron[1], "Σ → f", ha="center", va="center", fontsize=10,
                 zorder=4)
-        self.activation_label = ax.text(neuron[0], neuron[1] + r_n + 0.15, "",
+        self.activation_label = ax.text(neuron[0], neuron[1] + r_n + 0.4, "",
                                         ha="center", va="bottom", fontsize=8, color="0.3")
         # z and a above the output arrow, a with the target and the loss below it
         self.neuron_label = self.dynamic(_mono(ax, neuron[0] + r_n + 0.1, neuron[1],
                                                fontsize=8, ha="left", va="bottom",
                                                transform=ax.transData, linespacing=1.05,
                                                offset=(0.0, 5.0)))
-        ax.annotate("", xy=(12.1, neuron[1]), xytext=(neuron[0] + r_n, neuron[1]),
+        ax.annotate("", xy=(14.7, neuron[1]), xytext=(neuron[0] + r_n, neuron[1]),
                     arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
         self.output_label = self.dynamic(_mono(ax, neuron[0] + r_n + 0.1, neuron[1],
                                                fontsize=8, va="top", ha="left",

@@ -72,8 +72,6 @@ class PassStepperView(FigureView):
         The step's one-sentence description.
     curve_title : PathText
         What the activation panel shows (layer, activation, batch scope).
-    curve_note : PathText
-        Says when the focus layer's z is not computed yet.
     focus_layer : int
         The layer shown in the curve and bar panels.
     quantity : str
@@ -102,8 +100,6 @@ class PassStepperView(FigureView):
                                                  va="bottom", fontsize=8.5))
         ax_curve.tick_params(labelsize=8)
         ax_curve.xaxis.label.set_fontsize(8)
-        self.curve_note = self.dynamic(PathText(ax_curve, 0.5, 0.5, "", ha="center", va="center",
-                                                fontsize=9, color="#777777"))
         self.bars = BarPanel(self, fig.add_axes([0.645, 0.405, 0.34, 0.13]),
                              max_bars=max_neurons, ylabel="δ")
         self.equations = EquationPanel(self, fig.add_axes([0.012, 0.005, 0.976, 0.295]),
@@ -224,15 +220,17 @@ class PassStepperView(FigureView):
         # activation curve of the focus layer
         act = net.activations[focus - 1]
         self.curve.set_activation(act)
-        title = (f"Layer {focus} ({act.name}) at its neurons' z{scope}\n"
-                 "f(z) ──   f′(z) - - - (its derivative)")
+        z = per_neuron("z", focus)
+        # (when z is not known yet the title says so: a note on the plot would lie
+        # across the curves)
+        title = (f"Layer {focus} ({act.name}) at its neurons' z{scope}" if z is not None else
+                 f"Layer {focus} ({act.name}): z not computed yet") + \
+            "\nf(z) ──   f′(z) - - - (its derivative)"
         if self.curve.ax.get_title():  # the panel titles itself on a new activation
             self.curve.ax.set_title("")
         self.curve_title.set_text(title)
-        z = per_neuron("z", focus)
         if z is None:
             self.curve.update(np.empty(0))
-            self.curve_note.set_text(f"z of layer {focus} not computed yet")
         else:
             shown = z[:self.diagram.max_neurons]
             # a few points are numbered; of many, only the selected one (they crowd)
@@ -240,7 +238,6 @@ class PassStepperView(FigureView):
                       else "" for j in range(len(shown))]
             self.curve.update(shown, labels=labels,
                               tangent=(float(z[sel_neuron]) if sel_layer == focus else None))
-            self.curve_note.set_text("")
 
         # δ bars of the focus layer
         self.bars.set_title(f"δ = ∂L/∂z of layer {focus}{scope}")

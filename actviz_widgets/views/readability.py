@@ -33,7 +33,7 @@ from matplotlib.transforms import Bbox
 from .base import FigureView
 from .text import PathText
 
-__all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_texts",
+__all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "REFERENCE_GID", "TextBox", "display_scale", "drawn_texts",
            "small_texts", "clipped_texts", "polyline_crosses", "texts_spilling_from_markers", "overlapping_texts", "lines_across_texts", "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
@@ -41,6 +41,9 @@ __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "TextBox", "display_scale", "drawn_tex
 OUTPUT_WIDTH = 880.0
 #: Smallest text size, in CSS pixels as displayed, that a learner reads without squinting.
 MIN_TEXT_PX = 11.0
+#: The ``gid`` of faint reference lines (an axis through 0): furniture like grid lines,
+#: which a label may cross.
+REFERENCE_GID = "reference"
 
 
 @dataclass(frozen=True)
@@ -291,8 +294,9 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                        shrink: float = 1.5) -> list[tuple[Artist, TextBox]]:
     """Lines and markers drawn across a text box (shrunk by ``shrink`` pixels each side).
 
-    Only data lines inside axes count: grid lines, ticks and the lines of
-    legends and colour bars are furniture that text is laid out against. A
+    Only data lines inside axes count: grid lines, ticks, the lines of legends
+    and colour bars, and faint reference lines (``gid`` :data:`REFERENCE_GID`)
+    are furniture that text is laid out against. A
     line hidden under an opaque marker drawn above it (a neuron over its
     edges) does not cross the text written on that marker.
     """
@@ -314,7 +318,8 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
         if not ax.get_visible():
             continue
         for artist in ax.findobj(lambda a: isinstance(a, (Line2D, LineCollection))):
-            if artist in furniture or not _shown(artist) or artist.get_alpha() == 0:
+            if artist in furniture or artist.get_gid() == REFERENCE_GID or \
+                    not _shown(artist) or artist.get_alpha() == 0:
                 continue
             polys = _segments(artist)
             marks = _markers(artist)

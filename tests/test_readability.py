@@ -1,0 +1,255 @@
+"""Every widget's picture is readable as a learner sees it.
+
+At a 1280-px JupyterLab window with the file browser open, the output area
+is about 880 CSS px wide; a picture wider than that is scaled down. For every
+widget, at its defaults and at extreme settings (the largest network, long
+numbers, a selection in the last layer), every drawn text must be at least
+11 px as displayed, inside the picture, clear of every other text, and no
+edge, curve or marker may run across it (see
+:mod:`actviz_widgets.views.readability`). The checker itself is shown to
+catch each kind of fault on a figure made to have it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.lines import Line2D
+
+import actviz_widgets as av
+from actviz_widgets.views.base import FigureView
+from actviz_widgets.views.palette import ACTIVATION_COLORS, activation_color
+from actviz_widgets.views.readability import (
+    MIN_TEXT_PX,
+    OUTPUT_WIDTH,
+    clipped_texts,
+    display_scale,
+    drawn_texts,
+    lines_across_texts,
+    overlapping_texts,
+    readability_problems,
+    small_texts,
+    texts_spilling_from_markers,
+)
+from actviz_widgets.views.text import PathText
+
+ALL_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
+                   "gelu", "silu")
+
+
+def assert_readable(widget) -> None:
+    view = widget.view
+    assert view.css_size[0] <= OUTPUT_WIDTH  # shown at its own size: never scaled down
+    problems = readability_problems(view)
+    assert problems == [], "\n".join(problems)
+    assert drawn_texts(view)  # (a picture with no text would pass trivially)
+
+
+# -- the checker catches what it should -------------------------------------------------
+
+class _Board(FigureView):
+    """A bare view to put faults on."""
+
+    def __init__(self, width_in: float = 8.8) -> None:
+        super().__init__((width_in, 3.0))
+        self.ax = self.figure.add_axes([0.1, 0.1, 0.8, 0.8])
+        self.ax.set_xlim(0, 10)
+        self.ax.set_ylim(0, 10)
+        self.ax.set_axis_off()
+
+
+def test_overlapping_texts_are_flagged_and_separate_ones_are_not():
+    board = _Board()
+    board.ax.text(2, 5, "overlap me", fontsize=10)
+    board.ax.text(2.3, 5.1, "and me", fontsize=10)
+    board.ax.text(7, 1, "alone", fontsize=10)
+    pairs = overlapping_texts(drawn_texts(board))
+    assert [(a.text, b.text) for a, b in pairs] == [("overlap me", "and me")]
+    assert len(readability_problems(board)) == 1
+
+
+def test_touching_words_count_as_overlapping():
+    board = _Board()
+    first = board.ax.text(1, 5, "left", fontsize=10)
+    board.figure.canvas.draw()
+    x1 = board.ax.transData.inverted().transform(
+        first.get_window_extent(board.canvas.get_renderer()).corners()[-1])[0]
+    board.ax.text(x1 + 0.01, 5, "right", fontsize=10)  # a fraction of a pixel apart
+    assert len(overlapping_texts(drawn_texts(board))) == 1
+
+
+def test_small_text_is_flagged_with_the_display_scale():
+    board = _Board()
+    board.ax.text(1, 5, "8 pt: 11.1 px", fontsize=8)
+    assert small_texts(board) == []
+    wide = _Board(width_in=11.0)  # 1100 px shown in 880: × 0.8
+    wide.ax.text(1, 5, "8 pt: 8.9 px as shown", fontsize=8)
+    assert display_scale(wide) == pytest.approx(0.8)
+    assert [b.text for b in small_texts(wide)] == ["8 pt: 8.9 px as shown"]
+    assert 8 * 100 / 72 * 0.8 < MIN_TEXT_PX
+
+
+def test_hidpi_frames_count_css_pixels():
+    board = FigureView((8.8, 3.0), pixel_ratio=2)
+    assert board.canvas.get_width_height() == (1760, 600)
+    assert board.css_size == (880, 300)
+    ax = board.figure.add_axes([0.1, 0.1, 0.8, 0.8])
+    ax.text(0.1, 0.5, "7 pt", fontsize=7)
+    ax.text(0.5, 0.5, "8 pt", fontsize=8)
+    assert display_scale(board) == pytest.approx(0.5)
+    assert [b.text for b in small_texts(board)] == ["7 pt"]
+
+
+def test_text_past_the_edge_is_flagged():
+    board = _Board()
+    board.ax.text(9.5, 5, "this runs off the right edge of the picture", fontsize=10)
+    assert [b.text for b in clipped_texts(board)] == [
+        "this runs off the right edge of the picture"]
+
+
+def test_a_line_across_a_label_is_flagged_unless_a_neuron_hides_it():
+    board = _Board()
+    board.ax.plot([0, 10], [5.2, 5.2], color="red", lw=2)  # through the label
+    board.ax.text(4, 5, "w₁ = 0.5", fontsize=10, va="bottom")
+    board.ax.text(4, 8, "clear", fontsize=10)
+    hits = lines_across_texts(board)
+    assert [(type(line), box.text) for line, box in hits] == [(Line2D, "w₁ = 0.5")]
+    # an edge ends under a neuron with its value written on it: nothing is crossed
+    hidden = _Board()
+    hidden.ax.plot([0, 5], [5, 5], color="red", lw=2, zorder=1)
+    hidden.ax.scatter([5], [5], s=40 ** 2, color="white", edgecolors="black", zorder=2)
+    PathText(hidden.ax, 5, 5, "0.27", transform=hidden.ax.transData, fontsize=8,
+             ha="center", va="center")
+    assert lines_across_texts(hidden) == []
+    assert texts_spilling_from_markers(hidden) == []
+
+
+def test_a_value_wider_than_its_neuron_is_flagged():
+    board = _Board()
+    board.ax.scatter([5], [5], s=14 ** 2, color="white", edgecolors="black", zorder=2)
+    PathText(board.ax, 5, 5, "−0.00905", transform=board.ax.transData, fontsize=8,
+             ha="center", va="center")
+    assert [b.text for b in texts_spilling_from_markers(board)] == ["−0.00905"]
+
+
+def test_lines_of_a_pathtext_are_boxes_of_their_own():
+    board = _Board()
+    PathText(board.ax, 0.1, 0.9, "a long first line of equations\nshort", fontsize=8, va="top")
+    PathText(board.ax, 0.4, 0.9, "\nright of the short line", fontsize=8, va="top")
+    boxes = drawn_texts(board)
+    assert [b.text for b in boxes] == ["a long first line of equations", "short",
+                                       "right of the short line"]
+    assert overlapping_texts(boxes) == []  # the block's rectangles would have overlapped
+
+
+def test_one_colour_per_activation_everywhere():
+    assert len(set(ACTIVATION_COLORS.values())) == len(ACTIVATION_COLORS) == 9
+    explorer = av.ActivationExplorer(activations=("relu", "tanh"), z=1.0, depth=3)
+    other = av.ActivationExplorer(activations=("tanh", "relu"), z=1.0, depth=3)
+    for w in (explorer, other):
+        for i, name in enumerate(w.view.names):
+            assert w.view.lines_f[i].get_color() == activation_color(name)
+    neuron = av.SingleNeuron(activation="tanh")
+    assert neuron.view.curve.line_f.get_color() == activation_color("tanh")
+
+
+# -- every widget, defaults and extremes ---------------------------------------------------
+
+def test_activation_explorer_readable():
+    assert_readable(av.ActivationExplorer())
+    assert_readable(av.ActivationExplorer(activations=ALL_ACTIVATIONS, z=-5.9, depth=20))
+
+
+def test_single_neuron_readable():
+    w = av.SingleNeuron()
+    w.step()
+    assert_readable(w)
+    for activation in ("tanh", "relu", "linear"):
+        assert_readable(av.SingleNeuron(activation=activation))
+    # long numbers: large inputs and weights, a huge learning rate, steps taken
+    w = av.SingleNeuron(x1=-5.0, x2=4.999, w1=-4.987, w2=4.95, b=-5.0, y=-2.0,
+                        activation="linear", lr=10.0)
+    for _ in range(3):
+        w.step()
+    assert_readable(w)
+    assert_readable(av.SingleNeuron(x1=-0.000123456, x2=0.00456, w1=0.000123, b=0.0,
+                                    loss="bce", y=1.0))
+
+
+def test_pass_stepper_readable():
+    w = av.PassStepperWidget()
+    for k in (0, 3, w.stepper.n_steps - 1):
+        w.go(k)
+        assert_readable(w)
+    sizes = (2, 8, 8, 8, 8, 8, 8, 1)
+    w = av.PassStepperWidget(sizes=sizes)
+    w.go(w.stepper.n_steps - 3)
+    assert_readable(w)
+    # the output neuron selected, δ on the neurons (the longest equations)
+    w.view.update(w.stepper, "delta", selected=(len(sizes) - 1, 0))
+    assert_readable(w)
+    w.view.update(w.stepper, "z", selected=(6, 7))
+    assert_readable(w)
+
+
+def test_playground_readable():
+    w = av.Playground()
+    w.step(frames=2)
+    assert_readable(w)
+    w = av.Playground(dataset="spiral", hidden_layers=6, neurons=8, activation="relu",
+                      show_gradients=True)
+    w.step(frames=2)
+    assert_readable(w)
+    w = av.Playground(dataset="sine", hidden_layers=1, neurons=2, show_gradients=True)
+    w.step(frames=2)
+    assert_readable(w)
+
+
+def test_diagnostic_widgets_readable():
+    w = av.GradientHealth()
+    w.train(3)
+    assert_readable(w)
+    w = av.GradientHealth(depth=1, activation="relu", init="he")
+    w.train(3)
+    assert_readable(w)
+    w = av.GradientHealth(depth=9, activation="relu", init="he", weight_scale=3.0)
+    w.train(3)
+    assert_readable(w)
+    w = av.DeadNeurons()
+    w.train(5)
+    assert_readable(w)
+    w = av.DeadNeurons(depth=4, lr=3.0)
+    w.train(5)
+    assert_readable(w)
+    w = av.Distributions()
+    w.train(10)
+    assert_readable(w)
+    w = av.Distributions(depth=5, activation="relu", weight_scale=3.0)
+    w.train(10)
+    assert_readable(w)
+
+
+def test_gradient_check_readable():
+    assert_readable(av.GradientCheck())
+    assert_readable(av.GradientCheck(activation="relu", hidden=(8, 8, 8), eps=1e-12))
+    assert_readable(av.GradientCheck(eps=0.1, layer=2, i=2, j=0))
+
+
+def test_digits_case_study_readable():
+    assert_readable(av.DigitsCaseStudy())
+    assert_readable(av.DigitsCaseStudy(activation="tanh", sample=358, neuron=31))
+
+
+def test_sequential_scale_for_relu_activations_diverging_for_tanh():
+    relu = av.DigitsCaseStudy()
+    assert relu.view.hidden.cmap_name == "viridis"
+    assert relu.view.hidden.norm.vmin == 0.0
+    tanh = av.DigitsCaseStudy(activation="tanh")
+    assert tanh.view.hidden.cmap_name == "RdBu_r"
+    assert tanh.view.hidden.norm.vmin == -tanh.view.hidden.norm.vmax
+    dead = av.DeadNeurons()
+    assert dead.view.diagram.scale_kind == "nonnegative"
+    assert (dead.view.diagram.norm.vmin, dead.view.diagram.norm.vmax) == (0.0, 1.0)
+    assert [t.get_text() for t in dead.view.diagram.tick_texts] == [
+        "0", "0.25", "0.5", "0.75", "1"]
+    assert np.allclose(dead.view.diagram.node_colors(np.array([0.0]))[0, :3], 1.0, atol=0.02)
