@@ -185,20 +185,6 @@ class FigureWidget(widgets.VBox, SettingsOwner):
                 self.show_error(exc)
         return handler
 
-    def watch(self, control: widgets.Widget, handler: Callable[[], None] | None = None,
-              names: str = "value") -> None:
-        """TRANSITIONAL (removed once every widget declares its settings): call
-        ``handler`` (default :meth:`refresh`) when ``control`` changes."""
-        def on_change(_change: dict) -> None:
-            if handler is None:
-                self.refresh()
-                return
-            try:
-                handler()
-            except Exception as exc:  # noqa: BLE001
-                self.show_error(exc)
-        control.observe(on_change, names=names)
-
     def _show(self, kind: str, text: str) -> None:
         css, colour, mark = _MESSAGE_STYLE[kind]
         self.message_kind = kind

@@ -186,6 +186,7 @@ class Choice(_Setting, traitlets.Any):
                  width: str | None = None) -> None:
         pairs = tuple(o if isinstance(o, tuple) else (str(o), o) for o in options)
         super().__init__(default)
+        self.allow_none = False  # (traitlets' Any would skip validate for None)
         self.spec = SettingSpec(label=label, kind=widget, options=pairs, effect=effect,
                                 help=help, width=width)
 
@@ -224,6 +225,7 @@ class Choices(_Setting, traitlets.Any):
                  width: str | None = None) -> None:
         pairs = tuple(o if isinstance(o, tuple) else (str(o), o) for o in options)
         super().__init__(tuple(default))
+        self.allow_none = False
         self.at_least = at_least
         self.spec = SettingSpec(label=label, kind="multi", options=pairs, effect=effect,
                                 help=help, width=width, extra={"rows": rows})
@@ -337,6 +339,7 @@ class SettingsOwner(traitlets.HasTraits):
         self.setting_ranges: dict[str, tuple[float, float]] = getattr(self, "setting_ranges", {})
         self.setting_options: dict[str, tuple] = getattr(self, "setting_options", {})
         self.controls: dict[str, widgets.Widget] = {}
+        self._links: dict[str, Any] = {}
         self._held = 0
         self._changed: set[str] = set()
         for name, value in values.items():
@@ -397,16 +400,28 @@ class SettingsOwner(traitlets.HasTraits):
                 control.min, control.max = low, high
 
     def set_options(self, name: str, options: Sequence) -> None:
-        """Narrow setting ``name`` to ``options`` (``(label, value)`` pairs or values)."""
+        """Narrow setting ``name`` to ``options`` (``(label, value)`` pairs or values).
+
+        The setting keeps its value if still allowed, else takes the first option.
+        """
         self.setting_spec(name)
+        current = getattr(self, name)
         pairs = tuple(o if isinstance(o, tuple) else (str(o), o) for o in options)
         self.setting_options[name] = pairs
+        values = [v for _, v in pairs]
+        wanted = current if any(_equal(current, v) for v in values) else values[0]
         control = self.controls.get(name)
         if control is not None:
-            with control.hold_trait_notifications():
+            # ipywidgets selects the first new option itself: the link is off meanwhile
+            handler = self._links[name]
+            control.unobserve(handler, names="value")
+            try:
                 control.options = list(pairs)
-                control.value = getattr(self, name) if getattr(self, name) in [
-                    v for _, v in pairs] else pairs[0][1]
+                control.value = wanted
+            finally:
+                control.observe(handler, names="value")
+        if not _equal(wanted, current):
+            setattr(self, name, wanted)
 
     # -- controls ----------------------------------------------------------------------------
     def control(self, name: str, **layout: Any) -> widgets.Widget:
@@ -438,6 +453,7 @@ class SettingsOwner(traitlets.HasTraits):
 
         control.observe(from_control, names="value")
         self.controls[name] = control
+        self._links[name] = from_control
         return control
 
     def _on_setting(self, change: dict) -> None:

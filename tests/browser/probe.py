@@ -534,8 +534,8 @@ class PlaygroundChecks:
         if w.trainer.step_count != 0:
             raise AssertionError(f"expected training at step 0, got {w.trainer.step_count}")
         s = w.settings()
-        ref = Trainer(w.net.copy(), w.dataset, optimizer=s["optimizer"], lr=s["lr"],
-                      batch_size=s["batch_size"], weight_decay=s["l2"], seed=s["seed"])
+        ref = Trainer(w.net.copy(), w.data, optimizer=s["optimizer"], lr=s["lr"],
+                      batch_size=w.trainer.batch_size, weight_decay=s["l2"], seed=s["seed"])
         ref.step(s["steps_per_frame"])
         saved.update(net=ref.net, step=ref.step_count)
         return [(w.history_slider, ref.step_count)]
@@ -550,7 +550,7 @@ class PlaygroundChecks:
 EXPECTATIONS = {
     "ActivationExplorer": ActivationExplorerChecks,
     "SingleNeuron": SingleNeuronChecks,
-    "PassStepperWidget": PassStepperChecks,
+    "BackpropStepper": PassStepperChecks,
     "GradientHealth": GradientHealthChecks,
     "DeadNeurons": DeadNeuronsChecks,
     "Distributions": DistributionsChecks,
