@@ -19,6 +19,9 @@ from .mnist import (MNIST_RECIPE, MNIST_SIZES, MnistRun, NeuronRecorder, NeuronT
 from .graph import (Graph, GraphEdge, GraphNode, GraphStep, GraphStructure, GraphTrace, Value,
                     binary_cross_entropy, squared_error, total)
 from .graph_builders import EXPRESSION_NAMES, EXPRESSIONS, expression_graph, neuron_graph
+from .training import DEFAULT_MAX_ROWS, MAX_SNAPSHOTS, default_max_snapshots
+from .validation import (MAX_BATCH_VALUES, MAX_BINS, MAX_GRID_N, MAX_LAYERS, MAX_NOISE,
+                         MAX_PARAMETERS, MAX_SAMPLES, MAX_UNITS, MAX_WEIGHT_SCALE)
 
 __all__ = [
     "ACTIVATION_NAMES", "ACTIVATIONS", "Activation", "get_activation",
@@ -36,4 +39,7 @@ __all__ = [
     "Graph", "GraphEdge", "GraphNode", "GraphStep", "GraphStructure", "GraphTrace", "Value",
     "binary_cross_entropy", "squared_error", "total",
     "EXPRESSION_NAMES", "EXPRESSIONS", "expression_graph", "neuron_graph",
+    "DEFAULT_MAX_ROWS", "MAX_SNAPSHOTS", "default_max_snapshots",
+    "MAX_BATCH_VALUES", "MAX_BINS", "MAX_GRID_N", "MAX_LAYERS", "MAX_NOISE", "MAX_PARAMETERS",
+    "MAX_SAMPLES", "MAX_UNITS", "MAX_WEIGHT_SCALE",
 ]
