@@ -194,13 +194,6 @@ class SingleNeuron(FigureWidget):
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
-    def _on_control(self) -> None:
-        if not self._stepping:
-            self._history_mode = "reset"  # a hand-moved control starts a new history
-            if self.message.value.startswith('<div class="actviz-note"'):
-                self.message.value = ""  # a note about the last step is stale now
-        self.refresh()
-
     def _network(self, activation: str, loss: str) -> MLP:
         key = (activation, loss)
         if key not in self._nets:
