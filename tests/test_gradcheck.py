@@ -345,3 +345,13 @@ def test_eps_beyond_the_limit_is_refused_and_the_network_kept():
             call()
     for p, q in zip(before, net.weights + net.biases):
         np.testing.assert_array_equal(p, q)
+
+
+def test_relative_error_refuses_a_broadcast_beyond_the_limit():
+    with pytest.raises(ValueError, match=r"a and b of shapes \(100000, 1\) and \(1, 100000\) "
+                                         r"asks for 10,000,000,000 values.*MAX_BATCH_VALUES"):
+        relative_error(np.zeros((100_000, 1)), np.zeros((1, 100_000)))
+    with pytest.raises(ValueError, match="shapes that broadcast together"):
+        relative_error(np.zeros(3), np.zeros(4))
+    np.testing.assert_array_equal(relative_error([[1.0], [0.0]], [1.0, -1.0]),
+                                  [[0.0, 1.0], [1.0, 1.0]])

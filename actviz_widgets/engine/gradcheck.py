@@ -14,12 +14,14 @@ equal values and 1, its largest, when one of them is 0 or their signs differ.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .network import MLP
-from .validation import check_array, check_choice, check_int, check_positive
+from .validation import (MAX_BATCH_VALUES, check_array, check_at_most, check_choice, check_int,
+                         check_positive)
 
 __all__ = ["GradCheckResult", "gradient_check", "numeric_gradient", "relative_error", "MAX_EPS"]
 
@@ -50,6 +52,13 @@ def relative_error(a, b) -> np.ndarray | float:
     scalars = np.ndim(a) == 0 and np.ndim(b) == 0
     x = check_array("a", a, finite=False)  # (check_array makes scalars 1-D)
     y = check_array("b", b, finite=False)
+    try:
+        shape = np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"a and b must have shapes that broadcast together; got {x.shape} "
+                         f"and {y.shape}") from None
+    check_at_most(f"a and b of shapes {x.shape} and {y.shape}", math.prod(shape),
+                  MAX_BATCH_VALUES, "values once broadcast together", "MAX_BATCH_VALUES")
     with np.errstate(invalid="ignore"):  # inf − inf: NaN, reported as such
         err = np.abs(x - y) / np.maximum(np.abs(x) + np.abs(y), _TINY)
     return float(err[0]) if scalars else err
