@@ -136,6 +136,30 @@ def test_forward_refuses_bad_inputs(bad):
 
 
 @PROPERTY
+@given(part=st.sampled_from(["X_train", "y_train", "X_test", "y_test"]), data=st.data(),
+       use=st.sampled_from(["Trainer", "PassStepper"]))
+def test_trainer_and_stepper_refuse_bad_data_naming_it(part, data, use):
+    net = make_net()
+    before = params(net)
+    arrays = {"X_train": np.ones((6, 3)), "y_train": np.zeros((6, 2)),
+              "X_test": np.ones((4, 3)), "y_test": np.zeros((4, 2))}
+    value, kind = data.draw(bad_arrays(arrays[part].shape))
+    if kind == "shape" and (np.ndim(value) == 1 and part.startswith("X") and np.size(value) == 3
+                            or np.ndim(value) == 1 and part.startswith("y")):
+        return  # (one sample as a vector, or 1-D targets: accepted forms)
+    arrays[part] = value
+    if use == "Trainer":
+        expect_clear_error(lambda: Trainer(net, tuple(arrays.values())),
+                           "training set" if part.endswith("train") else "test set")
+    else:
+        if part.endswith("test"):
+            return
+        expect_clear_error(lambda: PassStepper(net, arrays["X_train"], arrays["y_train"]),
+                           "X" if part == "X_train" else "y")
+    assert_unchanged(net, before)
+
+
+@PROPERTY
 @given(layer=st.integers(0, 1), which=st.sampled_from(["weights", "biases"]), data=st.data())
 def test_set_params_refuses_bad_arrays_and_changes_nothing(layer, which, data):
     net = make_net()
