@@ -65,3 +65,33 @@ def test_save_writes_dynamic_artists(tmp_path):
     assert "<svg" in (tmp_path / "frame.svg").read_text()
     with pytest.raises(ValueError, match=r"path must end in .png, .svg or .pdf; got '.*frame.gif'"):
         view.save(tmp_path / "frame.gif")
+
+
+def test_pixel_ratio_renders_more_pixels_for_the_same_css_size():
+    one, two = FigureView((3, 2), dpi=50), FigureView((3, 2), dpi=50, pixel_ratio=2)
+    for view in (one, two):
+        view.figure.add_subplot().plot([0, 1], [0, 1])
+    assert decode(one.to_png()).shape == (100, 150, 3)
+    assert decode(two.to_png()).shape == (200, 300, 3)
+    assert one.css_size == two.css_size == (150, 100)
+    with pytest.raises(ValueError, match="pixel_ratio must be a positive number; got 0"):
+        FigureView((3, 2), pixel_ratio=0)
+
+
+def test_forget_and_freeze_take_artists_out_of_the_frame_loop():
+    view, line = make_view()
+    other = view.dynamic(view.figure.axes[0].plot([0, 1], [1, 0])[0])
+    view.freeze([line])
+    assert not line.get_animated() and line not in view._dynamic
+    view.forget(other)
+    assert other not in view._dynamic and other.figure is None
+    blitted = view.to_png()
+    view.invalidate()
+    assert view.to_png() == blitted  # the frozen line is now part of the background
+
+
+def test_a_widget_view_at_pixel_ratio_2_keeps_its_css_size():
+    from actviz_widgets.views.neuron import NeuronView
+    view = NeuronView(pixel_ratio=2)
+    width, height = view.canvas.get_width_height()
+    assert view.css_size == (width / 2, height / 2) == (880, 620)

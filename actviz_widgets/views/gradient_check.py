@@ -384,6 +384,9 @@ class GradientCheckView(FigureView):
         Activation names of layers 1..L.
     figsize : (float, float), default (8.8, 5.6)
     dpi : float, default 100
+    pixel_ratio : float, default 1
+        Device pixels per CSS pixel (2: sharp on high-DPI screens; see
+        :class:`~actviz_widgets.views.base.FigureView`).
 
     Attributes
     ----------
@@ -403,8 +406,9 @@ class GradientCheckView(FigureView):
     """
 
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 5.6),
-                 dpi: float = 100) -> None:
-        super().__init__(figsize, dpi)
+                 dpi: float = 100,
+                 pixel_ratio: float = 1.0) -> None:
+        super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         # left: the diagram over the numbers; right: the error curve, its reference
         # lines named in the right margin (a label inside would meet the moving ε line)

@@ -178,6 +178,9 @@ class NeuronView(FigureView):
         Plotted z range of the activation panel.
     figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
+    pixel_ratio : float, default 1
+        Device pixels per CSS pixel (2: sharp on high-DPI screens; see
+        :class:`~actviz_widgets.views.base.FigureView`).
 
     Attributes
     ----------
@@ -212,8 +215,9 @@ class NeuronView(FigureView):
     """
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
-                 figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100) -> None:
-        super().__init__(figsize, dpi)
+                 figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
+                 pixel_ratio: float = 1.0) -> None:
+        super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         grid = GridSpec(2, 3, figure=fig, height_ratios=[1.45, 1.0], width_ratios=[1.55, 1, 0.62],
                         left=0.005, right=0.985, top=0.94, bottom=0.0, wspace=0.22, hspace=0.5)

@@ -75,6 +75,9 @@ class PlaygroundView(FigureView):
         Grid points per axis of the fields given to :meth:`update`.
     figsize : (float, float), default (8.8, 6.4)
     dpi : float, default 100
+    pixel_ratio : float, default 1
+        Device pixels per CSS pixel (2: sharp on high-DPI screens; see
+        :class:`~actviz_widgets.views.base.FigureView`).
 
     Attributes
     ----------
@@ -105,8 +108,9 @@ class PlaygroundView(FigureView):
     def __init__(self, sizes: Sequence[int], activations: Sequence[str],
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
                  grid_n: int = 40, figsize: tuple[float, float] = (8.8, 6.4),
-                 dpi: float = 100) -> None:
-        super().__init__(figsize, dpi)
+                 dpi: float = 100,
+                 pixel_ratio: float = 1.0) -> None:
+        super().__init__(figsize, dpi, pixel_ratio)
         sizes = list(sizes)
         if sizes[0] not in (1, 2) or sizes[-1] != 1:
             raise ValueError(f"sizes must have 1 or 2 inputs and 1 output; got {sizes}")
