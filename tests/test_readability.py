@@ -240,7 +240,7 @@ def test_digits_case_study_readable():
     assert_readable(av.DigitsCaseStudy(activation="tanh", sample=358, neuron=31))
 
 
-def test_sequential_scale_for_relu_activations_diverging_for_tanh():
+def test_sequential_scales_for_relu_activations_and_shares_diverging_for_tanh():
     relu = av.DigitsCaseStudy()
     assert relu.view.hidden.cmap_name == "viridis"
     assert relu.view.hidden.norm.vmin == 0.0
@@ -253,3 +253,11 @@ def test_sequential_scale_for_relu_activations_diverging_for_tanh():
     assert [t.get_text() for t in dead.view.diagram.tick_texts] == [
         "0", "0.25", "0.5", "0.75", "1"]
     assert np.allclose(dead.view.diagram.node_colors(np.array([0.0]))[0, :3], 1.0, atol=0.02)
+    relu_play = av.Playground(activation="relu")
+    relu_play.step(frames=2)
+    v = relu_play.view
+    assert v.tiles_nonnegative and v.tiles.cmap_name == "viridis"
+    assert np.all(v.tiles.vmin == 0.0) and np.all(v.tiles.vmax == v.tile_scale)
+    assert v.diagram.tick_texts[0].get_text() == "0"
+    tanh_play = av.Playground(activation="tanh")
+    assert not tanh_play.view.tiles_nonnegative and tanh_play.view.tiles.cmap_name == "RdBu_r"

@@ -244,7 +244,7 @@ class ActivationCurvePanel:
         self._update_shade()
         # The legend copies each handle's style, so build it before hiding the tangent.
         self.legend = ax.legend(handles=self._legend_handles(), **{
-            "loc": "upper left", "fontsize": 7.5, "framealpha": 0.85, **(legend_kwargs or {})})
+            "loc": "upper left", "fontsize": 8, "framealpha": 1.0, **(legend_kwargs or {})})
         self.tangent.set_visible(False)
 
     # -- static parts ----------------------------------------------------------------------

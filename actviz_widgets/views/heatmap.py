@@ -528,16 +528,28 @@ class HeatmapTiles:
         levels = check_int("levels", levels, minimum=2, maximum=256)
         self.view = view
         self.ax = ax
+        self._levels = levels
+        self.cmap_name = ""
+        self.set_cmap(cmap)
+        self.image = _PixelImage(ax, zorder)
+        ax.add_artist(self.image)
+        view.dynamic(self.image)
+        self.set_layout(np.empty((0, 2)), 10.0, (1, 1))
+
+    def set_cmap(self, cmap: str) -> None:
+        """Colour the tiles with another matplotlib colour map (from the next update)."""
+        if cmap not in colormaps:
+            raise ValueError(f"unknown cmap {cmap!r}; expected a matplotlib colormap name")
+        if cmap == self.cmap_name:
+            return
+        levels = self._levels
         # 256 entries whatever the levels: entry i shows level floor(i·levels/256)
         steps = np.minimum((np.arange(256) * levels) // 256, levels - 1)
         lut = colormaps[cmap]((steps + 0.5) / levels if levels < 256 else steps / 255.0)
         # index 256: NaN (grey), 257: the frame
         lut = np.vstack([lut, to_rgba("#dddddd"), to_rgba("#8a8a8a")])
         self._lut = np.round(lut * 255).astype(np.uint8)
-        self.image = _PixelImage(ax, zorder)
-        ax.add_artist(self.image)
-        view.dynamic(self.image)
-        self.set_layout(np.empty((0, 2)), 10.0, (1, 1))
+        self.cmap_name = cmap
 
     def set_layout(self, centers, size: float, shape: tuple[int, int], cell_px: int = 1) -> None:
         """Place ``len(centers)`` tiles of ``size`` points showing ``shape`` arrays.

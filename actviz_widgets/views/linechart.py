@@ -125,7 +125,7 @@ class LineChartPanel:
             ax.set_xlabel(xlabel, fontsize=8)
         if ylabel:
             ax.set_ylabel(ylabel, fontsize=8)
-        self.legend = (ax.legend(loc=legend, fontsize=8, framealpha=0.85, handlelength=1.6)
+        self.legend = (ax.legend(loc=legend, fontsize=8, framealpha=1.0, handlelength=1.6)
                        if legend else None)
         self.title = view.dynamic(PathText(ax, 0.5, 1.0, title, ha="center", va="bottom",
                                            fontsize=8.5, offset=(0.0, 4.0)))

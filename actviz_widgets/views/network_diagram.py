@@ -413,7 +413,8 @@ class NetworkDiagram:
         self._rescale(relabel)
         self._draw_nodes()
 
-    def set_color_scale(self, kind: str = "signed", vmax: float | None = None) -> None:
+    def set_color_scale(self, kind: str = "signed", vmax: float | None = None,
+                        cmap: str | None = None) -> None:
         """Colour the neurons by a signed or a non-negative quantity.
 
         Parameters
@@ -425,11 +426,14 @@ class NetworkDiagram:
             [0, vmax], white at 0.
         vmax : float, optional
             A fixed top of the scale (e.g. 1 for a share); default: follow the values.
+        cmap : str, optional
+            Another map for the kind (e.g. the one of tiles drawn over the neurons).
         """
         if kind not in ("signed", "nonnegative"):
             raise ValueError(f"kind must be 'signed' or 'nonnegative'; got {kind!r}")
         self.scale_kind, self.fixed_vmax = kind, vmax
-        self.cmap = colormaps[SIGNED_CMAP if kind == "signed" else NEURON_SEQUENTIAL_CMAP]
+        self.cmap = colormaps[cmap or (SIGNED_CMAP if kind == "signed"
+                                       else NEURON_SEQUENTIAL_CMAP)]
         self.colorbar.mappable.set_cmap(self.cmap)  # (the colour bar resets its ticks)
         self.colorbar.set_ticks(list(_TICKS), labels=[""] * len(_TICKS))
         top = float(vmax) if vmax is not None else abs(self.norm.vmax)

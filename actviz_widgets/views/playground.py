@@ -39,6 +39,7 @@ from .base import FigureView
 from .heatmap import HeatmapPanel, HeatmapTiles
 from .linechart import LineChartPanel
 from .network_diagram import NetworkDiagram, nice_limit
+from .palette import SEQUENTIAL_CMAP, SIGNED_CMAP, is_nonnegative
 from .text import PathText, fmt, fmt_short
 
 __all__ = ["PlaygroundView", "TILE_LABEL", "GRAD_COLOR", "BACKGROUND_CACHE"]
@@ -100,7 +101,11 @@ class PlaygroundView(FigureView):
         One per layer 1..L: the numbers beside the bars, one line per neuron.
     title, subtitle, status : PathText
     tile_scale : float
-        The hidden tiles show ``[-tile_scale, tile_scale]`` (the colour bar's range).
+        The hidden tiles show ``[-tile_scale, tile_scale]`` (the colour bar's range),
+        or ``[0, tile_scale]`` when :attr:`tiles_nonnegative`.
+    tiles_nonnegative : bool
+        The hidden activations are never negative (ReLU, sigmoid): the tiles use the
+        sequential map from 0, else the diverging map centred at 0.
     """
 
     background_cache = BACKGROUND_CACHE
@@ -181,7 +186,7 @@ class PlaygroundView(FigureView):
                                                          color="#D55E00", edgecolors="black",
                                                          linewidths=0.5, label="test data",
                                                          zorder=3))
-            ax_c.legend(loc="upper right", fontsize=8, framealpha=0.85)
+            ax_c.legend(loc="upper right", fontsize=8, framealpha=1.0)
             self.curve_title = self.dynamic(PathText(ax_c, 0.5, 1.0, "output ŷ(x) and the data",
                                                      ha="center", va="bottom", fontsize=8.5,
                                                      offset=(0.0, 4.0)))
@@ -200,7 +205,6 @@ class PlaygroundView(FigureView):
                                             legend="lower right")
         self.tile_scale = 1.0
         self._grad_on = False
-        self._write_ticks()
         self.set_structure(sizes, activations)
 
     # -- structure -------------------------------------------------------------------------
@@ -225,6 +229,13 @@ class PlaygroundView(FigureView):
         for text in d.tick_texts:
             text.set_visible(L > 1)
         self.tile_index = [(l, k) for l in range(1, L) for k in range(d.shown[l])]
+        # hidden outputs that are never negative (ReLU, sigmoid) on a sequential map
+        # from 0; signed ones (tanh) on the diverging map centred at 0
+        self.tiles_nonnegative = L > 1 and all(is_nonnegative(a) for a in activations[:L - 1])
+        cmap = SEQUENTIAL_CMAP if self.tiles_nonnegative else SIGNED_CMAP
+        self.tiles.set_cmap(cmap)
+        d.set_color_scale("nonnegative" if self.tiles_nonnegative else "signed", cmap=cmap)
+        self._write_ticks()
         self._layout()
 
     def _layout(self) -> None:
@@ -341,7 +352,8 @@ class PlaygroundView(FigureView):
             if self.n_inputs == 1:
                 values = values[:, None, :]
             self._rescale_tiles(values)
-            self.tiles.update(values, -self.tile_scale, self.tile_scale)
+            low = 0.0 if self.tiles_nonnegative else -self.tile_scale
+            self.tiles.update(values, low, self.tile_scale)
             if self.n_inputs == 1:
                 self._draw_tile_curves(values[:, 0, :])
         d.set_weights(weights)
@@ -392,8 +404,9 @@ class PlaygroundView(FigureView):
             self._write_ticks()
 
     def _write_ticks(self) -> None:
+        low = 0.0 if getattr(self, "tiles_nonnegative", False) else -self.tile_scale
         for t, text in zip((-1.0, -0.5, 0.0, 0.5, 1.0), self.diagram.tick_texts):
-            text.set_text(fmt_short(t * self.tile_scale))
+            text.set_text(fmt_short(low + (t + 1.0) / 2.0 * (self.tile_scale - low)))
 
     def _draw_tile_curves(self, values: np.ndarray) -> None:
         """One input: each neuron's curve a(x) across its tile (scaled like the colours)."""

@@ -313,6 +313,11 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
     legend = view.figure.legends
     for leg in legend:
         furniture.update(leg.findobj(Line2D))
+    # a legend on an opaque frame covers the data drawn under it, its texts included
+    boxed = {}
+    for leg in [ax.get_legend() for ax in view.figure.axes] + list(view.figure.legends):
+        if leg is not None and leg.get_frame_on() and leg.get_frame().get_alpha() in (None, 1):
+            boxed.update({text: leg.get_zorder() for text in leg.get_texts()})
     hits = []
     for ax in view.figure.axes:
         if not ax.get_visible():
@@ -329,6 +334,8 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
                     continue  # a label of another panel: panels do not overlap
                 if _haloed(box.artist) and box.artist.get_zorder() > artist.get_zorder():
                     continue  # a white halo stops the line short of the letters
+                if boxed.get(box.artist, -np.inf) > artist.get_zorder():
+                    continue  # under the legend's opaque frame
                 inner = Bbox([[box.bbox.x0 + shrink, box.bbox.y0 + shrink],
                               [box.bbox.x1 - shrink, box.bbox.y1 - shrink]])
                 if artist.get_clip_on():  # only the part inside the axes is drawn
