@@ -207,7 +207,7 @@ class DigitsView(FigureView):
 
         # mean per class: means are smaller than single activations, hence their own scale
         self.means = HeatmapPanel(self, self.ax_means, shape=(self.n_hidden, self.n_classes),
-                                  aspect="auto", colorbar=True, colorbar_label="mean a",
+                                  aspect="auto", colorbar=True, colorbar_label="mean activation a",
                                   xticklabels=classes)
         self.ax_means.set_yticks(neuron_ticks)
         self.ax_means.tick_params(labelsize=8, length=2)
@@ -239,7 +239,7 @@ class DigitsView(FigureView):
 
         # what excites the neuron: its incoming weights as an image
         self.weights = HeatmapPanel(self, self.ax_weights, shape=self.image_shape,
-                                    colorbar=True, colorbar_label="w / max|w|", ticks=False)
+                                    colorbar=True, colorbar_label="weight w / max|w|", ticks=False)
 
         # the chosen digit
         self.digit = HeatmapPanel(self, self.ax_digit, shape=self.image_shape, cmap="Greys",

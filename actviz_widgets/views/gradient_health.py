@@ -67,7 +67,7 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: The part of the figure (left, bottom, width, height) holding the diagram, up to its colour bar.
 DIAGRAM_REGION = (0.0, 0.0, 0.433, 0.84)
 #: Colour-bar label of the diagram.
-DIAGRAM_LABEL = "log₁₀(|δ| / |δ_out|)"
+DIAGRAM_LABEL = "|δ| relative to the output's: log₁₀(|δ| / |δ_out|)"
 
 
 def relative_delta(neuron_delta: Sequence) -> list:

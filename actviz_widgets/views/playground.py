@@ -164,7 +164,7 @@ class PlaygroundView(FigureView):
             self.boundary = HeatmapPanel(self, ax_b, extent=extent, shape=(grid_n, grid_n),
                                          vmin=0.0, vmax=1.0, colorbar=cax, pale=0.45,
                                          levels=TILE_LEVELS,
-                                         colorbar_label="ŷ",
+                                         colorbar_label="output ŷ",
                                          xlabel="x₁", ylabel="x₂")
             self.boundary.set_level(0.5)
             self.boundary.set_title("output ŷ over the input plane\nblack line: ŷ = 0.5")

@@ -33,8 +33,10 @@ from matplotlib.transforms import Bbox
 from .base import FigureView
 from .text import PathText
 
-__all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "REFERENCE_GID", "TextBox", "display_scale", "drawn_texts",
-           "small_texts", "clipped_texts", "polyline_crosses", "texts_spilling_from_markers", "overlapping_texts", "lines_across_texts", "readability_problems"]
+__all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "REFERENCE_GID", "TextBox", "display_scale",
+           "drawn_texts", "small_texts", "clipped_texts", "overlapping_texts",
+           "lines_across_texts", "texts_spilling_from_markers", "polyline_crosses",
+           "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
 #: with the file browser open.
