@@ -222,3 +222,13 @@ def test_bad_arguments_name_themselves(kwargs, error, words):
     with pytest.raises(ValueError, match="activation"):
         w.set_activation("sigmoid")
     assert w.activation_toggle.value == "relu"
+
+
+def test_a_long_run_keeps_bounded_history_with_counts_aligned():
+    w = DeadNeurons(depth=1)
+    w.train(2600)  # past the Trainer's default row limit: the history thins itself
+    h = w.trainer.history
+    assert len(h) <= 2000 and h.step[-1] == 2600
+    state = w.state
+    assert len(state.no_gradient_counts) == len(h) + 2 and len(state.steps) == len(h) + 2
+    assert not np.isnan(state.no_gradient_counts).any()

@@ -138,7 +138,7 @@ class DeadNeurons(TrainingWidget):
         trainer = Trainer(net, data, lr=self.lr, seed=self.seed, snapshot_every=1_000_000)
         self.net, self.trainer = net, trainer
         self.switch_step: int | None = None
-        self._no_gradient_counts: list[float] = []
+        self._no_gradient_counts: dict[int, float] = {}  # history step -> count
         self._measure()
 
     def apply_live(self, names: set[str]) -> None:
@@ -173,11 +173,11 @@ class DeadNeurons(TrainingWidget):
         self._measure()
         h = self.trainer.history
         counts = self._no_gradient_counts
-        del counts[len(h):]
-        while len(counts) < len(h) - 1:  # rows taken by someone else: unknown
-            counts.append(np.nan)
-        if len(counts) < len(h):
-            counts.append(float(self.n_no_gradient))
+        kept = set(h.step)  # the history thins itself on long runs: so do the counts
+        for step in [k for k in counts if k not in kept]:
+            del counts[step]
+        if len(h) and h.step[-1] == self.trainer.step_count:
+            counts[h.step[-1]] = float(self.n_no_gradient)
         if self.switch_step is not None and self.switch_step > self.trainer.step_count:
             self.switch_step = None  # rewound to before the switch
 
@@ -218,6 +218,7 @@ class DeadNeurons(TrainingWidget):
                   if m.any()]
         acc = h.train_acc[-1] if t.classification and len(h) else None
         note = "" if self.diverged is None else "training stopped: it diverged (see below)"
+        silent = [self._no_gradient_counts.get(k, np.nan) for k in h.step]
         # The series end with the current weights' values: after an activation switch
         # they differ from the last row's (recorded before the switch) at the same step.
         return DeadNeuronsState(
@@ -227,8 +228,7 @@ class DeadNeurons(TrainingWidget):
             negative_slope=max(slopes, default=0.0),
             steps=np.concatenate([[0], rows["step"], [t.step_count]]).astype(float),
             dead_counts=np.concatenate([[dead0], dead_counts, [self.n_dead]]),
-            no_gradient_counts=np.concatenate([[silent0], self._no_gradient_counts,
-                                               [self.n_no_gradient]]),
+            no_gradient_counts=np.concatenate([[silent0], silent, [self.n_no_gradient]]),
             losses=np.concatenate([[loss0], rows["train_loss"], [self.loss]]),
             switch_step=self.switch_step, n_samples=t.n_train, note=note)
 

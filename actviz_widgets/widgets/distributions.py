@@ -216,9 +216,9 @@ class Distributions(TrainingWidget):
 
     def after_training(self) -> None:
         """Forget the steps a rewind dropped; move the step slider along."""
-        now = self.trainer.step_count
+        kept = self.trainer.history.snapshots  # thinned on long runs, cut by a rewind
         for cache in (self._traces, self._saturation):
-            for step in [s for s in cache if s > now]:
+            for step in [s for s in cache if s not in kept]:
                 del cache[step]
         self._follow_training(follow=self._following)
 
