@@ -7,10 +7,19 @@
 #                nbval; the browser tests need Debian's chromium
 #                (/usr/bin/chromium) and are skipped, saying so, without it
 #   make browser only the end-to-end browser tests (tests/browser)
+#   make test-floors
+#                unit tests in a second environment (build/venv-floors) at
+#                the lowest versions pyproject.toml declares (numpy,
+#                matplotlib, ipywidgets, ...) on the oldest supported Python
+#                (found on the PATH or in pyenv;
+#                or FLOORS_PYTHON=/path/to/python3.10): a floor stays true
 #   make editions
 #                rebuild both editions of every lesson from notebooks/source
 #                and execute them (after editing a lesson or the widgets)
 #   make lab     start JupyterLab on the learner's edition, notebooks/learner
+#                  LANG=zh            the Chinese lessons, notebooks/zh/learner
+#                                     (also chosen by a zh_* locale; LANG=en
+#                                     for English there)
 #                  NO_BROWSER=1       do not open a browser (headless machines)
 #                  LAB_ARGS='...'     extra arguments for `jupyter lab`,
 #                                     e.g. LAB_ARGS='--port 8899'
@@ -31,10 +40,10 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test browser editions lab app screenshots bench clean
+.PHONY: help venv test test-floors browser editions lab app screenshots bench clean
 
 help:
-	@sed -n '3,29s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,35s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
 
@@ -79,6 +88,34 @@ test: $(STAMP)
 	echo "env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize"; \
 	$(call pytest_ok,env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize)
 
+# The versions the package claims, tested: the unit tests (not the browser
+# tests, not nbval) with every dependency at its declared floor
+# (tools/floor_pins.py reads them from pyproject.toml), wheels only so that
+# nothing compiles.  The package is installed without dependencies so that
+# pip check can then confirm the floors satisfy what it declares.
+FLOORS_VENV   := build/venv-floors
+# Libraries the floors depend on, released after them and warning about what
+# the floors call (the suite treats warnings as errors): held at the last
+# release before the warning.  pyparsing 3.3 deprecates oneOf, which
+# matplotlib 3.10.0 uses.
+FLOORS_HELD   := 'pyparsing<3.3'
+FLOORS_PYTHON ?= $(shell $(PYTHON) tools/floor_pins.py --find-python 2>/dev/null)
+
+test-floors:
+	@test -n "$(FLOORS_PYTHON)" || { \
+	  echo "test-floors needs python$$($(PYTHON) tools/floor_pins.py --python), the oldest" \
+	       "Python pyproject.toml supports; set FLOORS_PYTHON=/path/to/python" >&2; exit 1; }
+	@test -x $(FLOORS_VENV)/bin/python || $(FLOORS_PYTHON) -m venv $(FLOORS_VENV)
+	$(PYTHON) tools/floor_pins.py > $(FLOORS_VENV)/floors.txt
+	@echo "floors: $$(tr '\n' ' ' < $(FLOORS_VENV)/floors.txt)on $$($(FLOORS_VENV)/bin/python --version)"
+	$(FLOORS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  --only-binary=:all: -r $(FLOORS_VENV)/floors.txt $(FLOORS_HELD) pytest hypothesis nbformat
+	$(FLOORS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  --no-deps --force-reinstall .
+	$(FLOORS_VENV)/bin/python -m pip check
+	@$(call pytest_ok,MPLBACKEND=Agg $(FLOORS_VENV)/bin/python -m pytest tests \
+	  --ignore=tests/browser -q -p no:cacheprovider)
+
 # Rebuild both editions of every lesson from its source and execute them all.
 editions: $(STAMP)
 	$(VPY) tools/build_editions.py --execute --force
@@ -86,10 +123,14 @@ editions: $(STAMP)
 LAB_FLAGS = $(if $(filter 1 yes true,$(NO_BROWSER)),--no-browser) \
             $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The lessons' language follows LANG: only zh (or a zh_CN.UTF-8-like locale)
+# picks Chinese, any other value (en_US.UTF-8, C, unset) English.
+LESSONS_DIR = $(if $(filter zh%,$(LANG)),notebooks/zh/learner,notebooks/learner)
+
 # git keeps no empty folders: a clone without lessons yet has no notebooks/learner.
 lab: $(STAMP)
-	@mkdir -p notebooks/learner
-	$(VENV)/bin/jupyter lab notebooks/learner $(strip $(LAB_FLAGS)) $(LAB_ARGS)
+	@mkdir -p $(LESSONS_DIR)
+	$(VENV)/bin/jupyter lab $(LESSONS_DIR) $(strip $(LAB_FLAGS)) $(LAB_ARGS)
 
 # The browser tests alone (they also run inside `make test`).
 browser: $(STAMP)
