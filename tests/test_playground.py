@@ -671,7 +671,7 @@ def test_history_scrub_draws_the_snapshot_and_resuming_discards_later_steps():
 
 
 def test_lessons_train_the_trainer_then_refresh():
-    # lessons 5 and 8: many steps at once with the engine, then one drawing
+    # lessons 7 and 11: many steps at once with the engine, then one drawing
     pg = Playground(**SMALL)
     pg.trainer.step(30)
     pg.refresh()
