@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import ACTIVATION_NAMES
 from .graph_ops import Op, check_real, fmt_num, get_op, subscript_digits, wrap
 from .validation import check_choice, check_positive
 
@@ -238,7 +239,6 @@ class Value:
         ``"sigmoid"``, ``"tanh"`` and ``"relu"`` give the same nodes as
         :meth:`sigmoid`, :meth:`tanh`, :meth:`relu`.
         """
-        from .activations import ACTIVATION_NAMES
         name = check_choice("activation", name, ACTIVATION_NAMES)
         if name in ("sigmoid", "tanh", "relu"):
             return Value._make(name, (self,))

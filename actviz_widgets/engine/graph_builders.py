@@ -157,7 +157,8 @@ def _logsumexp(v):
 
 
 def _tanh_neuron(v):
-    x1, x2, w1, w2, b = (Value(v[k], k) for k in ("x1", "x2", "w1", "w2", "b"))
+    x1, x2 = Value(v["x1"], "x1"), Value(v["x2"], "x2")
+    w1, w2, b = (Value(v[k], k, kind="weight") for k in ("w1", "w2", "b"))
     n = total((x1 * w1).named("x1w1", "x₁w₁"), (x2 * w2).named("x2w2", "x₂w₂"), b, name="n")
     return n.tanh().named("o")
 

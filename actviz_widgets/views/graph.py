@@ -334,6 +334,18 @@ class GraphView(FigureView):
     a time with :meth:`update`; a step of another graph lays the picture out
     anew (same graph, new numbers: only the numbers change).
 
+    A widget drives it in three calls: set the leaves, trace, show step k.
+
+    >>> graph = neuron_graph(activation="tanh")              # doctest: +SKIP
+    >>> view = GraphView()                                   # doctest: +SKIP
+    >>> graph.set(w1=0.8, x2=-1.0)        # a slider moved   # doctest: +SKIP
+    >>> trace = graph.trace()             # forward, then backward   # doctest: +SKIP
+    >>> view.update(trace[k])             # step k of len(trace)   # doctest: +SKIP
+
+    ``graph.trace(order=graph.wrong_order())`` shows a backward pass in the
+    wrong order; ``graph.backward(); graph.trace(accumulate=True)`` a second
+    pass on gradients that were never reset.
+
     Parameters
     ----------
     width : float, default 860
