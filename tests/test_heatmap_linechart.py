@@ -34,11 +34,11 @@ def test_level_segments_of_a_linear_field_lie_on_its_line_and_cover_it():
 
 
 def test_level_segments_of_a_saddle_split_by_the_centre_value():
-    field = np.array([[1.0, -1.0], [-1.0, 1.0]])  # mean 0 counts as "above"
+    field = np.array([[1.0, -1.0], [-1.0, 1.0]])  # mean 0 counts as "below"
     segs = level_segments(field, (0, 1, 0, 1), 0.0)
-    # above-corners (bottom-left, top-right) joined: cut off bottom-right and top-left
-    expected = {((0.5, 0.0), (1.0, 0.5)), ((0.5, 1.0), (0.0, 0.5))}
-    got = {tuple(map(tuple, s)) for s in np.round(segs, 12)}
+    # below-corners (bottom-right, top-left) joined: cut off bottom-left and top-right
+    expected = {frozenset({(0.5, 0.0), (0.0, 0.5)}), frozenset({(0.5, 1.0), (1.0, 0.5)})}
+    got = {frozenset(map(tuple, s)) for s in np.round(segs, 12).tolist()}
     assert got == expected
     segs = level_segments(-field + 0.1, (0, 1, 0, 1), 0.0)  # centre 0.1 >= 0: TL and BR join
     pts = {tuple(p) for p in np.round(segs.reshape(-1, 2), 12)}
