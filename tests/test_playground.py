@@ -198,7 +198,7 @@ def test_boundary_tiles_edges_curves_and_state_match_independent_computation():
     assert v.acc_chart.lines["train"].get_ydata()[-1] == pytest.approx(acc)
     # 30 training samples in batches of 10: a frame of 3 steps is one epoch
     np.testing.assert_allclose(v.loss_chart.lines["train"].get_xdata(), [1, 2, 3, 4])
-    assert v.title.get_text() == "Epoch 4.0 · step 12"
+    assert v.title.get_text() == "Epoch 4 · step 12"
     # the state: a read-only snapshot of the same numbers
     st = pg.state
     assert isinstance(st, PlaygroundState) and st.live and st.step == 12 == st.measured_at
@@ -680,7 +680,7 @@ def test_lessons_train_the_trainer_then_refresh():
     assert_same_params(pg.net, ref.net)
     assert pg.history_slider.max == 30 == pg.history_slider.value == pg.state.step
     assert pg.state.train_loss == ref.history.train_loss[-1]
-    assert pg.view.title.get_text() == "Epoch 10.0 · step 30"
+    assert pg.view.title.get_text() == "Epoch 10 · step 30"
     # a history step viewed, then the trainer rewound from code: live again, no error
     pg.view_history(12)
     pg.trainer.rewind()

@@ -70,9 +70,9 @@ class FigureWidget(widgets.VBox, SettingsOwner):
     def __init__(self, view: FigureView, controls: list[widgets.Widget],
                  footer: list[widgets.Widget] | None = None, **kwargs: Any) -> None:
         self.view = view
-        width, _ = view.canvas.get_width_height()
+        width, _ = view.css_size  # a 2x frame is shown at half its pixel width
         self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width}px", max_width="100%", height="auto"))
+            width=f"{width:g}px", max_width="100%", height="auto"))
         self.message = widgets.HTML(value="")
         self.message_kind: str | None = None
         self.error: str | None = None

@@ -724,7 +724,7 @@ class Playground(TrainingWidget):
         h = t.history
         epoch = (h.epoch[row] if row is not None and h.step[row] == step
                  else self._epoch_at(step))
-        title = f"Epoch {epoch:.1f} · step {step}"
+        title = f"Epoch {epoch:.1f}".removesuffix(".0") + f" · step {step}"  # "Epoch 30"
         subtitle = self._numbers(row, step)
         status, error = "", False
         if self.viewing is not None:
