@@ -11,9 +11,11 @@ from matplotlib.colors import to_rgba
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from actviz_widgets.engine import EXPRESSION_NAMES, Graph, Value, expression_graph, neuron_graph
+from actviz_widgets.engine import (EXPRESSION_NAMES, Graph, Value, expression_graph,
+                                   neuron_graph, total)
 from actviz_widgets.engine.graph_ops import fmt_num
-from actviz_widgets.views.graph import (HIGHLIGHT_COLOR, MAX_COLUMNS, GraphView, layout_graph)
+from actviz_widgets.views.graph import (HIGHLIGHT_COLOR, MAX_COLUMNS, MAX_PORTS, GraphView,
+                                        layout_graph)
 from actviz_widgets.views.text import PathText
 
 MIN_PX = 11.0
@@ -31,6 +33,8 @@ def _graphs():
         yield f"neuron-{act}", neuron_graph(activation=act)
     yield "neuron-bce", neuron_graph(loss="bce", target=0.0)
     yield "neuron-input-grads", neuron_graph(input_grads=True)
+    x = Value(1.5, "x")
+    yield "four-uses", Graph(total(x, x, x, x))  # the most edges one box takes
     yield "neuron-odd-numbers", neuron_graph(x=(-4.37, 3.21), w=(-0.00123, 4.99), b=-3.456,
                                              activation="tanh", target=-1.5)
 
@@ -211,7 +215,7 @@ def test_layout_runs_left_to_right_without_collisions(name, g):
 @pytest.mark.parametrize("name, g", GRAPHS, ids=[n for n, _ in GRAPHS])
 def test_every_frame_is_readable(view, name, g):
     traces = [g.trace()]
-    if name != "square":
+    if sum(1 for n in g.structure.nodes if n.op is not None) > 1:
         traces.append(g.trace(order=g.wrong_order()))
     g.backward()
     traces.append(g.trace(accumulate=True))
@@ -294,3 +298,5 @@ def test_bad_input():
         deep = deep.tanh()
     with pytest.raises(ValueError, match="columns"):
         view.update(Graph(deep).trace()[0])
+    with pytest.raises(ValueError, match=f"at most {MAX_PORTS}"):
+        view.update(Graph(total([x] * (MAX_PORTS + 1))).trace()[0])

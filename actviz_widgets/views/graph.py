@@ -39,12 +39,14 @@ from .network_diagram import nice_limit
 from .palette import SIGNED_CMAP
 from .text import PathText
 
-__all__ = ["GraphView", "GraphLayout", "layout_graph", "MAX_COLUMNS", "MAX_ROWS",
+__all__ = ["GraphView", "GraphLayout", "layout_graph", "MAX_COLUMNS", "MAX_ROWS", "MAX_PORTS",
            "HIGHLIGHT_COLOR"]
 
 #: Deepest graph drawn (columns of nodes) and most nodes stacked in one column.
 MAX_COLUMNS = 6
 MAX_ROWS = 7
+#: Most edges into (or out of) one node: each needs a row for its label.
+MAX_PORTS = 4
 #: Outline of the node or edge being processed.
 HIGHLIGHT_COLOR = "#E69F00"
 _WARN_COLOR = "#B2182B"
@@ -177,6 +179,11 @@ def _dfs_rank(s: GraphStructure) -> list[int]:
     return rank
 
 
+def _port_pitch(n: int) -> float:
+    """Vertical spacing of ``n`` edges on one side of a box: all inside the box."""
+    return _PORT if n < 2 else min(_PORT, (_BOX_H - 8.0) / (n - 1))
+
+
 def _bezier(p0, p1, n: int = 20) -> np.ndarray:
     """A cubic curve from p0 to p1 leaving and arriving horizontally."""
     (x0, y0), (x1, y1) = p0, p1
@@ -209,8 +216,9 @@ def layout_graph(structure: GraphStructure, width: float = 860.0) -> GraphLayout
     Raises
     ------
     ValueError
-        If the graph has more than :data:`MAX_COLUMNS` columns or
-        :data:`MAX_ROWS` nodes in a column: too large to draw readably.
+        If the graph has more than :data:`MAX_COLUMNS` columns,
+        :data:`MAX_ROWS` nodes in a column or a node with more than
+        :data:`MAX_PORTS` inputs or uses: too large to draw readably.
     """
     s = structure
     col = _columns(s)
@@ -292,15 +300,18 @@ def layout_graph(structure: GraphStructure, width: float = 860.0) -> GraphLayout
     out_port = [0.0] * len(s.edges)
     for node in s.nodes:
         ins = list(s.in_edges(node.index))
+        outs = list(s.out_edges(node.index))
+        if max(len(ins), len(outs)) > MAX_PORTS:
+            raise ValueError(f"node {node.name!r} has {max(len(ins), len(outs))} edges on one "
+                             f"side; at most {MAX_PORTS} fit its box readably")
         far = {e: lane_y.get((e, col[node.index] - 1), y[s.edges[e].parent]) for e in ins}
         ins.sort(key=lambda e: (far[e], e))
         for k, e in enumerate(ins):
-            in_port[e] = cy[node.index] + (k - (len(ins) - 1) / 2) * _PORT
-        outs = list(s.out_edges(node.index))
+            in_port[e] = cy[node.index] + (k - (len(ins) - 1) / 2) * _port_pitch(len(ins))
         far = {e: lane_y.get((e, col[node.index] + 1), y[s.edges[e].child]) for e in outs}
         outs.sort(key=lambda e: (far[e], e))
         for k, e in enumerate(outs):
-            out_port[e] = cy[node.index] + (k - (len(outs) - 1) / 2) * _PORT
+            out_port[e] = cy[node.index] + (k - (len(outs) - 1) / 2) * _port_pitch(len(outs))
 
     paths, runs = [], []
     for e in s.edges:
