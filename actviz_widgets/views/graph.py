@@ -61,7 +61,8 @@ _KIND_FACE = {"input": "#E3ECF6", "weight": "#FCE9C8", "target": "#E6E6E6",
 _KIND_WORD = {"input": "input", "weight": "weight", "target": "target", "constant": "constant"}
 _CMAP = colormaps[SIGNED_CMAP]
 
-# Geometry, in CSS pixels.
+# Geometry, in CSS pixels at 100 per inch.
+_CSS_DPI = 100.0
 _MARGIN = 12.0
 _ROW = 17.0           # one text row of a box
 _BOX_H = 3 * _ROW     # op and name / value / gradient
@@ -94,7 +95,8 @@ def _text_width(text: str, size: float, weight: str = "normal") -> float:
 
 
 def _px(points: float) -> float:
-    return points * 100.0 / 72.0
+    """Points → CSS pixels (the layout's unit)."""
+    return points * _CSS_DPI / 72.0
 
 
 def _wrap(text: str, size: float, width_px: float, weight: str = "normal") -> list[str]:
@@ -360,9 +362,8 @@ class GraphView(FigureView):
     Parameters
     ----------
     width : float, default 860
-        Width of the picture in CSS pixels (the height follows the graph).
-    dpi : float, default 100
-        CSS pixels per inch.
+        Width of the picture in CSS pixels (the height follows the graph). The
+        layout is in CSS pixels at 100 per inch, so text keeps its size.
     pixel_ratio : float, default 1
         Device pixels per CSS pixel (2 for a sharp picture on a high-DPI screen).
 
@@ -392,13 +393,14 @@ class GraphView(FigureView):
         the local derivative comes from, and what to notice.
     """
 
-    def __init__(self, width: float = 860.0, dpi: float = 100.0,
-                 pixel_ratio: float = 1.0) -> None:
-        if not 400.0 <= float(width) <= 2000.0:
-            raise ValueError(f"width must be between 400 and 2000 pixels; got {width!r}")
+    def __init__(self, width: float = 860.0, pixel_ratio: float = 1.0) -> None:
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or \
+                not 400.0 <= float(width) <= 2000.0:
+            raise ValueError(f"width must be a number of pixels between 400 and 2000; "
+                             f"got {width!r}")
         self.width = float(width)
-        self._css_dpi = float(dpi)
-        super().__init__((self.width / dpi, 4.0), dpi, pixel_ratio)
+        self._css_dpi = _CSS_DPI
+        super().__init__((self.width / _CSS_DPI, 4.0), _CSS_DPI, pixel_ratio)
         self.structure: GraphStructure | None = None
         self.layout: GraphLayout | None = None
         self.step: GraphStep | None = None
