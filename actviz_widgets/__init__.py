@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "Distributions": ".widgets.distributions",
     "GradientCheck": ".widgets.gradient_check",
     "DigitsCaseStudy": ".widgets.digits",
+    "TrainingComparison": ".widgets.comparison",
 }
 
 

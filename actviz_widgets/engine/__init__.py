@@ -20,6 +20,9 @@ from .graph import (Graph, GraphEdge, GraphNode, GraphStep, GraphStructure, Grap
                     binary_cross_entropy, squared_error, total)
 from .graph_builders import EXPRESSION_NAMES, EXPRESSIONS, expression_graph, neuron_graph
 from .training import DEFAULT_MAX_ROWS, MAX_SNAPSHOTS, default_max_snapshots
+from .schedules import (SCHEDULE_NAMES, Constant, Cosine, Schedule, StepDecay, Warmup,
+                        make_schedule, scaled_lr, scheduled_steps)
+from .minibatch import GradientNoise, RunSet, RunSpec, gradient_noise, per_sample_gradients
 from .validation import (MAX_BATCH_VALUES, MAX_BINS, MAX_GRID_N, MAX_LAYERS, MAX_NOISE,
                          MAX_PARAMETERS, MAX_SAMPLES, MAX_UNITS, MAX_WEIGHT_SCALE)
 
@@ -40,6 +43,9 @@ __all__ = [
     "binary_cross_entropy", "squared_error", "total",
     "EXPRESSION_NAMES", "EXPRESSIONS", "expression_graph", "neuron_graph",
     "DEFAULT_MAX_ROWS", "MAX_SNAPSHOTS", "default_max_snapshots",
+    "SCHEDULE_NAMES", "Constant", "Cosine", "Schedule", "StepDecay", "Warmup", "make_schedule",
+    "scaled_lr", "scheduled_steps",
+    "GradientNoise", "RunSet", "RunSpec", "gradient_noise", "per_sample_gradients",
     "MAX_BATCH_VALUES", "MAX_BINS", "MAX_GRID_N", "MAX_LAYERS", "MAX_NOISE", "MAX_PARAMETERS",
     "MAX_SAMPLES", "MAX_UNITS", "MAX_WEIGHT_SCALE",
 ]
