@@ -337,7 +337,8 @@ def test_trace_formulas_carry_the_real_numbers():
     assert fwd.formula == (f"z = w₁x₁ + w₂x₂ + b = {fmt_num(w[0] * x[0])} + "
                            f"({fmt_num(w[1] * x[1])}) + ({fmt_num(b)}) = {fmt_num(z)}")
     loss_step = next(st for st in t if st.phase == "forward" and st.node == s.output)
-    assert loss_step.formula == f"L = (a − y)² = ({fmt_num(a)} − {fmt_num(y)})² = {fmt_num(L)}"
+    assert loss_step.formula == (f"L = (a − y)² = ({fmt_num(a)} − {fmt_num(y)})² = "
+                                 f"{fmt_num(L)}")
     seed = t[t.first("seed")]
     assert seed.formula == "∂L/∂L = 1" and seed.grads[s.output] == 1.0
     assert t.final.formula == (f"∂L/∂w₁ = {fmt_num(dW[0])}, ∂L/∂w₂ = {fmt_num(dW[1])}, "

@@ -163,7 +163,8 @@ class Op:
             return " + ".join([args[0], *[wrap(a) if a.startswith("−") else a
                                           for a in args[1:]]])
         if n == "sub":
-            return f"{args[0]} − {wrap(args[1]) if args[1].startswith('−') or ' ' in args[1] else args[1]}"
+            second = wrap(args[1]) if args[1].startswith("−") or " " in args[1] else args[1]
+            return f"{args[0]} − {second}"
         if n == "mul":
             return f"{wrap(args[0])} · {wrap(args[1])}"
         if n == "div":

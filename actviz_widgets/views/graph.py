@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.colors import Normalize, to_rgba
+from matplotlib.colors import Normalize
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
@@ -58,7 +58,6 @@ _EDGE_IDLE = "#C4C4C4"
 _UNKNOWN_FACE = "#F4F4F4"
 _KIND_FACE = {"input": "#E3ECF6", "weight": "#FCE9C8", "target": "#E6E6E6",
               "constant": "#FFFFFF", "operation": "#FFFFFF"}
-_KIND_WORD = {"input": "input", "weight": "weight", "target": "target", "constant": "constant"}
 _CMAP = colormaps[SIGNED_CMAP]
 
 # Geometry, in CSS pixels at 100 per inch.
@@ -334,7 +333,8 @@ def layout_graph(structure: GraphStructure, width: float = 860.0) -> GraphLayout
     panel = (8.0 + _line_px(_NOTE_PT, 1.2) + 4.0 + _FORMULA_LINES * _line_px(_FORMULA_PT, 1.15)
              + _DETAIL_LINES * _line_px(_DETAIL_PT, 1.1) + _NOTE_LINES * _line_px(_NOTE_PT, 1.1)
              + 3 * 5.0 + 10.0)
-    return GraphLayout(width=width, height=math.ceil(bottom + 4.0 + panel), columns=tuple(col), boxes=boxes,
+    return GraphLayout(width=width, height=math.ceil(bottom + 4.0 + panel), columns=tuple(col),
+                       boxes=boxes,
                        edge_paths=tuple(paths), edge_runs=tuple(runs),
                        out_ports=tuple(out_port), in_ports=tuple(in_port),
                        graph_top=graph_top, graph_bottom=bottom)
