@@ -19,7 +19,7 @@ from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
 from ..views.dead_neurons import MAX_HIDDEN, DeadNeuronsState, DeadNeuronsView
 from .settings import Choice, Integer, Number
-from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
+from .training import DATASETS, MAX_SEED, TrainingWidget, depth_of, preset_setting
 
 __all__ = ["DeadNeurons", "PRESETS", "ACTIVATIONS", "LR_RANGE", "BIAS_RANGE"]
 
@@ -64,6 +64,10 @@ class DeadNeurons(TrainingWidget):
         Seed of the weights and the data (with seed 1, the "kill: learning
         rate 3" preset kills most units, which leaky ReLU then revives).
 
+    sizes : list of int, optional
+        The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
+        two hidden layers of 8 (the same as ``depth=2``).
+
     Attributes
     ----------
     net : MLP
@@ -106,7 +110,9 @@ class DeadNeurons(TrainingWidget):
                    help="seed of the initial weights and the data")
 
     def __init__(self, depth: int = 3, activation: str = "relu", bias: float = 0.0,
-                 lr: float = 0.5, dataset: str = "circles", seed: int = 1) -> None:
+                 lr: float = 0.5, dataset: str = "circles", seed: int = 1, sizes=None) -> None:
+        if sizes is not None:  # the architecture, as every widget takes it
+            depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, bias=bias, lr=lr,
                                 dataset=dataset, seed=seed))
         self.init_training()

@@ -36,7 +36,7 @@ from ..views.distributions import (
 )
 from .gradient_health import INIT_LABELS
 from .settings import Choice, Integer, Number
-from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
+from .training import DATASETS, MAX_SEED, TrainingWidget, depth_of, preset_setting
 
 __all__ = ["Distributions", "PRESETS", "SCALE_RANGE", "LR_RANGE", "SNAPSHOT_EVERY"]
 
@@ -88,6 +88,10 @@ class Distributions(TrainingWidget):
     layer : int, optional
         The layer shown first (default: the last hidden layer).
 
+    sizes : list of int, optional
+        The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
+        two hidden layers of 8 (the same as ``depth=2``).
+
     Attributes
     ----------
     net : MLP
@@ -128,8 +132,10 @@ class Distributions(TrainingWidget):
 
     def __init__(self, depth: int = 3, activation: str = "tanh", init: str = "normal",
                  weight_scale: float = 2.0, lr: float = 0.3, dataset: str = "circles",
-                 seed: int = 0, layer: int | None = None) -> None:
+                 seed: int = 0, layer: int | None = None, sizes=None) -> None:
         self._following = True
+        if sizes is not None:  # the architecture, as every widget takes it
+            depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, init=init,
                                 weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
         self.set_options("layer", _layer_options(self.depth))

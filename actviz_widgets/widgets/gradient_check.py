@@ -18,6 +18,7 @@ from ..views.gradient_check import (
 )
 from .base import FigureWidget
 from .settings import Choice, Number
+from .training import hidden_of
 
 __all__ = ["GradientCheck", "EPS_GRID"]
 
@@ -65,6 +66,10 @@ class GradientCheck(FigureWidget):
     seed : int, default 0
         Seed of the default network and data.
 
+    sizes : list of int, optional
+        The default network's architecture as every widget takes it, e.g.
+        ``[2, 4, 3, 1]`` (the same as ``hidden=(4, 3)``).
+
     Attributes
     ----------
     activation, layer, i, j, eps
@@ -105,7 +110,9 @@ class GradientCheck(FigureWidget):
 
     def __init__(self, net: MLP | None = None, X=None, y=None, activation: str | None = None,
                  layer: int = 0, i: int = 0, j: int = 0, eps: float = 1e-6,
-                 hidden=(4, 3), n_samples: int = 24, seed: int = 0) -> None:
+                 hidden=(4, 3), n_samples: int = 24, seed: int = 0, sizes=None) -> None:
+        if sizes is not None:  # the architecture, as every widget takes it
+            hidden = hidden_of(sizes, 2, 1)
         if net is None:
             if X is not None or y is not None:
                 raise ValueError("X and y are used only with a network of your own: pass net "

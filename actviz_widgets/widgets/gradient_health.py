@@ -24,7 +24,7 @@ from ..engine.network import MLP
 from ..engine.training import Trainer
 from ..views.gradient_health import MAX_LAYERS, GradientHealthState, GradientHealthView
 from .settings import Choice, Integer, Number
-from .training import DATASETS, MAX_SEED, TrainingWidget, preset_setting
+from .training import DATASETS, MAX_SEED, TrainingWidget, depth_of, preset_setting
 
 __all__ = ["GradientHealth", "PRESETS", "INIT_LABELS", "SCALE_RANGE", "LR_RANGE", "MAX_DEPTH"]
 
@@ -76,6 +76,10 @@ class GradientHealth(TrainingWidget):
     seed : int, default 0
         Seed of the weights and the data.
 
+    sizes : list of int, optional
+        The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
+        two hidden layers of 8 (the same as ``depth=2``).
+
     Attributes
     ----------
     net : MLP
@@ -112,7 +116,9 @@ class GradientHealth(TrainingWidget):
 
     def __init__(self, depth: int = 6, activation: str = "sigmoid", init: str = "xavier",
                  weight_scale: float = 1.0, lr: float = 0.5, dataset: str = "circles",
-                 seed: int = 0) -> None:
+                 seed: int = 0, sizes=None) -> None:
+        if sizes is not None:  # the architecture, as every widget takes it
+            depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, init=init,
                                 weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
         self.init_training()

@@ -48,7 +48,7 @@ from ..engine.validation import check_int
 from ..views.playground import PlaygroundView
 from ..views.text import fmt
 from .settings import Choice, Flag, Integer, Number
-from .training import MAX_SEED, TrainingWidget
+from .training import MAX_SEED, TrainingWidget, hidden_of
 
 __all__ = ["Playground", "PlaygroundState", "check_settings", "STATE_FORMAT", "L2_CHOICES",
            "BATCH_CHOICES", "ALL", "LR_RANGE", "NOISE_RANGE", "PLANE"]
@@ -261,6 +261,9 @@ class Playground(TrainingWidget):
         by default the engine's bound for the network's size.
     show_test : bool, default True
         Draw the test points.
+    sizes : list of int, optional
+        The architecture as every widget takes it, e.g. ``[2, 4, 4, 1]`` (the
+        same as ``hidden_layers=2, neurons=4``).
 
     Every setting is also an attribute (``pg.lr = 0.1``; the control
     follows), :meth:`settings` gives them all and :meth:`apply` changes
@@ -341,7 +344,15 @@ class Playground(TrainingWidget):
                  batch_size: int | str | None = 10, l2: float = 0.0, seed: int = 0,
                  n_samples: int = 200, data_seed: int = 0, steps_per_frame: int = 5,
                  fps: float = 20.0, show_gradients: bool = False, grid_n: int = 40,
-                 max_snapshots: int | None = None, show_test: bool = True) -> None:
+                 max_snapshots: int | None = None, show_test: bool = True,
+                 sizes=None) -> None:
+        if sizes is not None:  # the architecture, as every widget takes it
+            sine = isinstance(dataset, str) and dataset.strip().lower() == "sine"
+            hidden = hidden_of(sizes, 1 if sine else 2, 1)
+            if len(set(hidden)) > 1:
+                raise ValueError(f"the playground's hidden layers all have the same width: "
+                                 f"sizes like [2, 4, 4, 1]; got {list(sizes)}")
+            hidden_layers, neurons = len(hidden), (hidden[0] if hidden else neurons)
         self.grid_n = check_int("grid_n", grid_n, minimum=2, maximum=200)
         self.max_snapshots = (None if max_snapshots is None
                               else check_int("max_snapshots", max_snapshots, minimum=4))

@@ -29,7 +29,8 @@ from .base import FigureWidget
 from .player import Player
 from .settings import Choice
 
-__all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "MAX_SEED", "preset_setting"]
+__all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "MAX_SEED", "preset_setting", "hidden_of",
+           "depth_of"]
 
 #: Two-dimensional classification sets offered.
 DATASETS = tuple(name for name in DATASET_NAMES if name != "sine")
@@ -37,6 +38,34 @@ DATASETS = tuple(name for name in DATASET_NAMES if name != "sine")
 NO_PRESET = ""
 #: Largest seed a seed box takes.
 MAX_SEED = 10 ** 6
+
+
+def hidden_of(sizes, n_in: int, n_out: int) -> list[int]:
+    """The hidden widths of a network's ``sizes`` (the ``sizes=`` argument every widget takes).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``sizes`` is not a list of positive integers whose first and last
+        are the widget's input and output sizes.
+    """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer sizes like [{n_in}, 8, 8, {n_out}]; "
+                        f"got {sizes!r}")
+    sizes = [check_int("each entry of sizes", n, minimum=1) for n in sizes]
+    if len(sizes) < 2 or sizes[0] != n_in or sizes[-1] != n_out:
+        raise ValueError(f"sizes must start with this widget's {n_in} input(s) and end with "
+                         f"its {n_out} output(s), e.g. [{n_in}, 8, 8, {n_out}]; got {sizes}")
+    return sizes[1:-1]
+
+
+def depth_of(sizes, width: int, n_in: int = 2, n_out: int = 1) -> int:
+    """How many hidden layers ``sizes`` has, for a widget whose hidden layers are ``width`` wide."""
+    hidden = hidden_of(sizes, n_in, n_out)
+    if any(h != width for h in hidden) or not hidden:
+        raise ValueError(f"this widget's hidden layers have {width} neurons each: sizes must "
+                         f"look like [{n_in}, {width}, {width}, {n_out}]; got {list(sizes)}")
+    return len(hidden)
 
 
 def preset_setting(presets: Mapping[str, tuple[str, dict]]) -> Choice:
