@@ -84,13 +84,20 @@ _DETAIL_PT = 8.5
 _NOTE_PT = 9.0
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
+def _char_width(char: str, weight: str) -> float:
+    """Advance of one character at 100 pt, in points (DejaVu Sans)."""
+    prop = FontProperties(family="DejaVu Sans", size=100.0, weight=weight)
+    if char == " ":  # a lone space measures 0: take it from two letters
+        return (TextToPath().get_text_width_height_descent("x x", prop, ismath=False)[0]
+                - 2 * _char_width("x", weight))
+    return TextToPath().get_text_width_height_descent(char, prop, ismath=False)[0]
+
+
 def _text_width(text: str, size: float, weight: str = "normal") -> float:
-    """Width of ``text`` in points at ``size`` (DejaVu Sans, as PathText draws it)."""
-    if not text:
-        return 0.0
-    prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
-    return TextToPath().get_text_width_height_descent(text, prop, ismath=False)[0]
+    """Width of ``text`` in points at ``size``, as PathText lays it out (glyph advances,
+    no kerning)."""
+    return size / 100.0 * sum(_char_width(c, weight) for c in text)
 
 
 def _px(points: float) -> float:
