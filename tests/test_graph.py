@@ -352,12 +352,12 @@ def test_value_used_twice_sums_both_paths():
     a = g.structure.index_of("a")
     parts = t.final.contributions[a]
     assert sorted(parts) == [-3.0, 1.0] and t.final.grads[a] == -2.0
-    second = [st for st in t if st.phase == "backward" and st.node == a][1]
-    assert "+=" in second.formula
-    first_part = [st for st in t if st.phase == "backward" and st.node == a][0].flow
+    first, second = [st for st in t if st.phase == "backward" and st.node == a]
+    assert "+=" not in first.formula and first.grads[a] == parts[0] and not first.note
+    assert "+=" in second.formula and second.grads[a] == -2.0
     assert "is the sum over its paths" in second.note
     assert f"{fmt_num(parts[0])} + ({fmt_num(parts[1])}) = −2" in second.note
-    assert not second.warning and first_part is not None
+    assert not second.warning
     sq = expression_graph("square", x=3.0).trace()
     x = sq.graph.index_of("x")
     assert sq.final.contributions[x] == (3.0, 3.0) and sq.final.grads[x] == 6.0
