@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "Distributions": ".widgets.distributions",
     "GradientCheck": ".widgets.gradient_check",
     "DigitsCaseStudy": ".widgets.digits",
+    "MnistClassifier": ".widgets.mnist",
     "TrainingComparison": ".widgets.comparison",
 }
 
