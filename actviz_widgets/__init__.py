@@ -29,6 +29,7 @@ _LAZY: dict[str, str] = {
     "DigitsCaseStudy": ".widgets.digits",
     "MnistClassifier": ".widgets.mnist",
     "TrainingComparison": ".widgets.comparison",
+    "set_pixel_ratio": ".views.base",
 }
 
 

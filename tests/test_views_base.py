@@ -95,3 +95,18 @@ def test_a_widget_view_at_pixel_ratio_2_keeps_its_css_size():
     view = NeuronView(pixel_ratio=2)
     width, height = view.canvas.get_width_height()
     assert view.css_size == (width / 2, height / 2) == (880, 620)
+
+
+def test_set_pixel_ratio_renders_new_views_sharper_at_the_same_css_size():
+    import actviz_widgets as av
+    from actviz_widgets.views.neuron import NeuronView
+    try:
+        av.set_pixel_ratio(2)
+        sharp = NeuronView()
+    finally:
+        av.set_pixel_ratio(1)
+    plain = NeuronView()
+    assert sharp.css_size == plain.css_size
+    assert sharp.canvas.get_width_height() == tuple(2 * v for v in plain.canvas.get_width_height())
+    with pytest.raises(ValueError, match="ratio"):
+        av.set_pixel_ratio(0.5)

@@ -49,7 +49,7 @@ class ActivationExplorerView(FigureView):
         Grid size of the curves.
     figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -92,7 +92,7 @@ class ActivationExplorerView(FigureView):
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0), max_depth: int = 20,
                  n_points: int = 481, figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         lo, hi = (float(v) for v in check_array("z_range", z_range, shape=(2,)))
         if not lo < hi:

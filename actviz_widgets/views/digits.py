@@ -102,7 +102,7 @@ class DigitsView(FigureView):
         Shape of an input image.
     figsize : (float, float), default (8.8, 7.2)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -154,7 +154,7 @@ class DigitsView(FigureView):
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 32,
                  image_shape: tuple[int, int] = (8, 8),
                  figsize: tuple[float, float] = (8.8, 7.2), dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         starts = np.asarray(class_starts, dtype=int)
         if starts.ndim != 1 or len(starts) < 2 or np.any(np.diff(starts) < 0) or starts[0] != 0:

@@ -323,7 +323,7 @@ class DistributionsView(FigureView):
     ----------
     figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -346,7 +346,7 @@ class DistributionsView(FigureView):
     """
 
     def __init__(self, figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11, weight="bold",

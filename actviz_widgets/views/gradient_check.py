@@ -384,7 +384,7 @@ class GradientCheckView(FigureView):
         Activation names of layers 1..L.
     figsize : (float, float), default (8.8, 5.6)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -407,7 +407,7 @@ class GradientCheckView(FigureView):
 
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 5.6),
                  dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         # left: the diagram over the numbers; right: the error curve, its reference

@@ -406,7 +406,7 @@ class PartialRedrawView(FigureView):
     REGION_CACHE = 12
 
     def __init__(self, figsize: tuple[float, float], dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         self._stale_regions: list[tuple] = []
         self._regions: dict = {}
@@ -487,7 +487,7 @@ class GradientHealthView(PartialRedrawView):
         Layer sizes of the first network (the view adapts to later ones).
     figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -508,7 +508,7 @@ class GradientHealthView(PartialRedrawView):
 
     def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",

@@ -178,7 +178,7 @@ class NeuronView(FigureView):
         Plotted z range of the activation panel.
     figsize : (float, float), default (8.8, 6.2)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -216,7 +216,7 @@ class NeuronView(FigureView):
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
                  figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         grid = GridSpec(2, 3, figure=fig, height_ratios=[1.45, 1.0], width_ratios=[1.55, 1, 0.62],

@@ -57,7 +57,7 @@ class PassStepperView(FigureView):
         Activation names of layers 1..L.
     figsize : (float, float), default (8.8, 7.6)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
     max_neurons : int, default 8
@@ -86,7 +86,7 @@ class PassStepperView(FigureView):
     background_cache = BACKGROUND_CACHE
 
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 7.6),
-                 dpi: float = 100, max_neurons: int = 8, pixel_ratio: float = 1.0) -> None:
+                 dpi: float = 100, max_neurons: int = 8, pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         fig = self.figure
         # Top left: the diagram; top right: curve and bars; the equations under both,

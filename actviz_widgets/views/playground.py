@@ -76,7 +76,7 @@ class PlaygroundView(FigureView):
         Grid points per axis of the fields given to :meth:`update`.
     figsize : (float, float), default (8.8, 6.4)
     dpi : float, default 100
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
 
@@ -114,7 +114,7 @@ class PlaygroundView(FigureView):
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
                  grid_n: int = 40, figsize: tuple[float, float] = (8.8, 6.4),
                  dpi: float = 100,
-                 pixel_ratio: float = 1.0) -> None:
+                 pixel_ratio: float | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
         sizes = list(sizes)
         if sizes[0] not in (1, 2) or sizes[-1] != 1:
