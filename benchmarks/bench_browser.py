@@ -62,7 +62,7 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent / "tests" / "browser")]
 
 import numpy as np
 from _timing import Timing, format_ns, format_ratio, machine_info, markdown_table
-from harness import (KernelProbe, LabServer, LessonPage, PageWatch, figure_image,
+from harness import (CHROMIUM, KernelProbe, LabServer, LessonPage, PageWatch,
                      new_context, start_chromium)
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -208,7 +208,8 @@ PAGE_RECORDER = r'''(() => {
       const n = Number(dv.getBigUint64(0, true));
       const off = [];
       for (let i = 0; i < n; i++) off.push(Number(dv.getBigUint64(8 * (i + 1), true)));
-      const part = (i) => JSON.parse(text.decode(new Uint8Array(data, off[i], off[i + 1] - off[i])));
+      const part = (i) =>
+        JSON.parse(text.decode(new Uint8Array(data, off[i], off[i + 1] - off[i])));
       const header = part(1), parent = part(2);
       const m = {type: header.msg_type, id: header.msg_id, parent: parent.msg_id,
                  bytes: data.byteLength, buffers: n - 1 > 5 ? off[n - 1] - off[5] : 0};
@@ -543,7 +544,14 @@ def play(page, kernel, root, name, expression, image_comm, seconds, pids, cdp, o
 def main() -> None:
     args = ARGS.parse_args()
     rounds = 4 if args.quick else 12
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sys.exit("bench_browser.py needs the playwright package (pip install -e '.[browser]'; "
+                 "never `playwright install`)")
+    if not os.access(CHROMIUM, os.X_OK):
+        sys.exit(f"bench_browser.py needs Debian's Chromium at {CHROMIUM} (apt-get install "
+                 "chromium)")
 
     print("# Speed in the page: JupyterLab + headless Chromium\n")
     for what, value in machine_info():
