@@ -57,10 +57,26 @@ def _edition_files() -> dict[str, bytes]:
 
 # ---- declared dependencies ---------------------------------------------------
 
+def _is_optional(node: ast.Try) -> bool:
+    """``try: import x`` / ``except ImportError:``: used when installed, not required."""
+    caught = set()
+    for handler in node.handlers:
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        caught.update(t.id for t in types if isinstance(t, ast.Name))
+    return bool(caught & {"ImportError", "ModuleNotFoundError"})
+
+
 def _imported_top_level_modules() -> set[str]:
+    """Third-party modules the package imports unconditionally."""
     names = set()
     for path in (ROOT / "actviz_widgets").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        optional = {id(inner) for node in ast.walk(tree)
+                    if isinstance(node, ast.Try) and _is_optional(node)
+                    for statement in node.body for inner in ast.walk(statement)}
+        for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
