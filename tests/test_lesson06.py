@@ -232,3 +232,20 @@ def test_network_output_delta_matches_finite_differences_of_the_output_bias():
     # the stepper's numbers quoted in the lesson: δ² and L for the one sample
     np.testing.assert_allclose(np.round(delta, 3), [0.299, 0.324, -0.623])
     assert round(net.loss_value(X, Y), 3) == 0.975
+
+
+def test_stepper_numbers_of_the_try_this_list():
+    """Label 0 moves the −1 to class 0; one step of lr 0.1 (by hand) lowers L to 0.803."""
+    net = lesson06.network()
+    X, label = np.array(lesson06.X), lesson06.Y[0]
+    W, B = net.get_params()
+    hidden = np.tanh(X @ W[0] + B[0])
+    probs = np.array(softmax_by_hand((hidden @ W[1] + B[1])[0]))
+    np.testing.assert_allclose(np.round(probs - np.eye(3)[0], 3), [-0.701, 0.324, 0.377])
+    delta2 = (probs - np.eye(3)[label])[None, :]
+    delta1 = (delta2 @ W[1].T) * (1 - hidden ** 2)
+    W_new = [W[0] - 0.1 * X.T @ delta1, W[1] - 0.1 * hidden.T @ delta2]
+    B_new = [B[0] - 0.1 * delta1[0], B[1] - 0.1 * delta2[0]]
+    hidden = np.tanh(X @ W_new[0] + B_new[0])
+    new_loss = -math.log(softmax_by_hand((hidden @ W_new[1] + B_new[1])[0])[label])
+    assert round(new_loss, 3) == 0.803
