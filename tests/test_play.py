@@ -178,3 +178,39 @@ def test_player_play_twice_runs_one_task_and_replay_after_pause_works():
         player.pause()
 
     asyncio.run(main())
+
+
+def test_play_skips_drawing_while_the_page_is_behind_and_training_goes_on():
+    """Frames the page has not handled hold drawing back; receipts let it go on."""
+    w = GradientHealth(depth=1)
+    receipts = w.receipts
+    receipts.seen.set_state({"value": receipts.sent.value})  # a page answered: it is there
+    drawn = receipts.sent.value
+    w.run_frames(2)  # two frames sent, no receipt yet
+    assert receipts.sent.value == drawn + 2 and receipts.in_flight == 2
+    image = w.image.value
+    w.run_frames(3)  # the page is behind: trained, not drawn
+    assert receipts.skipped == 3 and receipts.sent.value == drawn + 2
+    assert w.image.value == image and w.trainer.step_count == 5 * w.STEPS_PER_FRAME
+    receipts.seen.set_state({"value": receipts.sent.value})  # the page caught up
+    w.run_frames(1)
+    assert receipts.sent.value == drawn + 3 and w.image.value != image
+    assert w.state.step == 6 * w.STEPS_PER_FRAME  # the picture shows the latest step
+
+
+def test_without_a_page_every_frame_is_drawn():
+    w = GradientHealth(depth=1)
+    before = w.receipts.sent.value
+    w.run_frames(4)
+    assert w.receipts.sent.value == before + 4 and w.receipts.skipped == 0
+
+
+def test_an_unanswered_frame_stops_holding_back_after_a_while(monkeypatch):
+    from actviz_widgets.widgets import receipts as module
+    w = GradientHealth(depth=1)
+    r = w.receipts
+    r.seen.set_state({"value": r.sent.value})
+    w.run_frames(2)
+    assert r.page_is_behind()
+    monkeypatch.setattr(module, "PATIENCE_S", 0.0)  # the page went away long ago
+    assert not r.page_is_behind()

@@ -24,6 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..views.base import FigureView
+from .receipts import FrameReceipts
 from .settings import SettingsOwner
 
 __all__ = ["FigureWidget"]
@@ -65,6 +66,8 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         The last error message, or ``None`` when the last update worked.
     controls : dict of str -> ipywidgets.Widget
         The control of each setting that has one.
+    receipts : FrameReceipts
+        Which frames the page has handled (Play skips drawing while it is behind).
     """
 
     def __init__(self, view: FigureView, controls: list[widgets.Widget],
@@ -78,8 +81,9 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         self.error: str | None = None
         self._redraw_held = 0
         self._redraw_pending = False
-        super().__init__(children=[*controls, self.image, self.message, *(footer or [])],
-                         **kwargs)
+        self.receipts = FrameReceipts()
+        super().__init__(children=[*controls, self.image, self.message, *(footer or []),
+                                   *self.receipts.widgets], **kwargs)
         self.settings_live = True  # from now on a settings change recomputes and redraws
 
     # -- public ----------------------------------------------------------------------------
@@ -117,6 +121,7 @@ class FigureWidget(widgets.VBox, SettingsOwner):
             self.image.value = png
             if self.message_kind == "error":
                 self.clear_message()
+        self.receipts.frame_sent()  # after the picture: the page handles them in order
         return True
 
     def save(self, path: str | os.PathLike, dpi: float | None = None) -> None:
@@ -148,6 +153,9 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         player = getattr(self, "player", None)
         if player is not None:
             player.pause()  # no animation outlives its widget
+        receipts = getattr(self, "receipts", None)
+        if receipts is not None:
+            receipts.close()
         for child in _descendants(self):
             child.close()
         getattr(self, "controls", {}).clear()

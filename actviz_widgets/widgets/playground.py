@@ -376,7 +376,9 @@ class Playground(TrainingWidget):
 
         self.rewind_button = self.reset_button  # old lessons' name for the same button
         self.history_slider = widgets.IntSlider(
-            value=0, min=0, max=0, description="history step", continuous_update=True,
+            # sends only on a learner's action (see widgets/settings.py): while Play moves
+            # it, a value the page computed would otherwise come back and pause Play
+            value=0, min=0, max=0, description="history step", continuous_update=False,
             style={"description_width": "initial"}, layout=lay(width="380px"),
             tooltip="show the network at an earlier step; Play or Step resumes from there")
         self.history_slider.observe(self._on_history, names="value")

@@ -29,9 +29,10 @@ sends a value on a learner's action (releasing a drag, a click on the track,
 an arrow key, a value typed in the readout; see ipywidgets'
 ``handleSliderChangeEvent`` / ``handleTextChange``), never an echo, so the
 kernel keeps 0.7886 exactly and the learner's value always wins.  The step
-stays the declared one, so arrow keys move by it.  Integer sliders and
-selections need no such care: the page rounds integers exactly, so a kernel
-value comes back unchanged and is not sent.
+stays the declared one, so arrow keys move by it.  Integer sliders do the
+same: the page rounds integers exactly, but a slider whose value and range
+the kernel moves together (a step slider following training) can still
+send a clamped value back while the two messages cross.
 """
 
 from __future__ import annotations
@@ -284,7 +285,8 @@ def make_control(spec: SettingSpec, value: Any, options: tuple | None = None,
                                          readout_format=spec.fmt, continuous_update=False,
                                          **common)
     elif spec.kind == "int":
-        control = widgets.IntSlider(value=value, min=low, max=high, step=spec.step, **common)
+        control = widgets.IntSlider(value=value, min=low, max=high, step=spec.step,
+                                    continuous_update=False, **common)
     elif spec.kind == "int_text":
         control = widgets.BoundedIntText(value=value, min=low, max=high, step=spec.step,
                                          **common)

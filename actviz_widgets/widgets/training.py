@@ -251,7 +251,17 @@ class TrainingWidget(FigureWidget):
         return True
 
     def _frame(self) -> bool:
-        """One frame of Play; False stops playing."""
+        """One frame of Play; False stops playing.
+
+        While the page is behind (frames sent and not yet handled, see
+        :mod:`.receipts`), training goes on and the frame is not drawn: the
+        page is never flooded, and the next frame it can take shows the latest.
+        """
+        if self.receipts.page_is_behind():
+            self.receipts.skipped += 1
+            self._undrawn = True
+            return self._train(self.STEPS_PER_FRAME)
+        self._undrawn = False
         return self._steps_and_redraw(self.STEPS_PER_FRAME)
 
     def _steps_and_redraw(self, steps: int) -> bool:
@@ -275,6 +285,9 @@ class TrainingWidget(FigureWidget):
         else:
             self.player.pause()
             button.description, button.icon = "Play", "play"
+            if getattr(self, "_undrawn", False):  # the last frames were skipped: show them
+                self._undrawn = False
+                self.refresh()
 
     def _on_player_stop(self) -> None:
         self.play_button.value = False  # play ended by itself (diverged, or an error)
