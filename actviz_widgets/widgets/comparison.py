@@ -71,7 +71,8 @@ class TrainingComparison(TrainingWidget):
     epochs : int, default 20
         The horizon of the schedules and of training, 2..60.
     warmup : int, default 2
-        Warm-up epochs of "warm-up + cosine", 1..10 (fewer than ``epochs``).
+        Warm-up epochs of "warm-up + cosine", 1..10 (fewer than ``epochs``
+        when that schedule is trained).
     x_axis : {"epochs", "steps"}, default "epochs"
     dataset : str, default "xor"
         A 2-D set of :func:`~actviz_widgets.engine.datasets.make_dataset`.
@@ -143,13 +144,13 @@ class TrainingComparison(TrainingWidget):
     # -- model -----------------------------------------------------------------------------
     def run_specs(self, n_train: int) -> tuple[RunSpec, ...]:
         """The runs the settings ask for, on a training set of ``n_train`` samples."""
-        if self.warmup >= self.epochs:
-            raise ValueError(f"warmup must be fewer epochs than epochs ({self.epochs}); "
-                             f"got {self.warmup}")
         if self.compare == "batch":
             pairs = [(b, self.schedule) for b in BATCH_SIZES]
         else:
             pairs = [(self.batch_size, name) for name in SCHEDULE_LABELS]
+        if any(name == "warmup_cosine" for _, name in pairs) and self.warmup >= self.epochs:
+            raise ValueError(f"warmup must be fewer epochs than epochs ({self.epochs}) for "
+                             f"the warm-up + cosine schedule; got {self.warmup}")
         specs = []
         for batch, name in pairs:
             b = n_train if batch is None else min(batch, n_train)
