@@ -546,6 +546,80 @@ class PlaygroundChecks:
                 ["step", w.trainer.step_count, saved["step"]]]
 
 
+class TrainingComparisonChecks:
+    """Learning-rate (else epochs) slider: every run restarts from the engine's initial
+    weights with its schedule's first rate; Train 1 epoch: each run equals a fresh engine
+    Trainer driven by its schedule; Reset: the initial weights again."""
+
+    sliders = ("w.lr_slider", "w.epochs_slider")
+    buttons = ("w.train_buttons[1]", "w.reset_button")
+
+    @staticmethod
+    def _fresh(w):
+        from actviz_widgets.engine.datasets import make_dataset
+        from actviz_widgets.engine.network import MLP
+        from actviz_widgets.engine.schedules import make_schedule, scaled_lr
+        from actviz_widgets.widgets.comparison import BATCH_SIZES, REFERENCE_BATCH, SIZES
+        s = w.settings()
+        net = MLP(list(SIZES), activation="tanh", output_activation="sigmoid", loss="bce",
+                  seed=s["seed"])
+        data = make_dataset(s["dataset"], n_samples=200, noise=0.1, seed=s["seed"])
+        lr, epochs = float(w.lr_slider.value), int(w.epochs_slider.value)
+        pairs = ([(b, s["schedule"]) for b in BATCH_SIZES] if s["compare"] == "batch" else
+                 [(s["batch_size"], n) for n in ("constant", "step", "cosine", "warmup_cosine")])
+        runs = []
+        for batch, name in pairs:
+            b = data.n_train if batch is None else batch
+            per_epoch = -(-data.n_train // b)
+            rate = scaled_lr(lr, b, REFERENCE_BATCH) if s["scaling"] == "linear" else lr
+            runs.append((batch, per_epoch, make_schedule(
+                name, rate, epochs * per_epoch, warmup_steps=s["warmup"] * per_epoch)))
+        return net, data, runs
+
+    @classmethod
+    def after_slider(cls, w) -> list:
+        from actviz_widgets.engine.minibatch import gradient_noise
+        net, data, runs = cls._fresh(w)
+        checks = [["epoch", w.trainer.epoch, 0], ["horizon", w.trainer.epochs,
+                                                  int(w.epochs_slider.value)]]
+        for k, (t, (batch, _, schedule)) in enumerate(zip(w.trainer.trainers, runs)):
+            checks += _same_params(f"run {k}", t.net, net)
+            checks += [[f"run {k} batch size", t.batch_size, batch],
+                       [f"run {k} first learning rate", w.runs[k].schedule(0), schedule(0)]]
+        state = w.state
+        noise = gradient_noise(net, data.X_train, data.y_train, list(state.noise_sizes),
+                               n_batches=1)
+        return checks + _close_all("gradient noise", state.noise_expected, noise.expected)
+
+    @classmethod
+    def before_button(cls, w, label: str, saved: dict) -> list:
+        from actviz_widgets.engine.schedules import scheduled_steps
+        from actviz_widgets.engine.training import Trainer
+        net, data, runs = cls._fresh(w)
+        if label.startswith("Train "):
+            if w.trainer.epoch != 0:
+                raise AssertionError(f"expected the runs at epoch 0, got {w.trainer.epoch}")
+            nets = []
+            for batch, per_epoch, schedule in runs:
+                ref = Trainer(net.copy(), data, lr=schedule(0), batch_size=batch,
+                              seed=w.seed)
+                scheduled_steps(ref, schedule, per_epoch)
+                nets.append(ref.net)
+            saved.update(nets=nets, epoch=1)
+        elif label == "Reset":
+            saved.update(nets=[net] * len(runs), epoch=0)
+        else:
+            raise KeyError(f"no expectation for the button {label!r}")
+        return []
+
+    @staticmethod
+    def after_button(w, label: str, saved: dict) -> list:
+        checks = [["epoch", w.trainer.epoch, saved["epoch"]]]
+        for k, (t, ref) in enumerate(zip(w.trainer.trainers, saved["nets"])):
+            checks += _same_params(f"run {k} after {label}", t.net, ref)
+        return checks
+
+
 #: Widget class name -> what the browser moves and what the engine says it must show.
 EXPECTATIONS = {
     "ActivationExplorer": ActivationExplorerChecks,
@@ -557,4 +631,5 @@ EXPECTATIONS = {
     "GradientCheck": GradientCheckChecks,
     "DigitsCaseStudy": DigitsChecks,
     "Playground": PlaygroundChecks,
+    "TrainingComparison": TrainingComparisonChecks,
 }
