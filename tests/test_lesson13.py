@@ -263,6 +263,12 @@ def test_backward(capsys):
         return {**grads, "W1": cache["X"].T @ delta1}
     assert_wrong(capsys, ex.check_backward, sigmoid_prime_hidden, "sigmoid's derivative")
     assert_wrong(capsys, ex.check_backward,
+                 lambda p, c, y: {k: 2 * v for k, v in backward(p, c, y).items()},
+                 "grads['W2'] is 2 times the right gradient")
+    assert_wrong(capsys, ex.check_backward,
+                 lambda p, c, y: {k: v / 25 for k, v in backward(p, c, y).items()},
+                 "grads['W2'] is 0.04 times the right gradient")
+    assert_wrong(capsys, ex.check_backward,
                  lambda p, c, y: {k: v for k, v in backward(p, c, y).items() if k != "b1"},
                  "no 'b1'")
     assert_wrong(capsys, ex.check_backward,

@@ -377,6 +377,21 @@ def _wrong_gradients(params: dict, cache: dict, y: np.ndarray) -> dict[str, list
     return mistakes
 
 
+def _constant_factor(value: Any, expected: np.ndarray) -> float | None:
+    """k when ``value`` is k × ``expected`` (same shape, k ≠ 1, not 0), else ``None``."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if arr.shape != expected.shape or not np.all(np.isfinite(arr)):
+        return None
+    k = float(np.sum(arr * expected) / np.sum(expected * expected))
+    if abs(k) < 1e-12 or np.isclose(k, 1.0) or not np.allclose(arr, k * expected, rtol=1e-6,
+                                                               atol=1e-12):
+        return None
+    return k
+
+
 def check_backward(backward: Any) -> bool:
     """Check the learner's ``backward(params, cache, y)`` against the engine's gradients.
 
@@ -419,6 +434,13 @@ def check_backward(backward: Any) -> bool:
     wrong = _wrong_gradients(params, cache, y)
     for name in _GRAD_ORDER:
         if not _matches(grads[name], expected[name]):
+            factor = _constant_factor(grads[name], expected[name])
+            known = any(_matches(grads[name], np.asarray(m.answer)) for m in wrong[name])
+            if factor is not None and not known:
+                return verdict(False, f"grads['{name}'] is {factor:.4g} times the right "
+                                      "gradient, every entry alike: a constant factor. The "
+                                      "only one that belongs is the 1/N in δ² = (ŷ − y) / N; "
+                                      "check what else multiplies or divides.")
             return check_array(grads[name], expected[name], mistakes=wrong[name],
                                otherwise=f"grads['{name}'] differs from the engine's ∂L/∂"
                                          f"{name[0]}{'¹' if name[1] == '1' else '²'}; go "
