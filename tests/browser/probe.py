@@ -620,6 +620,40 @@ class TrainingComparisonChecks:
         return checks
 
 
+class MnistChecks:
+    """The shown selector (neuron, record, weights page or mistakes page): the engine's
+    hidden activations, class means, timeline record and misclassified digits."""
+
+    sliders = ("w.neuron_slider", "w.record_slider", "w.page_slider", "w.mistakes_slider")
+    buttons = ()
+
+    @staticmethod
+    def after_slider(w) -> list:
+        from actviz_widgets.engine.case_study import class_means
+        from actviz_widgets.engine.mnist import misclassified
+        j, record = int(w.neuron_slider.value), int(w.record_slider.value)
+        page, mistakes_page = int(w.page_slider.value), int(w.mistakes_slider.value)
+        net = w.net.copy()
+        order = np.argsort(w.y_test, kind="stable")
+        hidden = net.forward(w.X_test[order]).a[1]
+        means = class_means(hidden, w.y_test[order], 10)[:, j]
+        wrong, probs = misclassified(net, w.X_test, w.y_test)
+        first = 12 * mistakes_page
+        s, tl = w.state, w.timeline
+        return [["neuron", s.neuron, j], ["record", s.record, record],
+                ["step", s.step, int(tl.steps[record])],
+                ["preferred class", s.preferred_class, int(np.argmax(means))],
+                *_close_all("class means", s.class_mean, means),
+                ["sum of the neuron's activations", float(np.sum(s.neuron_activations)),
+                 float(np.sum(hidden[:, j]))],
+                ["record activation", s.record_activation, float(tl.activation[j, record])],
+                ["record gradient", s.record_gradient, float(tl.gradient[j, record])],
+                ["page neurons", s.page_neurons.tolist(), list(range(32 * page, 32 * page + 32))],
+                ["mistakes shown", s.mistakes.tolist(), wrong[first:first + 12].tolist()],
+                *_close_all("their probabilities", s.mistake_probabilities,
+                            probs[first:first + 12])]
+
+
 #: Widget class name -> what the browser moves and what the engine says it must show.
 EXPECTATIONS = {
     "ActivationExplorer": ActivationExplorerChecks,
@@ -630,6 +664,7 @@ EXPECTATIONS = {
     "Distributions": DistributionsChecks,
     "GradientCheck": GradientCheckChecks,
     "DigitsCaseStudy": DigitsChecks,
+    "MnistClassifier": MnistChecks,
     "Playground": PlaygroundChecks,
     "TrainingComparison": TrainingComparisonChecks,
 }
