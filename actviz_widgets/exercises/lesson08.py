@@ -35,7 +35,7 @@ SCHEDULE = {"lr": 0.5, "total_steps": 260, "warmup_steps": 26, "t": 150}
 
 
 def network() -> MLP:
-    """Lesson 7's XOR network (2-4-4-1, tanh, sigmoid output, bce; seed 0), at its initial weights."""
+    """Lesson 7's XOR network (2-4-4-1, tanh, sigmoid output, bce; seed 0), initial weights."""
     return lesson07.network()
 
 

@@ -1,4 +1,4 @@
-"""The training-comparison picture: several runs' loss curves, their learning rates, the gradient noise.
+"""The training-comparison picture: runs' loss curves, their learning rates, the gradient noise.
 
 :class:`ComparisonView` draws, for up to :data:`MAX_RUNS` runs that start
 from the same weights:
