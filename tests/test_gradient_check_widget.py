@@ -110,7 +110,7 @@ def test_moving_every_control(default_data):
     w.layer_dropdown.value = 1
     assert [v for _, v in w.from_dropdown.options] == [0, 1, 2, 3]
     assert [v for _, v in w.to_dropdown.options] == [0, 1, 2]
-    assert w.from_dropdown.options[2][0] == "hidden-1 neuron 3"
+    assert w.from_dropdown.options[2][0] == "hidden-1 neuron 2"
     w.from_dropdown.value = 3
     w.to_dropdown.value = 2
     w.layer_dropdown.value = 2  # hidden 2 (3 neurons) → output: both choices are clamped
@@ -231,8 +231,8 @@ def test_bad_arguments_raise_clearly():
 
 def test_neuron_names():
     assert neuron_name([2, 4, 3], 0, 0) == "input x₁"
-    assert neuron_name([2, 4, 3], 1, 3) == "hidden-1 neuron 4"
-    assert neuron_name([2, 4, 3], 2, 2) == "output 3"
+    assert neuron_name([2, 4, 3], 1, 3) == "hidden-1 neuron 3"
+    assert neuron_name([2, 4, 3], 2, 2) == "output 2"
 
 
 def test_120_random_control_changes_end_in_the_state_of_the_last_values():

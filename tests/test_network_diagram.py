@@ -338,7 +338,7 @@ def test_equation_cross_entropy_output_says_p_minus_y():
     p = np.exp(z - z.max(1, keepdims=True))
     p /= p.sum(1, keepdims=True)
     assert f"({fmt(p[2, 1])} − 0)/5 = {fmt(p[2, 1] / 5)}" in text
-    assert "sample 3 of 5" in text and "∂L/∂a = δ" in text
+    assert "sample 2 of 5 (from 0)" in text and "∂L/∂a = δ" in text
 
 
 # -- the composed view -------------------------------------------------------------------
@@ -388,8 +388,8 @@ def test_view_bars_curve_title_and_sample(batch):
         assert "mean over 8 samples" in view.bars.title.get_text()
     view.update(st, "a", selected=(1, 2), sample=5)
     assert np.allclose(view.diagram.node_values[2:6], ref["a"][1][5])
-    assert "sample 6 of 8" in view.diagram.node_note.get_text()
-    assert "sample 6 of 8" in view.equations.text.get_text()
+    assert "sample 5 of 8, from 0" in view.diagram.node_note.get_text()
+    assert "sample 5 of 8 (from 0)" in view.equations.text.get_text()
     st.go(L)  # forward: δ not known yet
     view.update(st, "a")
     assert view.bars.values is None and view.bars.placeholder.get_visible()

@@ -99,7 +99,7 @@ def check_shows(w: BackpropStepper, settings: dict) -> None:
     title = w.view.equations.text.get_text()
     if s["neuron"] != FOLLOW:
         layer, j = s["neuron"]
-        assert title.startswith(f"Layer {layer}, neuron {j + 1}") if layer else \
+        assert title.startswith(f"Layer {layer}, neuron {j}") if layer else \
             title.startswith("Input")
     # the network holds the chosen activations; its weights are untouched
     assert w.net.activation_names == [s["activation1"], s["activation2"], "sigmoid"]
@@ -396,7 +396,7 @@ def test_a_batch_has_a_sample_setting_and_no_input_sliders():
     assert np.allclose(w.view.diagram.node_values[7:9], grads.dL_da[2][4])
     page_sends(w.neuron_select, (2, 1))
     text = w.view.equations.text.get_text()
-    assert text.startswith("Layer 2, neuron 2 (hidden, tanh) · sample 5 of 6")
+    assert text.startswith("Layer 2, neuron 1 (hidden, tanh) · sample 4 of 6 (from 0)")
     assert f"δ = ∂L/∂z = {fmt(grads.delta[2][4, 1])}" in text
     assert np.allclose(w.view.diagram.ring.get_offsets(), [w.view.diagram.positions[2][1]])
     # page first, then code
@@ -408,7 +408,7 @@ def test_a_batch_has_a_sample_setting_and_no_input_sliders():
         w.sample = 6
     w.neuron = FOLLOW
     w.go(4)  # forward, output layer
-    assert w.view.equations.text.get_text().startswith("Layer 3, neuron 1 (output, sigmoid)")
+    assert w.view.equations.text.get_text().startswith("Layer 3, neuron 0 (output, sigmoid)")
 
 
 def test_given_inputs_widen_their_sliders_and_mse_targets_theirs():

@@ -20,6 +20,11 @@ each module holds as constants (so the notebook and the checker can never
 disagree).  Shared machinery: :mod:`actviz_widgets.exercises._check`.
 """
 
+from pathlib import Path
+
 from ._check import compare_guess, grading, is_grading
 
-__all__ = [*(f"lesson{n:02d}" for n in range(11)), "compare_guess", "grading", "is_grading"]
+#: One checker module per lesson that has exercises.
+LESSONS = sorted(p.stem for p in Path(__file__).parent.glob("lesson[0-9][0-9].py"))
+
+__all__ = [*LESSONS, "compare_guess", "grading", "is_grading"]

@@ -101,9 +101,9 @@ def equation_text(stepper: PassStepper, layer: int, neuron: int, sample: int = 0
     phase = state.phase
     act = net.activations[l - 1] if l > 0 else None
     role = "input" if l == 0 else "output" if l == L else "hidden"
-    head = f"Layer {l}, neuron {j + 1} ({role}" + (f", {act.name})" if act else ")")
+    head = f"Layer {l}, neuron {j} ({role}" + (f", {act.name})" if act else ")")
     if n > 1:
-        head += f" · sample {s + 1} of {n}"
+        head += f" · sample {s} of {n} (from 0)"
     lines = [head]
 
     if l == 0:

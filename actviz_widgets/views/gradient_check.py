@@ -61,8 +61,8 @@ def neuron_name(sizes, layer: int, neuron: int) -> str:
     if layer == 0:
         return f"input x{str(neuron + 1).translate(_SUB)}"
     if layer == L:
-        return "output" if sizes[-1] == 1 else f"output {neuron + 1}"
-    return f"hidden-{layer} neuron {neuron + 1}"
+        return "output" if sizes[-1] == 1 else f"output {neuron}"
+    return f"hidden-{layer} neuron {neuron}"
 
 
 def _g(value: float, digits: int) -> str:

@@ -127,7 +127,7 @@ class PassStepperView(FigureView):
         if n_samples == 1:
             return ""
         return f" (mean over {n_samples} samples)" if sample is None else \
-            f" (sample {sample + 1} of {n_samples})"
+            f" (sample {sample} of {n_samples}, from 0)"
 
     @staticmethod
     def focus(stepper: PassStepper, selected_layer: int | None) -> int:
@@ -245,7 +245,7 @@ class PassStepperView(FigureView):
         # δ bars of the focus layer
         self.bars.set_title(f"δ = ∂L/∂z of layer {focus}{scope}")
         self.bars.update(per_neuron("delta", focus),
-                         labels=[f"n{j + 1}" for j in range(min(net.sizes[focus],
+                         labels=[f"n{j}" for j in range(min(net.sizes[focus],
                                                                 self.bars.max_bars))])
 
         # equations and title

@@ -202,7 +202,7 @@ class BackpropStepper(FigureWidget):
                                     (min(TARGET_RANGE[0], v), max(TARGET_RANGE[1], v)))
         if n_samples > 1:
             options["sample"] = (("mean over the batch", MEAN),
-                                 *((f"sample {k + 1}", k) for k in range(n_samples)))
+                                 *((f"sample {k}", k) for k in range(n_samples)))
         for l in range(1, L):
             name = f"activation{l}"
             added[name], values[name] = hidden_setting(l), net.activations[l - 1].name
@@ -409,7 +409,7 @@ class BackpropStepper(FigureWidget):
         options: list = [("follow the current layer", FOLLOW)]
         for l, size in enumerate(net.sizes):
             kind = "input" if l == 0 else "output" if l == L else f"layer {l}"
-            options += [(f"{kind}, neuron {j + 1}" if l else f"input x{j + 1}", (l, j))
+            options += [(f"{kind}, neuron {j}" if l else f"input x{j + 1}", (l, j))
                         for j in range(size)]
         return tuple(options)
 
