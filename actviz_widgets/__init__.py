@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "ActivationExplorer": ".widgets.activation_explorer",
     "SingleNeuron": ".widgets.single_neuron",
+    "ComputationalGraph": ".widgets.graph",
     "BackpropStepper": ".widgets.pass_stepper",
     "PassStepperWidget": ".widgets.pass_stepper",  # the former name of BackpropStepper
     "Playground": ".widgets.playground",
