@@ -273,7 +273,8 @@ class NetworkDiagram:
                                                    va="center", fontsize=8))
         out = "ŷ" if sizes[-1] == 1 else None
         for j, (x, y) in enumerate(self.positions[-1]):
-            self._static_texts.append(self.ax.text(x + dx, y, out or f"ŷ{_sub(j + 1)}",
+            # one output per class, and classes count from 0
+            self._static_texts.append(self.ax.text(x + dx, y, out or f"ŷ{_sub(j)}",
                                                    ha="left", va="center", fontsize=8))
 
         n = len(self._xy)
