@@ -72,7 +72,7 @@ def network() -> MLP:
 
 
 def sorted_test() -> tuple[np.ndarray, np.ndarray]:
-    """The 2,000 test digits and labels sorted by class, as the widget's activity picture orders them.
+    """The 2,000 test digits and labels sorted by class (the widget's activity picture's order).
 
     Returns
     -------

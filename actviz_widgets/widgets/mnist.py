@@ -97,7 +97,7 @@ _OPENBLAS_SYMBOLS = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_n
 def _openblas_controls() -> tuple | None:
     """``(get, set)`` of the thread count of the OpenBLAS that NumPy's wheel bundles, or None."""
     package = Path(np.__file__).resolve().parent
-    folders = (package.parent / "numpy.libs", package / ".dylibs", package.parent / "numpy.libs")
+    folders = (package.parent / "numpy.libs", package / ".dylibs")  # Linux/Windows, macOS wheels
     for folder in folders:
         if not folder.is_dir():
             continue
