@@ -340,6 +340,8 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
         for control in (self.activation_dropdown, self.loss_dropdown):
             control.layout.display = None if neuron else "none"
         self._neuron_box.layout.display = None if neuron else "none"
+        for slider in self.sliders.values():  # (each one too: a hidden control says so itself)
+            slider.layout.display = None if neuron else "none"
         self._expression_box.layout.display = "none" if neuron else None
         used = () if neuron else _EXPRESSION_LEAVES[self.graph]
         for leaf, slider in self.expression_sliders.items():

@@ -654,10 +654,67 @@ class MnistChecks:
                             probs[first:first + 12])]
 
 
+class ComputationalGraphChecks:
+    """w1 slider (an expression: the step slider): values and gradients against the engine's
+    MLP([2, 1]) for the neuron, against a fresh engine graph's backward() for an expression;
+    Next."""
+
+    sliders = ("w.sliders['w1']", "w.step_slider")
+    buttons = ("w.next_button",)
+
+    @staticmethod
+    def _leaves(w) -> dict:
+        if w.graph_dropdown.value == "neuron":
+            return {k: float(s.value) for k, s in w.sliders.items()}
+        return {k: float(w.expression_sliders[k].value) for k in w.leaf_values()}
+
+    @classmethod
+    def after_slider(cls, w) -> list:
+        from actviz_widgets.engine import expression_graph
+        from actviz_widgets.engine.network import MLP
+        v = cls._leaves(w)
+        checks = [["step shown", w.state.index, int(w.step_slider.value)]]
+        if w.graph_dropdown.value != "neuron":
+            ref = expression_graph(w.graph_dropdown.value, **v)
+            factor = 2.0 if w.mode == "accumulate" else 1.0
+            if w.mode != "wrong_order":  # (finite differences: tests/test_graph_widget.py)
+                ref.backward()
+                checks += [[f"df/d{k}", w.gradients[k], factor * ref.gradients()[k]]
+                           for k in v]
+            return checks + [["output", w.values[ref.structure.nodes[-1].name],
+                              ref.output.data]]
+        net = MLP([2, 1], activation=[], output_activation=w.activation_dropdown.value,
+                  loss=w.loss_dropdown.value)
+        net.set_params([np.array([[v["w1"]], [v["w2"]]])], [np.array([v["b"]])])
+        trace = net.forward(np.array([[v["x1"], v["x2"]]]))
+        grads = net.backward(trace, np.array([[v["y"]]]))
+        checks += [["z", w.values["z"], trace.z[1][0, 0]], ["a", w.values["a"], trace.a[1][0, 0]],
+                   ["L", w.values["L"], grads.loss]]
+        if w.mode == "normal":
+            checks += [["dL/dw1", w.gradients["w1"], grads.dW[0][0, 0]],
+                       ["dL/dw2", w.gradients["w2"], grads.dW[0][1, 0]],
+                       ["dL/db", w.gradients["b"], grads.db[0][0]]]
+        return checks
+
+    @staticmethod
+    def before_button(w, label: str, saved: dict) -> list:
+        if label != "Next":
+            raise KeyError(f"no expectation for the button {label!r}")
+        target = min(int(w.step_slider.value) + 1, int(w.step_slider.max))
+        saved.update(position=target, title=w.trace[target].title)
+        return [(w.step_slider, target)]
+
+    @staticmethod
+    def after_button(w, label: str, saved: dict) -> list:
+        return [["position", w.position, saved["position"]],
+                ["step shown", w.state.title, saved["title"]]]
+
+
 #: Widget class name -> what the browser moves and what the engine says it must show.
 EXPECTATIONS = {
     "ActivationExplorer": ActivationExplorerChecks,
     "SingleNeuron": SingleNeuronChecks,
+    "ComputationalGraph": ComputationalGraphChecks,
     "BackpropStepper": PassStepperChecks,
     "GradientHealth": GradientHealthChecks,
     "DeadNeurons": DeadNeuronsChecks,
