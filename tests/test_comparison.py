@@ -284,3 +284,14 @@ def test_bad_settings_name_the_setting():
         TrainingComparison(batch_size=16)
     with pytest.raises(ValueError, match="lr"):
         TrainingComparison(lr=100.0)
+
+
+def test_controls_the_runs_do_not_use_are_greyed_out():
+    w = TrainingComparison()
+    c = w.controls
+    assert c["batch_size"].disabled and c["warmup"].disabled and not c["schedule"].disabled
+    w.schedule = "warmup_cosine"
+    assert not c["warmup"].disabled
+    c["compare"].set_state({"index": 1})  # the page picks "schedules"
+    assert w.compare == "schedule"
+    assert c["schedule"].disabled and not c["batch_size"].disabled and not c["warmup"].disabled

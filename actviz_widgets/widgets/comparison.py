@@ -98,10 +98,11 @@ class TrainingComparison(TrainingWidget):
                                ("schedules", "schedule")], label="compare",
                      effect="restart", width="270px")
     schedule = Choice("constant", [(v, k) for k, v in SCHEDULE_LABELS.items()],
-                      label="schedule (of the batch sizes)", effect="restart", width="330px")
+                      label="schedule", effect="restart", width="250px",
+                      help="the schedule of every batch-size run")
     batch_size = Choice(8, [("1", 1), ("8", 8), ("32", 32), ("all (full batch)", None)],
-                        label="batch size (of the schedules)", effect="restart",
-                        width="300px")
+                        label="batch size", effect="restart", width="230px",
+                        help="the batch size of every schedule run")
     lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
                 effect="restart", width="290px")
     scaling = Choice("none", [("same for every batch size", "none"),
@@ -126,11 +127,12 @@ class TrainingComparison(TrainingWidget):
         for n, button in self.train_buttons.items():
             button.description = f"Train {n} epoch" + ("s" if n > 1 else "")
             button.tooltip = f"every run trains {n} more epoch" + ("s" if n > 1 else "")
-            button.layout.width = "150px"
+            button.layout.width = "138px"
         self.build()
         self.lr_slider = self.control("lr")
         self.epochs_slider = self.control("epochs")
         self.warmup_slider = self.control("warmup")
+        self.control("x_axis").style.button_width = "64px"
         rows = [widgets.HBox(self.training_row()),
                 widgets.HBox([self.control("compare"), self.control("schedule"),
                               self.control("batch_size")]),
@@ -139,7 +141,20 @@ class TrainingComparison(TrainingWidget):
                 widgets.HBox([self.epochs_slider, self.warmup_slider,
                               self.control("dataset"), self.control("seed")])]
         super().__init__(ComparisonView(), rows)
+        self._enable_controls()
         self.refresh()
+
+    def _enable_controls(self) -> None:
+        """Grey out what the runs do not use: the other family's setting, an unused warm-up."""
+        batch = self.compare == "batch"
+        self.controls["schedule"].disabled = not batch
+        self.controls["batch_size"].disabled = batch
+        self.controls["warmup"].disabled = batch and self.schedule != "warmup_cosine"
+
+    def settings_changed(self, names: set[str]) -> None:
+        """Restart or redraw (see :class:`TrainingWidget`), and grey out unused controls."""
+        super().settings_changed(names)
+        self._enable_controls()
 
     # -- model -----------------------------------------------------------------------------
     def run_specs(self, n_train: int) -> tuple[RunSpec, ...]:
