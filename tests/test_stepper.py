@@ -125,10 +125,10 @@ def test_steps_labels_and_descriptions():
         (0, "input", None), (1, "forward", 1), (2, "forward", 2), (3, "forward", 3),
         (4, "loss", None), (5, "backward", 3), (6, "backward", 2), (7, "backward", 1),
         (8, "update", None)]
-    assert s.steps[1].description == "z¹ = a⁰ W⁰ + b⁰, a¹ = tanh(z¹) and f′(z¹)"
-    assert s.steps[3].description == "z³ = a² W² + b², a³ = sigmoid(z³) and f′(z³)"
-    assert s.steps[6].description.startswith("∂L/∂a² = δ³ (W²)ᵀ, δ² = ∂L/∂a² ⊙ f′(z²)")
-    assert "∂L/∂W¹ = (a¹)ᵀ δ²" in s.steps[6].description
+    assert s.steps[1].description == "z¹ = a⁰ W¹ + b¹, a¹ = tanh(z¹) and f′(z¹)"
+    assert s.steps[3].description == "z³ = a² W³ + b³, a³ = sigmoid(z³) and f′(z³)"
+    assert s.steps[6].description.startswith("∂L/∂a² = δ³ (W³)ᵀ, δ² = ∂L/∂a² ⊙ f′(z²)")
+    assert "∂L/∂W² = (a¹)ᵀ δ²" in s.steps[6].description
     assert "5 samples of 2 inputs" in s.steps[0].description
     assert "0.1" in s.steps[-1].description
     assert isinstance(s.steps[0], Step)
@@ -159,7 +159,7 @@ def test_values_equal_the_networks_own_pass(problem):
         np.testing.assert_array_equal(final.dW[l], g.dW[l])
         np.testing.assert_array_equal(final.db[l], g.db[l])
     assert final.loss == g.loss
-    # a separate reference for the first layer: z¹ = X W⁰ + b⁰
+    # a separate reference for the first layer: z¹ = X W¹ + b¹ (net.weights[0])
     np.testing.assert_allclose(s.state_at(1).z[1], X @ net.weights[0] + net.biases[0],
                                rtol=1e-14)
     # earlier steps hand out the same values

@@ -517,7 +517,10 @@ class PassStepper:
 
 
 def _make_steps(net: MLP, lr: float, n_samples: int) -> list[Step]:
-    """The ``2L + 3`` steps of a pass through ``net``, with labels and descriptions."""
+    """The ``2L + 3`` steps of a pass through ``net``, with labels and descriptions.
+
+    Notation of the lessons: Wˡ and bˡ go into layer l (``net.weights[l - 1]``).
+    """
     L = net.n_layers
     s = _sup
     ce = net.loss.name == "cross_entropy"
@@ -528,7 +531,7 @@ def _make_steps(net: MLP, lr: float, n_samples: int) -> list[Step]:
     for l, act in enumerate(net.activations, 1):
         role = "output" if l == L else "hidden"
         steps.append(("forward", l, f"Forward: layer {l} ({role}, {act.name})",
-                      f"z{s(l)} = a{s(l - 1)} W{s(l - 1)} + b{s(l - 1)}, "
+                      f"z{s(l)} = a{s(l - 1)} W{s(l)} + b{s(l)}, "
                       f"a{s(l)} = {act.name}(z{s(l)}) and f′(z{s(l)})"))
     if ce:
         loss_text = (f"L = mean {net.loss.display_name} of the logits z{s(L)} against the "
@@ -545,11 +548,11 @@ def _make_steps(net: MLP, lr: float, n_samples: int) -> list[Step]:
                     f"∂L/∂a{s(l)} from the loss, δ{s(l)} = ∂L/∂a{s(l)} ⊙ f′(z{s(l)})")
         else:
             label = f"Backward: layer {l}"
-            head = (f"∂L/∂a{s(l)} = δ{s(l + 1)} (W{s(l)})ᵀ, "
+            head = (f"∂L/∂a{s(l)} = δ{s(l + 1)} (W{s(l + 1)})ᵀ, "
                     f"δ{s(l)} = ∂L/∂a{s(l)} ⊙ f′(z{s(l)})")
         steps.append(("backward", l, label,
-                      f"{head}, ∂L/∂W{s(l - 1)} = (a{s(l - 1)})ᵀ δ{s(l)} and "
-                      f"∂L/∂b{s(l - 1)} = Σ δ{s(l)} over the batch"))
+                      f"{head}, ∂L/∂W{s(l)} = (a{s(l - 1)})ᵀ δ{s(l)} and "
+                      f"∂L/∂b{s(l)} = Σ δ{s(l)} over the batch"))
     steps.append(("update", None, f"Update weights (learning rate {lr:g})",
                   f"W ← W − {lr:g}·∂L/∂W and b ← b − {lr:g}·∂L/∂b for every layer "
                   "(plain gradient descent)"))
