@@ -192,6 +192,12 @@ def test_bad_input_is_refused_with_a_clear_message():
     assert "between 0 and 1" in w.error
     with pytest.raises(AttributeError):
         w.state = None  # read-only
+    never = ComputationalGraph(loss="bce", y=1.5)  # built, but nothing computable yet
+    assert "between 0 and 1" in never.error and never.state is None
+    with pytest.raises(ValueError, match="nothing is computed yet"):
+        never.values
+    never.y = 0.5  # a = σ(0) = 0.5 = y: every gradient is 0
+    assert never.error is None and never.gradients == {"w1": 0.0, "w2": 0.0, "b": 0.0}
 
 
 @pytest.mark.parametrize("graph, mode", [("neuron", "normal"), ("neuron", "accumulate"),

@@ -247,14 +247,20 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
     @property
     def values(self) -> dict[str, float]:
         """Every node's value, by name."""
-        return {n.name: self._trace.final.values[n.index] for n in self._trace.graph.nodes}
+        trace = self._computed()
+        return {n.name: trace.final.values[n.index] for n in trace.graph.nodes}
 
     @property
     def gradients(self) -> dict[str, float]:
         """Every leaf's gradient at the end of the pass shown, by name."""
-        s = self._trace.graph
-        return {n.name: self._trace.final.grads[n.index] for n in s.nodes
+        trace = self._computed()
+        return {n.name: trace.final.grads[n.index] for n in trace.graph.nodes
                 if n.op is None and n.requires_grad}
+
+    def _computed(self) -> GraphTrace:
+        if self._trace is None:
+            raise ValueError(f"nothing is computed yet: {self.error}")
+        return self._trace
 
     def leaf_values(self) -> dict[str, float]:
         """The current graph's leaves and their values, by leaf name."""
