@@ -110,8 +110,8 @@ class TrainingComparison(TrainingWidget):
                      label="lr scaling", effect="restart", width="300px")
     epochs = Integer(20, 2, 60, label="epochs", effect="restart", width="250px")
     warmup = Integer(2, 1, 10, label="warm-up epochs", effect="restart", width="250px")
-    x_axis = Choice("epochs", ["epochs", "steps"], label="x axis", widget="toggle",
-                    effect="display")
+    x_axis = Choice("epochs", ["epochs", "steps"], label="x axis", effect="display",
+                    width="170px")
     dataset = Choice("xor", DATASETS, label="data", effect="restart", width="190px")
     seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
                    help="seed of the initial weights, the data and the batch order")
@@ -127,12 +127,11 @@ class TrainingComparison(TrainingWidget):
         for n, button in self.train_buttons.items():
             button.description = f"Train {n} epoch" + ("s" if n > 1 else "")
             button.tooltip = f"every run trains {n} more epoch" + ("s" if n > 1 else "")
-            button.layout.width = "138px"
+            button.layout.width = "150px"
         self.build()
         self.lr_slider = self.control("lr")
         self.epochs_slider = self.control("epochs")
         self.warmup_slider = self.control("warmup")
-        self.control("x_axis").style.button_width = "64px"
         rows = [widgets.HBox(self.training_row()),
                 widgets.HBox([self.control("compare"), self.control("schedule"),
                               self.control("batch_size")]),
