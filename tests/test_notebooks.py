@@ -58,6 +58,24 @@ def edition(path: Path) -> str:
     return path.parent.name
 
 
+#: The lesson template's headings and markers, in each language of the lessons.
+MARKERS = {
+    "en": {"title": "# Lesson {n} · ", "goals": "## Learning goals", "summary": "## Summary",
+           "predict": "**Predict.**", "try": "**Try this**"},
+    "zh": {"title": "# 第 {n} 课 · ", "goals": "## 学习目标", "summary": "## 小结",
+           "predict": "**预测。**", "try": "**试一试**"},
+}
+
+
+def language(path: Path) -> str:
+    """``"en"`` for notebooks/<edition>, the folder's name for notebooks/<lang>/<edition>."""
+    return path.parent.parent.name if path.parent.parent != NOTEBOOKS else "en"
+
+
+def marker(path: Path, key: str) -> str:
+    return MARKERS[language(path)][key]
+
+
 def code_cells(nb) -> list:
     return [c for c in nb.cells if c.cell_type == "code"]
 
@@ -94,7 +112,8 @@ def is_guess_cell(cell) -> bool:
 
 
 def ids(paths):
-    return [f"{edition(p)}/{p.stem}" for p in paths]
+    return [f"{'' if language(p) == 'en' else language(p) + '/'}{edition(p)}/{p.stem}"
+            for p in paths]
 
 
 def test_every_source_has_both_editions_and_nothing_else():
@@ -130,11 +149,14 @@ def test_title_goals_and_summary(path):
     nb = load(path)
     first = nb.cells[0]
     assert first.cell_type == "markdown"
-    assert first.source.startswith(f"# Lesson {number(path)} · "), first.source[:40]
+    assert first.source.startswith(marker(path, "title").format(n=number(path))), \
+        first.source[:40]
     md = markdown(nb)
-    goals = [i for i, text in enumerate(md) if re.search(r"^## Learning goals$", text, re.M)]
+    goals = [i for i, text in enumerate(md)
+             if re.search(rf"^{re.escape(marker(path, 'goals'))}$", text, re.M)]
     assert goals and goals[0] <= 1, "learning goals belong at the top"
-    assert re.search(r"^## Summary$", md[-1], re.M), "the last Markdown cell is the summary"
+    assert re.search(rf"^{re.escape(marker(path, 'summary'))}$", md[-1], re.M), \
+        "the last Markdown cell is the summary"
 
 
 @pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
@@ -173,8 +195,8 @@ def test_at_most_a_third_of_code_cells_ignore_their_output(path):
 def test_predict_records_a_guess_and_the_reveal_compares_it(path):
     nb = load(path)
     predicts = [i for i, c in enumerate(nb.cells)
-                if c.cell_type == "markdown" and "**Predict.**" in c.source]
-    assert predicts, "at least one '**Predict.**' question"
+                if c.cell_type == "markdown" and marker(path, "predict") in c.source]
+    assert predicts, f"at least one '{marker(path, 'predict')}' question"
     for i in predicts:
         following = [c for c in nb.cells[i + 1:] if c.cell_type == "code"]
         assert len(following) >= 2 and is_guess_cell(following[0]), \
@@ -269,5 +291,5 @@ def test_widget_cells_store_a_stable_repr_and_their_png_frame(path):
         png = base64.b64decode(data["image/png"])
         assert png.startswith(PNG_MAGIC) and len(png) < 200_000
     if n_widgets:
-        assert any("**Try this**" in text for text in markdown(nb)), \
+        assert any(marker(path, "try") in text for text in markdown(nb)), \
             "a lesson with widgets has a 'Try this' list"
