@@ -91,7 +91,7 @@ class ComparisonState:
 class ComparisonView(FigureView):
     """Loss curves, learning rates and gradient noise of runs compared (see the module)."""
 
-    def __init__(self, pixel_ratio: float = 1.0) -> None:
+    def __init__(self, pixel_ratio: float | None = None) -> None:
         super().__init__((8.8, 4.7), pixel_ratio=pixel_ratio)
         fig = self.figure
         colors = SERIES_COLORS

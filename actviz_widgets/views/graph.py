@@ -371,7 +371,7 @@ class GraphView(FigureView):
     width : float, default 860
         Width of the picture in CSS pixels (the height follows the graph). The
         layout is in CSS pixels at 100 per inch, so text keeps its size.
-    pixel_ratio : float, default 1
+    pixel_ratio : float, optional
         Device pixels per CSS pixel (2 for a sharp picture on a high-DPI screen).
 
     Attributes
@@ -400,7 +400,7 @@ class GraphView(FigureView):
         the local derivative comes from, and what to notice.
     """
 
-    def __init__(self, width: float = 860.0, pixel_ratio: float = 1.0) -> None:
+    def __init__(self, width: float = 860.0, pixel_ratio: float | None = None) -> None:
         if isinstance(width, bool) or not isinstance(width, (int, float)) or \
                 not 400.0 <= float(width) <= 2000.0:
             raise ValueError(f"width must be a number of pixels between 400 and 2000; "
