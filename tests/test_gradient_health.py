@@ -153,10 +153,19 @@ def test_divergence_keeps_the_steps_before_and_says_so():
     w.train(20)
     assert "diverged" not in (w.error or "") or w.trainer.step_count < 20
     assert w.trainer.diverged is not None and "learning rate" in w.error
+    # the real cause is named: the weights start 10x their initialiser's scale
+    assert "10× their initialiser's scale" in w.error and "try weight scale 1" in w.error
     assert w.view.note.get_text().startswith("training stopped")
     steps = w.trainer.step_count
     w.lr_slider.value = 0.001  # the widget keeps working
     assert w.error is None and w.trainer.step_count == steps
+
+
+def test_a_divergence_at_weight_scale_1_blames_the_learning_rate():
+    w = GradientHealth(depth=2, activation="linear", lr=10.0)
+    w.train(50)
+    assert w.trainer.diverged is not None
+    assert w.error.endswith("try a smaller learning rate") and "weight scale" not in w.error
 
 
 def test_play_frames_equal_train_steps_and_same_seed_same_picture():

@@ -182,7 +182,7 @@ class Loss:
         return softmax(z) if self.name == "cross_entropy" else a
 
     # -- the network's backward pass -------------------------------------------------------
-    def _output_grads(self, z: np.ndarray, a: np.ndarray, dadz: np.ndarray, y: np.ndarray,
+    def output_grads(self, z: np.ndarray, a: np.ndarray, dadz: np.ndarray, y: np.ndarray,
                       delta_out: np.ndarray | None = None,
                       dL_da_out: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
         """``(value, output_delta, ∂L/∂a)`` in one pass, for :meth:`MLP.backward`.

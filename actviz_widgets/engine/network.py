@@ -564,7 +564,7 @@ class MLP:
                           self._layout)
             delta_buf = dl_da_buf = None
         # value, output_delta and output_dL_da of the loss, sharing their work
-        g.loss, delta, g.dL_da[L] = self.loss._output_grads(z_out, a_out, d_out, y,
+        g.loss, delta, g.dL_da[L] = self.loss.output_grads(z_out, a_out, d_out, y,
                                                             delta_buf, dl_da_buf)
         g.delta[L] = delta
         for l in range(L, 0, -1):

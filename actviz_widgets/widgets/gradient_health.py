@@ -160,6 +160,16 @@ class GradientHealth(TrainingWidget):
         """Measure the gradients at the new weights."""
         self._measure()
 
+    def divergence_message(self, exc) -> str:
+        """Name the weight scale when it, not the learning rate, is the likely cause."""
+        text = str(exc)
+        if self.weight_scale > 1 and text.endswith("try a smaller learning rate"):
+            text = text.removesuffix("try a smaller learning rate") + (
+                f"the initial weights are {self.weight_scale:g}× their initialiser's scale, so "
+                "the gradients grow layer by layer: try weight scale 1 (then, if it still "
+                "diverges, a smaller learning rate)")
+        return text
+
     # -- drawing ---------------------------------------------------------------------------
     @property
     def state(self) -> GradientHealthState:

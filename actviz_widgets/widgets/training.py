@@ -149,6 +149,10 @@ class TrainingWidget(FigureWidget):
     def after_training(self) -> None:
         """Hook: steps were taken or the trainer rewound."""
 
+    def divergence_message(self, exc: TrainingDiverged) -> str:
+        """What to tell the learner when training diverged (subclasses name the real cause)."""
+        return str(exc)
+
     # -- actions ---------------------------------------------------------------------------
     @property
     def playing(self) -> bool:
@@ -243,7 +247,7 @@ class TrainingWidget(FigureWidget):
         try:
             self.trainer.step(steps)
         except TrainingDiverged as exc:
-            self.diverged = str(exc)
+            self.diverged = self.divergence_message(exc)
             return False
         finally:
             self.after_training()
