@@ -2,9 +2,10 @@
 #
 #   make venv    create .venv (reused if present) and install the package
 #                in editable mode with the [test,lab,app,browser] extras
-#   make test    unit tests and browser tests (tests/), then both editions of
-#                the lessons (notebooks/learner, notebooks/teacher) under
-#                nbval; the browser tests need Debian's chromium
+#   make test    unit tests (both cores, random order), browser tests
+#                (tests/browser), then both editions of the lessons in every
+#                language (notebooks/learner, notebooks/teacher, notebooks/zh/...)
+#                under nbval; the browser tests need Debian's chromium
 #                (/usr/bin/chromium) and are skipped, saying so, without it
 #   make browser only the end-to-end browser tests (tests/browser)
 #   make test-floors
@@ -79,14 +80,22 @@ export ACTVIZ_LESSONS_DIR ?= notebooks/learner
 # must pick its own (inline) backend, so MPLBACKEND is removed for nbval.
 # nbval compares every stored output strictly, both editions: the learner's
 # with its "not answered yet" replies, the teacher's with the solutions.
+# The unit tests run on both cores (pytest-xdist, a test file per worker) in a
+# random order (pytest-randomly prints "Using --randomly-seed=N": replay a
+# failure with -p randomly -p "randomly_seed=N"); then the browser tests, one
+# JupyterLab and one Chromium for all; then nbval, whose cells must run in
+# order (no shuffling), a notebook per worker.
+XDIST = -n 2 --dist loadfile
 test: $(STAMP)
-	@echo "MPLBACKEND=Agg $(VPY) -m pytest tests"
-	@$(call pytest_ok,MPLBACKEND=Agg $(VPY) -m pytest tests)
+	@echo "MPLBACKEND=Agg $(VPY) -m pytest tests --ignore=tests/browser $(XDIST)"
+	@$(call pytest_ok,MPLBACKEND=Agg $(VPY) -m pytest tests --ignore=tests/browser $(XDIST))
+	@echo "$(VPY) -m pytest tests/browser -p no:randomly"
+	@$(call pytest_ok,$(VPY) -m pytest tests/browser -p no:randomly)
 	@if [ -z "$(EDITIONS)" ]; then echo "no built lessons: skipping nbval"; exit 0; fi; \
 	sanitize=""; \
 	if [ -f notebooks/sanitize.cfg ]; then sanitize="--nbval-sanitize-with notebooks/sanitize.cfg"; fi; \
-	echo "env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize"; \
-	$(call pytest_ok,env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize)
+	echo "env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize $(XDIST) -p no:randomly"; \
+	$(call pytest_ok,env -u MPLBACKEND -u ACTVIZ_GRADING $(VPY) -m pytest --nbval $(EDITIONS) $$sanitize $(XDIST) -p no:randomly)
 
 # The versions the package claims, tested: the unit tests (not the browser
 # tests, not nbval) with every dependency at its declared floor
@@ -109,12 +118,13 @@ test-floors:
 	$(PYTHON) tools/floor_pins.py > $(FLOORS_VENV)/floors.txt
 	@echo "floors: $$(tr '\n' ' ' < $(FLOORS_VENV)/floors.txt)on $$($(FLOORS_VENV)/bin/python --version)"
 	$(FLOORS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-	  --only-binary=:all: -r $(FLOORS_VENV)/floors.txt $(FLOORS_HELD) pytest hypothesis nbformat
+	  --only-binary=:all: -r $(FLOORS_VENV)/floors.txt $(FLOORS_HELD) pytest hypothesis nbformat \
+	  pytest-xdist
 	$(FLOORS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 	  --no-deps --force-reinstall .
 	$(FLOORS_VENV)/bin/python -m pip check
 	@$(call pytest_ok,MPLBACKEND=Agg $(FLOORS_VENV)/bin/python -m pytest tests \
-	  --ignore=tests/browser -q -p no:cacheprovider)
+	  --ignore=tests/browser -q -p no:cacheprovider $(XDIST))
 
 # Rebuild both editions of every lesson from its source and execute them all.
 editions: $(STAMP)
