@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from actviz_widgets.exercises import _check, lesson03
+from checking import assert_right, assert_wrong, run  # noqa: F401 (shared helpers)
 
 A, B, C = 2.0, -1.5, 1.0
 Q = A * B                # −3
@@ -26,24 +27,6 @@ DF_DC = DF_DR            # −3
 def f_of(a, b, c):
     q = a * b
     return (q + c) * q
-
-
-def run(capsys, checker, answer) -> tuple[bool, str]:
-    result = checker(answer)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"a checker prints exactly one line; got {out!r}"
-    return result, out.strip()
-
-
-def assert_right(capsys, checker, answer) -> None:
-    ok, text = run(capsys, checker, answer)
-    assert ok is True and text.startswith(_check.CORRECT), text
-
-
-def assert_wrong(capsys, checker, answer, hint: str) -> None:
-    ok, text = run(capsys, checker, answer)
-    assert ok is False and text.startswith(_check.WRONG), text
-    assert hint in text, f"expected a hint containing {hint!r}; got {text!r}"
 
 
 def test_the_data_and_the_engine_agree_with_the_hand_and_finite_differences():
