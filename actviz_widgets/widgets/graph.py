@@ -21,11 +21,11 @@ from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.graph import Graph, GraphStep, GraphTrace
 from ..engine.graph_builders import EXPRESSION_NAMES, expression_graph, neuron_graph
 from ..engine.graph_ops import subscript_digits
-from ..engine.validation import check_int
 from ..views.graph import GraphView
 from .base import FigureWidget
 from .settings import Choice, Integer, Number
 from .single_neuron import RANGES as NEURON_RANGES
+from .stepping import Stepping
 
 __all__ = ["ComputationalGraph", "MODES", "NEURON", "EXPRESSION_RANGE"]
 
@@ -79,7 +79,7 @@ _ExpressionLeaves = type("_ExpressionLeaves", (traitlets.HasTraits,),
                           for leaf in _ALL_EXPRESSION_LEAVES})
 
 
-class ComputationalGraph(FigureWidget, _ExpressionLeaves):
+class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
     """The computational graph of one neuron or an expression, forward then backward.
 
     Each step of the engine's :meth:`~actviz_widgets.engine.Graph.trace` is a
@@ -192,19 +192,8 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
         self.sliders = {k: self.control(k) for k in _NEURON_LEAVES}
         self.expression_sliders = {k: self.control(f"e_{k}") for k in _ALL_EXPRESSION_LEAVES}
         self.step_slider = self.control("position")
-        # Play steps through the pass in the page; linked to the setting here, in the
-        # kernel (as in BackpropStepper): a step set from code moves Play and the slider,
-        # and the page's Play sends a step only while the learner plays it.
-        self.play = widgets.Play(value=self.position, min=0, max=n - 1, interval=1200,
-                                 description="play", tooltip="step through the pass")
-        self.play.observe(self._from_play, names="value")
-        self.observe(self._to_play, names="position")
+        self.init_stepping(interval=1200)
         lay = widgets.Layout
-        self.prev_button = widgets.Button(description="Prev", icon="step-backward",
-                                          tooltip="one step back", layout=lay(width="80px"))
-        self.next_button = widgets.Button(description="Next", icon="step-forward",
-                                          button_style="primary", tooltip="one step forward",
-                                          layout=lay(width="80px"))
         self.reset_button = widgets.Button(description="Reset", icon="undo",
                                            tooltip="every setting back to the start, step 0",
                                            layout=lay(width="80px"))
@@ -223,8 +212,6 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
         ]
         super().__init__(GraphView(), rows)
         self._show_controls()
-        self.prev_button.on_click(self.guarded(self.prev))
-        self.next_button.on_click(self.guarded(self.next))
         self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
 
@@ -267,19 +254,6 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
         return self._leaves_of(self.settings())
 
     # -- actions ---------------------------------------------------------------------------
-    def go(self, k: int) -> None:
-        """Show step ``k`` (clamped to 0 .. n_steps − 1)."""
-        k = check_int("k", k)
-        self.position = min(max(k, 0), self.n_steps - 1)
-
-    def next(self) -> None:
-        """One step forward (stays on the last step)."""
-        self.go(self.position + 1)
-
-    def prev(self) -> None:
-        """One step back (stays on step 0)."""
-        self.go(self.position - 1)
-
     def reset(self) -> None:
         """Every setting back to what the widget was created with, and step 0."""
         self.apply(**{**self._initial, "position": 0})
@@ -403,22 +377,6 @@ class ComputationalGraph(FigureWidget, _ExpressionLeaves):
         step = trace[min(self.position, len(trace) - 1)]
         self.view.update(step)
         self.model, self._trace, self._drawn = g, trace, step
-
-    # -- the Play link ---------------------------------------------------------------------
-    def _from_play(self, change: dict) -> None:
-        """The page's Play (while the learner plays) moves the step."""
-        if change["new"] == self.position:
-            return
-        try:
-            self.position = change["new"]
-        except (TypeError, ValueError, traitlets.TraitError) as exc:
-            self.setting_refused("position", exc)
-            self.play.value = self.position  # Play shows the setting
-
-    def _to_play(self, change: dict) -> None:
-        """A step set from code or the slider moves Play too."""
-        if self.play.value != change["new"]:
-            self.play.value = change["new"]
 
     def __repr__(self) -> str:
         what = (f"neuron, activation={self.activation!r}, loss={self.loss_name!r}"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-import traitlets
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.network import MLP, Gradients, Trace
 from ..engine.stepper import PassStepper, StepState
-from ..engine.validation import check_int
 from ..views.pass_stepper import NODE_QUANTITIES, PassStepperView
 from .base import FigureWidget
 from .settings import Choice, Integer, Number
+from .stepping import Stepping
 
 __all__ = ["BackpropStepper", "PassStepperWidget", "MEAN", "FOLLOW", "INPUT_RANGE",
            "TARGET_RANGE", "LR_RANGE", "MAX_INPUT_SLIDERS"]
@@ -57,7 +56,7 @@ def hidden_setting(layer: int) -> Choice:
     return Choice("tanh", list(ACTIVATION_NAMES), label=f"hidden {layer}", width="170px")
 
 
-class BackpropStepper(FigureWidget):
+class BackpropStepper(Stepping, FigureWidget):
     """Walk through one training step of an MLP: forward, loss, backward, update.
 
     Every number comes from the engine's
@@ -221,22 +220,8 @@ class BackpropStepper(FigureWidget):
         self.input_sliders = [self.control(name) for name in self._inputs]
         self.target_slider = self.control("target") if "target" in added else None
         self.activation_dropdowns = [self.control(f"activation{l}") for l in range(1, L)]
-        # Play steps through the pass in the page; it is linked to the setting here, in
-        # the kernel (never jslink'ed to the slider in the page, which would let a late
-        # page-side link pull a step set from code back): a step set from code moves both
-        # Play and the slider, and the page's Play sends a step only while the learner plays.
-        self.play = widgets.Play(value=self.position, min=0, max=stepper.n_steps - 1,
-                                 interval=900, description="play",
-                                 tooltip="step through the pass")
-        self.play.observe(self._from_play, names="value")
-        self.observe(self._to_play, names="position")
-
+        self.init_stepping(interval=900)
         lay = widgets.Layout
-        self.prev_button = widgets.Button(description="Prev", icon="step-backward",
-                                          tooltip="one step back", layout=lay(width="80px"))
-        self.next_button = widgets.Button(description="Next", icon="step-forward",
-                                          button_style="primary", tooltip="one step forward",
-                                          layout=lay(width="80px"))
         self.apply_button = widgets.Button(description="Apply update", icon="check",
                                            button_style="warning",
                                            tooltip="W ← W − lr·∂L/∂W, then back to step 0",
@@ -260,8 +245,6 @@ class BackpropStepper(FigureWidget):
             self.quantity_buttons,
         ]
         super().__init__(PassStepperView(net.sizes, net.activation_names), rows)
-        self.prev_button.on_click(self.guarded(self.prev))
-        self.next_button.on_click(self.guarded(self.next))
         self.apply_button.on_click(self.guarded(self.apply_update))
         self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
@@ -288,19 +271,6 @@ class BackpropStepper(FigureWidget):
         return self.stepper.n_steps
 
     # -- actions ---------------------------------------------------------------------------
-    def go(self, k: int) -> None:
-        """Move to step ``k`` (clamped to 0 .. n_steps − 1) and redraw."""
-        k = check_int("k", k)
-        self.position = min(max(k, 0), self.n_steps - 1)
-
-    def next(self) -> None:
-        """One step forward (stays on the last step)."""
-        self.go(self.position + 1)
-
-    def prev(self) -> None:
-        """One step back (stays on step 0)."""
-        self.go(self.position - 1)
-
     def restart(self) -> None:
         """Back to step 0 of the same pass (the weights stay)."""
         self.go(0)
@@ -385,22 +355,6 @@ class BackpropStepper(FigureWidget):
         selected = None if self.neuron == FOLLOW else self.neuron
         self.view.update(st, self.quantity, selected, sample)
         self._drawn = st.state
-
-    # -- the Play link ---------------------------------------------------------------------
-    def _from_play(self, change: dict) -> None:
-        """The page's Play (while the learner plays) moves the step."""
-        if change["new"] == self.position:
-            return
-        try:
-            self.position = change["new"]
-        except (TypeError, ValueError, traitlets.TraitError) as exc:
-            self.setting_refused("position", exc)
-            self.play.value = self.position  # Play shows the setting
-
-    def _to_play(self, change: dict) -> None:
-        """A step set from code or the slider moves Play too."""
-        if self.play.value != change["new"]:
-            self.play.value = change["new"]
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
