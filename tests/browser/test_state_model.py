@@ -110,6 +110,10 @@ def test_a_saved_lesson_reopens_with_its_pictures(lab, context, watch):
     lab.close_sessions(notebook.name)  # the kernel that made the widgets is gone
 
     again = LessonPage(context, lab, path, watch)  # opens with a new, empty kernel
+    deadline = time.monotonic() + 60  # the widgets come back from the saved state, in time
+    while len(again.widget_cells()) < len(shown):
+        assert time.monotonic() < deadline, "the reopened lesson does not show its widgets"
+        time.sleep(0.5)
     roots = [again.cell(i).locator(".jp-OutputArea-output > .jupyter-widgets").first
              for i, _ in again.widget_cells()]
     assert len(roots) == len(shown)
