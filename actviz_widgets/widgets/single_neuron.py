@@ -121,12 +121,15 @@ class SingleNeuron(FigureWidget):
                                            tooltip="back to the values the neuron started with",
                                            layout=widgets.Layout(width="90px"))
         s = self.sliders
+        # columns keep their width and wrap onto a new row when the page is narrow
+        # (a 1280-px window with the file browser open), instead of scrolling
+        column = widgets.Layout(flex="0 0 auto")
         controls = widgets.HBox([
-            widgets.VBox([s["x1"], s["x2"], s["y"]]),
-            widgets.VBox([s["w1"], s["w2"], s["b"]]),
+            widgets.VBox([s["x1"], s["x2"], s["y"]], layout=column),
+            widgets.VBox([s["w1"], s["w2"], s["b"]], layout=column),
             widgets.VBox([self.activation_dropdown, self.loss_dropdown, self.lr_slider,
-                          widgets.HBox([self.step_button, self.reset_button])]),
-        ])
+                          widgets.HBox([self.step_button, self.reset_button])], layout=column),
+        ], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(NeuronView(), [controls])
         self.step_button.on_click(self.guarded(self.step))
         self.reset_button.on_click(self.guarded(self.reset))
