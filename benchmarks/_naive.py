@@ -24,12 +24,14 @@ def naive_frame(widget, change: Callable[[], object], new_view: Callable[[], obj
     new_view : callable
         Builds a fresh view of the widget's kind.
     """
-    widget._hold += 1  # apply the change without the widget's own redraw
+    # Apply the change without the widget's own redraw (a benchmark may look inside:
+    # the widget defers refresh() while _redraw_held, and the deferred one is dropped).
+    widget._redraw_held += 1
     try:
         change()
     finally:
-        widget._hold -= 1
-        widget._pending = False
+        widget._redraw_held -= 1
+        widget._redraw_pending = False
     fast_view = widget.view
     view = new_view()
     widget.view = view
