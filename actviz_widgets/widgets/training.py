@@ -1,4 +1,4 @@
-"""The base of widgets that train a network while they draw: Play/Pause, Train n, Reset, New weights.
+"""The base of widgets that train while they draw: Play/Pause, Train n, Reset, New weights.
 
 Shared by the playground and the gradient-health, dead-neuron and
 distribution widgets.  One path for playing, stepping and resetting:
