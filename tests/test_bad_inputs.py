@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actviz_widgets.engine.datasets import make_dataset
-from actviz_widgets.engine.network import MLP, Gradients
+from actviz_widgets.engine.network import MLP
 from actviz_widgets.engine.optimizers import SGD, Adam
 from actviz_widgets.engine.serialization import load_network, save_network
 from actviz_widgets.engine.stepper import PassStepper

@@ -22,7 +22,6 @@ mistake in ``forward`` cannot hide one in ``backward``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np

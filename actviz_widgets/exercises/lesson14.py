@@ -16,7 +16,6 @@ activation, and the exercises must stay right whatever the widget shows.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -79,6 +78,29 @@ def sorted_test() -> tuple[np.ndarray, np.ndarray]:
     return ds.X_test[order], ds.y_test[order]
 
 
+def preferred_class(hidden: np.ndarray, y: np.ndarray, neuron: int,
+                    n_classes: int = 10) -> tuple[np.ndarray, int, list[Mistake]]:
+    """Each class's mean activation of ``neuron``, the class where it is largest, and the
+    usual wrong readings of it.
+
+    Shared by the case studies' "which class does this neuron answer?" exercises
+    (lessons 14 and 15): the least-exciting class, the class of the single most
+    exciting digit, and the mean activation itself instead of its class.
+    """
+    column = class_means(hidden, y, n_classes)[:, neuron]
+    best = int(np.argmax(column))
+    mistakes = [
+        Mistake(int(np.argmin(column)), "that is the class that excites this neuron least. "
+                                        "Take the largest mean: argmax."),
+        Mistake(int(np.argmax([hidden[y == c, neuron].max() for c in range(n_classes)])),
+                "that is the class of the single digit that excites it most. The question "
+                "asks about the mean over each class's digits."),
+        Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
+                                               "question asks for the class that has it."),
+    ]
+    return column, best, [m for m in mistakes if m.answer != best]
+
+
 def check_favourite_class(answer: Any) -> bool:
     """Check which digit class gives hidden neuron :data:`NEURON` its largest mean
     activation over the test digits.
@@ -94,22 +116,10 @@ def check_favourite_class(answer: Any) -> bool:
         Whether it is right; a verdict with a hint is printed either way.
     """
     X, y = sorted_test()
-    hidden = network().forward(X).a[1]
-    means = class_means(hidden, y, 10)  # (10 classes, 32 neurons)
-    column = means[:, NEURON]
-    best = int(np.argmax(column))
-    mistakes = [
-        Mistake(int(np.argmin(column)), "that is the class that excites this neuron least. "
-                                        "Take the largest mean: argmax."),
-        Mistake(int(np.argmax([hidden[y == c, NEURON].max() for c in range(10)])),
-                "that is the class of the single digit that excites it most. The question "
-                "asks about the mean over each class's digits."),
-        Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
-                                               "question asks for the class that has it."),
-    ]
+    column, best, mistakes = preferred_class(network().forward(X).a[1], y, NEURON)
     return check_number(
         answer, best, kind="index",
-        mistakes=[m for m in mistakes if m.answer != best],
+        mistakes=mistakes,
         praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
                f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
                "the next class. Its incoming weights, drawn as an 8×8 image, show which "

@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.case_study import class_means, confusion_matrix, sort_by_class
+from ..engine.case_study import confusion_matrix, sort_by_class
 from ..engine.datasets import Dataset
 from ..engine.mnist import MnistRun, load_mnist, train_mnist_classifier
 from ..engine.network import MLP
 from ..widgets.mnist import one_blas_thread
 from ._check import Mistake, check_number, compare_guess, grading
+from .lesson14 import preferred_class
 
 __all__ = ["NEURON", "DIGIT", "data", "run", "network", "sorted_test", "silent_from",
            "check_preferred_class", "check_silent_neurons", "check_digit_accuracy",
@@ -125,20 +126,9 @@ def check_preferred_class(answer: Any) -> bool:
         Whether it is right; a verdict with a hint is printed either way.
     """
     X, y = sorted_test()
-    hidden = network().forward(X).a[1]
-    column = class_means(hidden, y, 10)[:, NEURON]
-    best = int(np.argmax(column))
-    mistakes = [
-        Mistake(int(np.argmin(column)), "that is the class that excites this neuron least. "
-                                        "Take the largest mean: argmax."),
-        Mistake(int(np.argmax([hidden[y == c, NEURON].max() for c in range(10)])),
-                "that is the class of the single digit that excites it most. The question "
-                "asks about the mean over each class's digits."),
-        Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
-                                               "question asks for the class that has it."),
-    ]
+    column, best, mistakes = preferred_class(network().forward(X).a[1], y, NEURON)
     return check_number(
-        answer, best, kind="index", mistakes=[m for m in mistakes if m.answer != best],
+        answer, best, kind="index", mistakes=mistakes,
         praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
                f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
                "the next class. Its weights image shows the ring of a 0 in red and its empty "

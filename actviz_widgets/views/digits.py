@@ -324,7 +324,6 @@ class DigitsView(FigureView):
         class_means = check_array("class_means", class_means,
                                   shape=(self.n_classes, self.n_hidden), finite=False)
         confusion = check_array("confusion", confusion, shape=(self.n_classes, self.n_classes))
-        limit = colour_limit(hidden)
         # activations that are never negative (ReLU) on a sequential scale from 0; signed
         # ones on the diverging scale centred at 0
         nonneg = bool(hidden.min() >= 0)

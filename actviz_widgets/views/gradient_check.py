@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.gridspec import GridSpec
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
