@@ -127,7 +127,7 @@ class TrainingWidget(FigureWidget):
         self.new_weights_button = None
         if "seed" in self.setting_names():
             self.new_weights_button = widgets.Button(
-                description="New weights", icon="random", layout=lay(width="120px"),
+                description="New weights", icon="random", layout=lay(width="132px"),
                 tooltip="new random initial weights (seed + 1), then back to step 0")
             self.new_weights_button.on_click(self.guarded(self.new_weights))
 
