@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "MnistClassifier": ".widgets.mnist",
     "TrainingComparison": ".widgets.comparison",
     "set_pixel_ratio": ".views.base",
+    "set_language": ".i18n",
+    "get_language": ".i18n",
 }
 
 

@@ -19,6 +19,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..i18n import resolve_language, tr
 from .png import encode_png
 
 __all__ = ["FigureView", "set_pixel_ratio", "PNG_COMPRESS_LEVEL"]
@@ -65,6 +66,9 @@ class FigureView:
         Device pixels per CSS pixel the frames are rendered for: 2 renders
         twice as many pixels each way (sharp on a high-DPI screen), to be shown
         at :attr:`css_size`. Default: :func:`set_pixel_ratio`'s (1 unless set).
+    language : str, optional
+        The language of the picture's texts, ``"en"`` or ``"zh"``
+        (:mod:`actviz_widgets.i18n`). Default: the current language.
 
     Attributes
     ----------
@@ -75,7 +79,8 @@ class FigureView:
     """
 
     def __init__(self, figsize: tuple[float, float], dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        self.language = resolve_language(language)
         if pixel_ratio is None:
             pixel_ratio = _pixel_ratio
         if not pixel_ratio > 0:
@@ -88,6 +93,10 @@ class FigureView:
         self._backgrounds: dict[Hashable, object] = {}  # static key -> saved background
 
     # -- artists ---------------------------------------------------------------------------
+    def tr(self, key: str, /, **values) -> str:
+        """The text of catalogue ``key`` in this picture's language (:func:`~actviz_widgets.i18n.tr`)."""
+        return tr(key, self.language, **values)
+
     def dynamic(self, artist: Artist) -> Artist:
         """Register ``artist`` as redrawn on every frame; returns it."""
         artist.set_animated(True)

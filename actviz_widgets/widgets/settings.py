@@ -40,12 +40,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
+
+from ..i18n import has_key, resolve_language, tr
 
 __all__ = ["Number", "Integer", "Choice", "Choices", "Flag", "SettingsOwner",
            "SettingSpec"]
@@ -61,7 +63,7 @@ EFFECTS = ("recompute", "restart", "live", "display")
 class SettingSpec:
     """What a control needs to know about a setting (kept in the trait's metadata)."""
 
-    label: str
+    label: str  # English text, or "" when the owner's catalogue area holds it
     kind: str
     low: float | None = None
     high: float | None = None
@@ -336,8 +338,24 @@ class SettingsOwner(traitlets.HasTraits):
                              f"{cls.setting_names()}")
         return trait.spec
 
-    def init_settings(self, values: Mapping[str, Any]) -> None:
-        """Set the constructor's values (validated) before any control exists."""
+    #: The catalogue area holding this widget's texts (:mod:`actviz_widgets.i18n`):
+    #: setting ``name``'s label is ``"<area>.<name>"``, its tooltip
+    #: ``"<area>.<name>.help"`` and an option's label ``"<area>.<name>.<value>"``
+    #: (the last two where the English catalogue has them).  ``None``: the
+    #: declaration's own English ``label`` and ``help``.
+    i18n_area: str | None = None
+
+    def init_settings(self, values: Mapping[str, Any], language: str | None = None) -> None:
+        """Set the language and the constructor's values (validated) before any control exists.
+
+        Parameters
+        ----------
+        values : mapping
+            The settings given to the constructor.
+        language : str, optional
+            ``"en"`` or ``"zh"``; default: :func:`actviz_widgets.i18n.get_language`.
+        """
+        self.language = resolve_language(language)
         self.setting_ranges: dict[str, tuple[float, float]] = getattr(self, "setting_ranges", {})
         self.setting_options: dict[str, tuple] = getattr(self, "setting_options", {})
         self.controls: dict[str, widgets.Widget] = {}
@@ -348,6 +366,32 @@ class SettingsOwner(traitlets.HasTraits):
             self.setting_spec(name)  # unknown names fail loudly
             setattr(self, name, value)
         self.observe(self._on_setting, names=self.setting_names())
+
+    def tr(self, key: str, /, **values: Any) -> str:
+        """The text of catalogue ``key`` in this widget's language (see :func:`~actviz_widgets.i18n.tr`)."""
+        return tr(key, getattr(self, "language", None), **values)
+
+    def localized_spec(self, name: str) -> SettingSpec:
+        """Setting ``name``'s declaration with its label, tooltip and option labels in this widget's language."""
+        spec = self.setting_spec(name)
+        area = self.i18n_area
+        if area is None:
+            return spec
+        key = f"{area}.{name}"
+        changes: dict[str, Any] = {"label": self.tr(key)}
+        if has_key(key + ".help", "en"):
+            changes["help"] = self.tr(key + ".help")
+        if spec.options:
+            changes["options"] = self._localized_options(name, spec.options)
+        return replace(spec, **changes)
+
+    def _localized_options(self, name: str, pairs: Sequence[tuple]) -> tuple:
+        # An option's label comes from the catalogue where it has one ("xor" → "异或").
+        if self.i18n_area is None:
+            return tuple(pairs)
+        key = f"{self.i18n_area}.{name}"
+        return tuple((self.tr(f"{key}.{value}") if has_key(f"{key}.{value}", "en") else label,
+                      value) for label, value in pairs)
 
     # -- values ------------------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -418,7 +462,7 @@ class SettingsOwner(traitlets.HasTraits):
             handler = self._links[name]
             control.unobserve(handler, names="value")
             try:
-                control.options = list(pairs)
+                control.options = list(self._localized_options(name, pairs))
                 control.value = wanted
             finally:
                 control.observe(handler, names="value")
@@ -435,8 +479,11 @@ class SettingsOwner(traitlets.HasTraits):
         """
         if name in self.controls:
             return self.controls[name]
-        spec = self.setting_spec(name)
-        control = make_control(spec, getattr(self, name), self.setting_options.get(name),
+        spec = self.localized_spec(name)
+        options = self.setting_options.get(name)
+        if options is not None:
+            options = self._localized_options(name, options)
+        control = make_control(spec, getattr(self, name), options,
                                self.setting_ranges.get(name))
         for key, value in layout.items():
             setattr(control.layout, key, value)
