@@ -73,6 +73,25 @@ class TestPlaceholders:
         text = "Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION\n"
         assert be.learner_markdown(text) == f"Why?\n\n{be.MARKDOWN_STUB}\n"
 
+    def test_chinese_placeholders_speak_chinese_and_keep_the_code(self):
+        code = region("def f(z):", "    return z", "answer = f(2)") + "\nok = ex.check(answer)"
+        assert be.learner_code(code, "zh").split("\n") == [
+            "def f(z):", "    return ...  # 在这里写你的代码", "answer = ...",
+            "ok = ex.check(answer)"]
+        text = "为什么？\n\n### BEGIN SOLUTION\n因为。\n### END SOLUTION\n"
+        assert be.learner_markdown(text, "zh") == "为什么？\n\n*（在这里写你的答案）*\n"
+
+    def test_english_placeholders_are_the_default(self):
+        code = region("def f(z):", "    return z")
+        assert be.learner_code(code) == be.learner_code(code, "en") == (
+            "def f(z):\n    return ...  # your code here")
+
+    def test_a_language_without_placeholders_is_refused(self):
+        with pytest.raises(ValueError, match="language must be one of 'en', 'zh'; got 'fr'"):
+            be.learner_code(region("a = 1"), "fr")
+        with pytest.raises(ValueError, match="got 'fr'"):
+            be.build(sample_source(), "learner", "fr")
+
     @pytest.mark.parametrize("code, message", [
         (f"{be.BEGIN}\na = 1", "without ### END"),
         (f"a = 1\n{be.END}", "without ### BEGIN"),
@@ -149,6 +168,29 @@ class TestSync:
         stored = be.build(sample_source(), "learner")
         change(stored)
         assert what in be.out_of_sync(built, stored)
+
+    def test_a_set_takes_its_language_from_its_folder(self, tmp_path):
+        assert be.set_at(tmp_path / "notebooks").language == "en"
+        assert be.set_at(tmp_path / "notebooks" / "zh").language == "zh"
+        assert be.set_at(tmp_path / "lessons", "zh").language == "zh"
+        languages = {s.source.parent.name: s.language for s in be.default_sets()}
+        assert languages.get("notebooks") == "en"
+        if (ROOT / "notebooks" / "zh" / "source").is_dir():
+            assert languages["zh"] == "zh"
+
+    def test_a_chinese_set_builds_chinese_placeholders(self, tmp_path):
+        root = tmp_path / "zh"
+        (root / "source").mkdir(parents=True)
+        source = lesson(new_markdown_cell("# 第 0 课 · x"), new_code_cell(
+            region("def f(z):", "    return z") + "\nok = ex.check(f)"))
+        nbformat.write(source, root / "source" / "00_a.ipynb")
+        assert be.main(["--root", str(root)]) == 0
+        learner = nbformat.read(root / "learner" / "00_a.ipynb", 4)
+        assert learner.cells[1].source == (
+            "def f(z):\n    return ...  # 在这里写你的代码\nok = ex.check(f)")
+        assert be.check([be.set_at(root)]) == []
+        # the same edition with English words is out of sync in a Chinese set
+        assert "cell 1: its source" in be.check([be.set_at(root, "en")])[0]
 
     def test_check_finds_missing_stale_and_stray_editions(self, tmp_path):
         sets = be.set_at(tmp_path)

@@ -36,6 +36,9 @@ must write as nbgrader does::
   answer ``...`` with a kind "not answered yet" and a first hint, so the
   learner's edition runs from top to bottom without an error.
 * A Markdown cell's region becomes *"(your answer here)"*.
+* The words of a placeholder are in the set's language: a set under
+  ``notebooks/zh/`` writes ``# 在这里写你的代码`` and *"（在这里写你的答案）"*
+  (``--language`` chooses for ``--source``/``--learner``/``--teacher``).
 * A cell tagged ``teacher-only`` is left out of the learner's edition, one
   tagged ``learner-only`` out of the teacher's.
 
@@ -73,6 +76,11 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>### (?:BEGIN|END) SOLUTION)[ \t]*$")
 MARKDOWN_STUB = "*(your answer here)*"
+#: The placeholders' words in each language of a lesson set (English is the default).
+STUBS = {
+    "en": {"code": "# your code here", "markdown": MARKDOWN_STUB},
+    "zh": {"code": "# 在这里写你的代码", "markdown": "*（在这里写你的答案）*"},
+}
 ONLY_TAG = {"learner": "teacher-only", "teacher": "learner-only"}  # tag that drops a cell
 #: Cell metadata that a run or a front end changes; not part of the comparison.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
@@ -114,7 +122,14 @@ def _assigned_names(target: ast.expr) -> list[str]:
     return []  # an attribute or a subscript: not a new name
 
 
-def placeholder(solution: str, indent: str = "") -> list[str]:
+def _stubs(language: str) -> dict[str, str]:
+    if language not in STUBS:
+        raise ValueError(f"language must be one of {', '.join(map(repr, STUBS))}; "
+                         f"got {language!r}")
+    return STUBS[language]
+
+
+def placeholder(solution: str, indent: str = "", language: str = "en") -> list[str]:
     """The learner's placeholder lines for one solution region (see the module doc).
 
     Parameters
@@ -123,6 +138,8 @@ def placeholder(solution: str, indent: str = "") -> list[str]:
         The region's code, without its markers.
     indent : str
         The indentation of the region's markers.
+    language : {"en", "zh"}
+        The language of the placeholder's comment.
 
     Returns
     -------
@@ -133,12 +150,13 @@ def placeholder(solution: str, indent: str = "") -> list[str]:
         tree = ast.parse(textwrap.dedent(solution))
     except SyntaxError as exc:
         raise SolutionMarkupError(f"a solution region is not valid Python: {exc}") from None
+    comment = _stubs(language)["code"]
     lines: list[str] = []
     seen: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             lines += [f"{indent}def {node.name}({ast.unparse(node.args)}):",
-                      f"{indent}    return ...  # your code here"]
+                      f"{indent}    return ...  {comment}"]
             seen.add(node.name)
             continue
         if isinstance(node, ast.Assign):
@@ -154,32 +172,34 @@ def placeholder(solution: str, indent: str = "") -> list[str]:
     return lines or [f"{indent}..."]
 
 
-def learner_code(source: str) -> str:
+def learner_code(source: str, language: str = "en") -> str:
     """A code cell's source with each solution region replaced by its placeholder."""
     lines = source.split("\n")
     out: list[str] = []
     last = 0
     for first, end, indent in _regions(source):
         out += lines[last:first]
-        out += placeholder("\n".join(lines[first + 1:end]), indent)
+        out += placeholder("\n".join(lines[first + 1:end]), indent, language)
         last = end + 1
     out += lines[last:]
     return "\n".join(out)
 
 
-def learner_markdown(source: str) -> str:
+def learner_markdown(source: str, language: str = "en") -> str:
     """A Markdown cell's source with each solution region replaced by a stub."""
+    stub = _stubs(language)["markdown"]
     lines = source.split("\n")
     out: list[str] = []
     last = 0
     for first, end, _indent in _regions(source):
-        out += [*lines[last:first], MARKDOWN_STUB]
+        out += [*lines[last:first], stub]
         last = end + 1
     out += lines[last:]
     return "\n".join(out)
 
 
-def build(source_nb: nbformat.NotebookNode, edition: str) -> nbformat.NotebookNode:
+def build(source_nb: nbformat.NotebookNode, edition: str,
+          language: str = "en") -> nbformat.NotebookNode:
     """One edition of a source lesson, unexecuted.
 
     Parameters
@@ -188,6 +208,8 @@ def build(source_nb: nbformat.NotebookNode, edition: str) -> nbformat.NotebookNo
         The source lesson.
     edition : {"learner", "teacher"}
         Which edition.
+    language : {"en", "zh"}
+        The language of the lesson set: the learner's placeholders are written in it.
 
     Returns
     -------
@@ -196,6 +218,7 @@ def build(source_nb: nbformat.NotebookNode, edition: str) -> nbformat.NotebookNo
     """
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {EDITIONS}; got {edition!r}")
+    _stubs(language)
     nb = copy.deepcopy(source_nb)
     cells = []
     for cell in nb.cells:
@@ -207,13 +230,13 @@ def build(source_nb: nbformat.NotebookNode, edition: str) -> nbformat.NotebookNo
         if cell.cell_type == "code":
             _regions(cell.source)  # a teacher's cell is checked too
             if edition == "learner":
-                cell.source = learner_code(cell.source)
+                cell.source = learner_code(cell.source, language)
             cell.outputs = []
             cell.execution_count = None
         elif cell.cell_type == "markdown":
             _regions(cell.source)
             if edition == "learner":
-                cell.source = learner_markdown(cell.source)
+                cell.source = learner_markdown(cell.source, language)
         cells.append(cell)
     nb.cells = cells
     nb.metadata.pop("widgets", None)
@@ -258,6 +281,7 @@ class LessonSet:
     source: Path
     learner: Path
     teacher: Path
+    language: str = "en"
 
     def output(self, edition: str) -> Path:
         return self.learner if edition == "learner" else self.teacher
@@ -276,8 +300,12 @@ def default_sets() -> list[LessonSet]:
     return [set_at(root) for root in roots if (root / "source").is_dir()]
 
 
-def set_at(root: Path) -> LessonSet:
-    return LessonSet(root / "source", root / "learner", root / "teacher")
+def set_at(root: Path, language: str | None = None) -> LessonSet:
+    """The set in ``root``; its language is ``language``, else the folder's name if it
+    names a language with placeholders (``notebooks/zh``), else English."""
+    if language is None:
+        language = root.name if root.name in STUBS else "en"
+    return LessonSet(root / "source", root / "learner", root / "teacher", language)
 
 
 def check(sets: list[LessonSet], names: list[str] | None = None) -> list[str]:
@@ -291,7 +319,8 @@ def check(sets: list[LessonSet], names: list[str] | None = None) -> list[str]:
                 if not target.exists():
                     problems.append(f"{target}: missing")
                     continue
-                why = out_of_sync(build(source_nb, edition), nbformat.read(target, as_version=4))
+                why = out_of_sync(build(source_nb, edition, lessons.language),
+                                  nbformat.read(target, as_version=4))
                 if why:
                     problems.append(f"{target}: {why}")
         for edition in EDITIONS:
@@ -310,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path)
     parser.add_argument("--learner", type=Path)
     parser.add_argument("--teacher", type=Path)
+    parser.add_argument("--language", choices=sorted(STUBS),
+                        help="the set's language, for its placeholders (default: the "
+                             "--root folder's name if it is one, else en)")
     parser.add_argument("--execute", action="store_true",
                         help="execute the editions that were (re)built")
     parser.add_argument("--force", action="store_true",
@@ -320,9 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.source or args.learner or args.teacher:
         if not (args.source and args.learner and args.teacher):
             parser.error("--source, --learner and --teacher go together")
-        sets = [LessonSet(args.source, args.learner, args.teacher)]
+        sets = [LessonSet(args.source, args.learner, args.teacher, args.language or "en")]
     elif args.root:
-        sets = [set_at(args.root)]
+        sets = [set_at(args.root, args.language)]
     else:
         sets = default_sets()
     if not any(lessons.sources(args.lessons) for lessons in sets):
@@ -338,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in lessons.sources(args.lessons):
             source_nb = nbformat.read(path, as_version=4)
             for edition in EDITIONS:
-                built = build(source_nb, edition)
+                built = build(source_nb, edition, lessons.language)
                 target = lessons.output(edition) / path.name
                 stored = nbformat.read(target, as_version=4) if target.exists() else None
                 if not args.force and stored is not None and out_of_sync(built, stored) is None:
