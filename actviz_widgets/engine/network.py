@@ -605,6 +605,32 @@ class MLP:
         L = self.n_layers
         return self.loss.predict(trace.z[L], trace.a[L])
 
+    # -- export ----------------------------------------------------------------------------
+    def to_torch(self, dtype=None):
+        """An equivalent ``torch.nn.Sequential`` with copies of the weights (needs PyTorch).
+
+        ``model(X)`` is ``forward(X).output`` and ``model[:-1](X)`` the output
+        layer's pre-activations, in float64 unless ``dtype`` says otherwise;
+        see :func:`~actviz_widgets.engine.export.to_torch` (and
+        :func:`~actviz_widgets.engine.export.torch_loss` for the loss).
+
+        Raises
+        ------
+        ModuleNotFoundError
+            If PyTorch is not installed; the message says how to install it.
+        """
+        from .export import to_torch  # (PyTorch is imported only when asked for)
+        return to_torch(self, dtype)
+
+    def to_pytorch_code(self) -> str:
+        """A short, runnable PyTorch script holding this network's weights and loss.
+
+        Needs no PyTorch to write; see
+        :func:`~actviz_widgets.engine.export.to_pytorch_code`.
+        """
+        from .export import to_pytorch_code
+        return to_pytorch_code(self)
+
     # -- update ----------------------------------------------------------------------------
     def check_gradients(self, grads: Gradients) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Check that ``grads`` fits this network and holds finite values.
