@@ -177,10 +177,10 @@ def test_script_needs_no_torch_to_be_written_and_is_short(monkeypatch):
     compile(code, "exported.py", "exec")  # valid Python
     assert SOFTPLUS_SOURCE in code
     assert "nn.BCEWithLogitsLoss()" in code and "model[:-1](X)" in code
-    # short: beside one line per row of weights, under 50 lines
+    # short: beside one line per row of weights, under 60 lines
     rows = [line for line in code.splitlines() if line.startswith("        [")]
     assert len(rows) == 4 + 4 + 1
-    assert len(code.splitlines()) - len(rows) < 50
+    assert len(code.splitlines()) - len(rows) < 60
 
 
 def test_missing_torch_is_a_clear_error(monkeypatch):
