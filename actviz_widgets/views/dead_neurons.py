@@ -30,6 +30,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..engine.activations import get_activation
 from ..engine.validation import check_array, check_int
+from ..i18n import resolve_language, tr
 from .base import FigureView
 from .gradient_health import CompactNetworkDiagram, PartialRedrawView
 from .linechart import LineChartPanel
@@ -45,8 +46,6 @@ DEAD_COLOR = "#000000"
 NO_GRADIENT_COLOR = "#D55E00"
 LOSS_COLOR = "#0072B2"
 _BAR_COLOR = "#999999"
-#: The diagram's colour-bar label.
-DIAGRAM_LABEL = "share of samples with z > 0"
 #: Figure region of the diagram up to its colour bar (left, bottom, width, height).
 DIAGRAM_REGION = (0.0, 0.0, 0.453, 0.81)
 
@@ -180,22 +179,20 @@ class DeadNeuronsState:
     note: str = ""
 
 
-def verdict_text(state: DeadNeuronsState) -> str:
-    """The verdict line under the title."""
+def verdict_text(state: DeadNeuronsState, language: str | None = None) -> str:
+    """The verdict line under the title, in ``language`` (default: the current one)."""
     dead = int(sum(m.sum() for m in state.dead))
     silent = int(sum(m.sum() for m in state.no_gradient))
     total = sum(state.sizes[1:-1])
     if dead == 0:
-        return f"No dead units: each of the {total} hidden units fires on some training sample."
-    unit = "unit" if dead == 1 else "units"
-    line = (f"{dead} of {total} hidden {unit} dead: z ≤ 0 on every one of the "
-            f"{state.n_samples} training samples.")
+        return tr("dead.verdict.none", language, total=total)
+    line = tr("dead.verdict.one" if dead == 1 else "dead.verdict.many", language, dead=dead,
+              total=total, n=state.n_samples)
     if silent == dead:
-        return line + ("\nThey output 0 and their f′(z) = 0, so no gradient reaches their own "
-                       "weights; only changes in the layers before them can bring them back.")
+        return line + "\n" + tr("dead.verdict.stuck", language)
     name = get_activation(state.activations[0]).display_name
-    return line + (f"\nBut {name} still passes the gradient through them, times f′(z) = "
-                   f"{fmt(state.negative_slope)}: they can learn their way back.")
+    return line + "\n" + tr("dead.verdict.leaky", language, name=name,
+                            slope=fmt(state.negative_slope))
 
 
 class DeadNeuronsView(PartialRedrawView):
@@ -210,6 +207,8 @@ class DeadNeuronsView(PartialRedrawView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -229,8 +228,9 @@ class DeadNeuronsView(PartialRedrawView):
 
     def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 5.9),
                  dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio)
+        self.language = resolve_language(language)  # (PartialRedrawView takes no language)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",
                                            va="top"))
@@ -243,22 +243,22 @@ class DeadNeuronsView(PartialRedrawView):
         # a share is a non-negative quantity: a sequential scale from 0 to 1
         self.diagram.set_color_scale("nonnegative", vmax=1.0)
         self.bars = FractionBarPanel(self, fig.add_axes([0.6, 0.57, 0.38, 0.2]), MAX_HIDDEN,
-                                     ylabel="dead units")
+                                     ylabel=self.tr("dead.bars_ylabel"))
         self.count_chart = LineChartPanel(
             self, fig.add_axes([0.6, 0.14, 0.17, 0.29]), ["dead", "no gradient"],
-            colors=[DEAD_COLOR, NO_GRADIENT_COLOR], styles=["-", "--"], xlabel="training step",
-            ylabel="hidden units", legend=False)
+            colors=[DEAD_COLOR, NO_GRADIENT_COLOR], styles=["-", "--"],
+            xlabel=self.tr("dead.xlabel"), ylabel=self.tr("dead.count_ylabel"), legend=False)
         self.loss_chart = LineChartPanel(
             self, fig.add_axes([0.82, 0.14, 0.16, 0.29]), ["training loss"], colors=[LOSS_COLOR],
-            xlabel="training step", legend=False)
+            xlabel=self.tr("dead.xlabel"), legend=False)
         self.switch_label = self.dynamic(PathText(
             self.count_chart.ax, 0.0, 1.0, "", fontsize=8,
             transform=blended_transform_factory(self.count_chart.ax.transData,
                                                 self.count_chart.ax.transAxes),
             va="top", color="#555555", offset=(0.0, -3.0)))
-        fig.text(0.6, 0.035, "━ dead: z ≤ 0 on every sample", color=DEAD_COLOR, fontsize=8)
-        fig.text(0.6, 0.01, "╍ of them passing no gradient: f′(z) = 0 on every sample",
-                 color=NO_GRADIENT_COLOR, fontsize=8)
+        fig.text(0.6, 0.035, self.tr("dead.key_dead"), color=DEAD_COLOR, fontsize=8)
+        fig.text(0.6, 0.01, self.tr("dead.key_no_gradient"), color=NO_GRADIENT_COLOR,
+                 fontsize=8)
 
     def update(self, state: DeadNeuronsState) -> None:
         """Draw ``state`` (see :class:`DeadNeuronsState`)."""
@@ -274,23 +274,21 @@ class DeadNeuronsView(PartialRedrawView):
         if sizes != d.sizes:
             self.redraw_region(DIAGRAM_REGION, d.ax, lambda: d.set_structure(sizes),
                                key=tuple(sizes))
-        d.set_node_values([None, *state.active_share, None], DIAGRAM_LABEL,
+        d.set_node_values([None, *state.active_share, None], self.tr("dead.diagram_label"),
                           blank=[True] + [False] * (L - 1) + [True],
-                          note=f"neurons: share of the {state.n_samples} training samples on "
-                               "which the unit fires (z > 0)\noutlined: dead, z ≤ 0 on every "
-                               "sample")
+                          note=self.tr("dead.diagram_note", n=state.n_samples))
         d.set_outlined([None, *state.dead, None])
         n_dead = [int(m.sum()) for m in state.dead]
         self.bars.update([m.mean() for m in state.dead],
-                         [f"hidden {l}" for l in range(1, L)],
+                         [self.tr("dead.bar_label", layer=l) for l in range(1, L)],
                          [f"{k}/{len(m)}" for k, m in zip(n_dead, state.dead)])
-        self.bars.title.set_text(f"Dead units per hidden layer at step {state.step}")
+        self.bars.title.set_text(self.tr("dead.bars_title", step=state.step))
         self.count_chart.update(state.steps, {"dead": state.dead_counts,
                                               "no gradient": state.no_gradient_counts})
         self.loss_chart.update(state.steps, {"training loss": state.losses})
-        later = "" if state.step else " (press Train or Play)"
-        self.count_chart.set_title("Dead units over training" + later)
-        self.loss_chart.set_title("Training loss" + later)
+        later = "" if state.step else self.tr("dead.press_train")
+        self.count_chart.set_title(self.tr("dead.count_title") + later)
+        self.loss_chart.set_title(self.tr("dead.loss_title") + later)
         for chart in (self.count_chart, self.loss_chart):
             chart.set_marker(state.switch_step)
         self.switch_label.set_visible(state.switch_step is not None)
@@ -302,10 +300,11 @@ class DeadNeuronsView(PartialRedrawView):
             self.switch_label.set_alignment(ha="right" if right else "left")
             self.switch_label.set_position((state.switch_step + (-pad if right else pad), 1.0))
             self.switch_label.set_text(f"{acts[0]} →" if right else f"→ {acts[0]}")
-        acc = "" if state.accuracy is None else f" · accuracy {state.accuracy:.0%}"
+        acc = "" if state.accuracy is None else self.tr("dead.accuracy",
+                                                         accuracy=f"{state.accuracy:.0%}")
         hidden = L - 1
-        self.title.set_text(f"Dead neurons · {hidden} hidden {acts[0]} layer"
-                            f"{'s' if hidden > 1 else ''} · step {state.step} · "
-                            f"loss {fmt(state.loss)}{acc}")
-        self.verdict.set_text(verdict_text(state))
+        self.title.set_text(self.tr("dead.title_many" if hidden > 1 else "dead.title_one",
+                                    hidden=hidden, activation=acts[0], step=state.step,
+                                    loss=fmt(state.loss), accuracy=acc))
+        self.verdict.set_text(verdict_text(state, self.language))
         self.note.set_text(state.note)

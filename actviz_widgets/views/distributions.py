@@ -32,6 +32,7 @@ from matplotlib.transforms import Affine2D, blended_transform_factory
 from ..engine.activations import get_activation
 from ..engine.diagnostics import SATURATION_THRESHOLD
 from ..engine.validation import check_array, check_choice, check_int
+from ..i18n import has_key
 from .activation_plot import saturated_intervals
 from .base import FigureView
 from .gradient_health import layer_colors
@@ -326,6 +327,8 @@ class DistributionsView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -342,26 +345,26 @@ class DistributionsView(FigureView):
         Saturated share of each layer's pre-activations over training;
         series ``layer_names``.
     layer_names : list of str
+        The chart's series names (its keys; not drawn).
     title, subtitle, note : PathText
     """
 
     def __init__(self, figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language=language)
+        threshold = f"{SATURATION_THRESHOLD:g}"
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11, weight="bold",
                                            va="top"))
         self.subtitle = self.dynamic(PathText(fig, 0.01, 0.93, "", fontsize=9, va="top"))
         self.note = self.dynamic(PathText(fig, 0.99, 0.015, "", fontsize=8.5, ha="right",
                                           color="#8a4b00"))
-        specs = (("W", 0.05, "weights W into the layer", "weight w"),
-                 ("z", 0.375, "pre-activations z = a·W + b\n"
-                  f"- - f(z), scaled to fit · grey: saturated, |f′(z)| < {SATURATION_THRESHOLD:g}",
-                  "pre-activation z"),
-                 ("a", 0.70, "activations a = f(z)", "activation a"))
-        self.panels = {key: RidgelinePanel(self, fig.add_axes([left, 0.4, 0.28, 0.415]),
-                                           title=title, xlabel=xlabel)
-                       for key, left, title, xlabel in specs}
+        lefts = {"W": 0.05, "z": 0.375, "a": 0.70}
+        self.panels = {key: RidgelinePanel(
+            self, fig.add_axes([left, 0.4, 0.28, 0.415]),
+            title=self.tr(f"distributions.panel_title.{key}", threshold=threshold),
+            xlabel=self.tr(f"distributions.panel_xlabel.{key}"))
+            for key, left in lefts.items()}
         zp = self.panels["z"]
         band = blended_transform_factory(zp.data_transform, zp.ax.transAxes)
         self.shade = self.dynamic(zp.ax.add_collection(PolyCollection(
@@ -382,21 +385,23 @@ class DistributionsView(FigureView):
         self.layer_names = [f"layer {l}" for l in range(1, MAX_LAYERS)] + ["output"]
         colors = layer_colors(MAX_LAYERS)
         self.chart = LineChartPanel(self, fig.add_axes([0.05, 0.07, 0.52, 0.19]),
-                                    self.layer_names, colors=colors, xlabel="training step",
-                                    ylabel="saturated share", ylim=(0.0, 1.0), legend=False)
+                                    self.layer_names, colors=colors,
+                                    xlabel=self.tr("distributions.xlabel"),
+                                    ylabel=self.tr("distributions.chart_ylabel"),
+                                    ylim=(0.0, 1.0), legend=False)
         x = 0.6
-        fig.text(x, 0.235, f"Saturated: |f′(z)| < {SATURATION_THRESHOLD:g} (the grey bands):",
+        fig.text(x, 0.235, self.tr("distributions.key_saturated", threshold=threshold),
                  fontsize=8, color="#333333")
-        fig.text(x, 0.205, "almost no gradient passes back through these z.", fontsize=8,
+        fig.text(x, 0.205, self.tr("distributions.key_no_gradient"), fontsize=8,
                  color="#333333")
-        lines = fig.text(x, 0.165, "Lines: one per layer", fontsize=8, color="#333333")
+        lines = fig.text(x, 0.165, self.tr("distributions.key_lines"), fontsize=8,
+                         color="#333333")
         start = x + (lines.get_window_extent(self.canvas.get_renderer()).width + 6) / fig.bbox.width
         self.layer_key = key_texts(fig, start, 0.165,
-                                   [str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors)
-        fig.text(0.6, 0.115, "Ridges: one histogram per recorded step, step 0 at the back,",
-                 fontsize=8, color="#333333")
-        fig.text(0.6, 0.085, "the newest in front; outlined in blue: the step of the slider.",
-                 fontsize=8, color="#333333")
+                                   [str(l) for l in range(1, MAX_LAYERS)]
+                                   + [self.tr("distributions.key_output")], colors)
+        fig.text(0.6, 0.115, self.tr("distributions.key_ridges"), fontsize=8, color="#333333")
+        fig.text(0.6, 0.085, self.tr("distributions.key_newest"), fontsize=8, color="#333333")
 
     def update(self, state: DistributionsState) -> None:
         """Draw ``state`` (see :class:`DistributionsState`)."""
@@ -410,11 +415,14 @@ class DistributionsView(FigureView):
             panel.update(state.steps, state.fractions[key], state.selected,
                          state.selected_fractions[key], state.last_step)
             share = state.beyond[key]
-            self.beyond_texts[key].set_text(f"{share:.0%} beyond the axis" if share > 0 else "")
+            self.beyond_texts[key].set_text(
+                self.tr("distributions.beyond", share=f"{share:.0%}") if share > 0 else "")
         self._draw_activation(act, state.ranges["z"], state.ranges["a"])
-        where = "output layer" if state.layer == L else f"hidden layer {state.layer}"
-        self.panels["W"].title.set_text(f"weights W into the {where}")
-        self.panels["a"].title.set_text(f"activations a = {act.display_name}(z)")
+        name = self.activation_name(state.activation)
+        where = (self.tr("distributions.output_layer") if state.layer == L else
+                 self.tr("distributions.hidden_layer", layer=state.layer))
+        self.panels["W"].title.set_text(self.tr("distributions.w_title", where=where))
+        self.panels["a"].title.set_text(self.tr("distributions.a_title", name=name))
         names = self.layer_names[:L - 1] + ["output"]
         # the key lists the layers drawn: 1 … L−1 and the output
         keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
@@ -425,16 +433,20 @@ class DistributionsView(FigureView):
         self.chart.update(state.sat_steps, {name: state.sat_history[:, l]
                                             for l, name in enumerate(names)})
         self.chart.set_marker(state.selected)
-        self.chart.set_title(f"Share of saturated pre-activations per layer (threshold "
-                             f"|f′(z)| < {SATURATION_THRESHOLD:g})")
-        self.title.set_text(f"Distributions · {where} of {L - 1} ({act.display_name}) · "
-                            f"{state.init} · step {state.selected}/{state.last_step} · "
-                            f"loss {fmt(state.loss)}")
-        self.subtitle.set_text(
-            f"At step {state.selected}, {state.saturated:.0%} of this layer's pre-activations "
-            f"(all {state.n_samples} training samples × neurons) are in the saturated region; "
-            f"mean |a| = {fmt(state.mean_abs_a)}")
+        self.chart.set_title(self.tr("distributions.chart_title",
+                                     threshold=f"{SATURATION_THRESHOLD:g}"))
+        self.title.set_text(self.tr("distributions.title", where=where, hidden=L - 1,
+                                    activation=name, init=state.init, step=state.selected,
+                                    last=state.last_step, loss=fmt(state.loss)))
+        self.subtitle.set_text(self.tr("distributions.subtitle", step=state.selected,
+                                       share=f"{state.saturated:.0%}", n=state.n_samples,
+                                       mean=fmt(state.mean_abs_a)))
         self.note.set_text(state.note)
+
+    def activation_name(self, name: str) -> str:
+        """Activation ``name`` as the picture writes it, in the picture's language."""
+        key = f"distributions.act.{name}"  # only names holding words have a key
+        return self.tr(key) if has_key(key, "en") else get_activation(name).display_name
 
     def _draw_activation(self, act, z_range: tuple[float, float],
                          a_range: tuple[float, float]) -> None:

@@ -17,28 +17,29 @@ from ..engine.datasets import make_dataset
 from ..engine.diagnostics import active_share, dead_units, no_gradient_units
 from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
+from ..i18n import tr
 from ..views.dead_neurons import MAX_HIDDEN, DeadNeuronsState, DeadNeuronsView
 from .settings import Choice, Integer, Number
 from .training import DATASETS, MAX_SEED, TrainingWidget, depth_of, preset_setting
 
 __all__ = ["DeadNeurons", "PRESETS", "ACTIVATIONS", "LR_RANGE", "BIAS_RANGE"]
 
-#: The activations offered: engine name -> label.
-ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
+#: The activations offered: engine name -> English label (every language's: locale/*/dead.json).
+ACTIVATIONS = {name: tr(f"dead.activation.{name}", "en") for name in ("relu", "leaky_relu")}
 #: Range of the learning-rate slider.
 LR_RANGE = (0.01, 10.0)
 #: Range of the initial-bias slider.
 BIAS_RANGE = (-3.0, 1.0)
 #: Neurons per hidden layer.
 WIDTH = 8
-#: Presets: name -> (label, settings). ``train`` steps are taken after a rebuild.
+#: Presets: name -> (English label, settings). ``train`` steps are taken after a rebuild.
+#: The labels shown are the catalogue's ``"dead.preset.<name>"`` in the widget's language.
 PRESETS: dict[str, tuple[str, dict]] = {
-    "kill_lr": ("kill: learning rate 3 (trains 30 steps)",
-                {"activation": "relu", "bias": 0.0, "lr": 3.0, "train": 30}),
-    "kill_bias": ("kill: initial bias −2", {"activation": "relu", "bias": -2.0, "lr": 0.5}),
-    "revive": ("revive: switch to leaky ReLU, learning rate 1",
-               {"activation": "leaky_relu", "lr": 1.0}),
-}
+    name: (tr(f"dead.preset.{name}", "en"), values) for name, values in {
+        "kill_lr": {"activation": "relu", "bias": 0.0, "lr": 3.0, "train": 30},
+        "kill_bias": {"activation": "relu", "bias": -2.0, "lr": 0.5},
+        "revive": {"activation": "leaky_relu", "lr": 1.0},
+    }.items()}
 
 
 class DeadNeurons(TrainingWidget):
@@ -67,6 +68,9 @@ class DeadNeurons(TrainingWidget):
     sizes : list of int, optional
         The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
         two hidden layers of 8 (the same as ``depth=2``).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the labels, messages and
+        picture (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -95,26 +99,26 @@ class DeadNeurons(TrainingWidget):
     """
 
     PRESETS = PRESETS
+    # labels, tooltips and option labels: the catalogue's "dead.<setting>…" keys
+    i18n_area = "dead"
     preset = preset_setting(PRESETS)
     activation = Choice("relu", [(label, name) for name, label in ACTIVATIONS.items()],
-                        label="activation", widget="toggle", effect="live",
-                        help="relu: max(0, z), f′ = 0 for z ≤ 0; leaky relu: z if z > 0 else "
-                             "0.01 z, f′ = 0.01 for z ≤ 0")
-    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
-                effect="live", width="290px")
-    bias = Number(0.0, *BIAS_RANGE, step=0.1, fmt=".1f", label="initial bias", effect="restart",
+                        label="", widget="toggle", effect="live")
+    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="", effect="live",
+                width="290px")
+    bias = Number(0.0, *BIAS_RANGE, step=0.1, fmt=".1f", label="", effect="restart",
                   width="260px")
-    depth = Integer(3, 1, MAX_HIDDEN, label="hidden layers", effect="restart", width="230px")
-    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="170px")
-    seed = Integer(1, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
-                   help="seed of the initial weights and the data")
+    depth = Integer(3, 1, MAX_HIDDEN, label="", effect="restart", width="230px")
+    dataset = Choice("circles", DATASETS, label="", effect="restart", width="170px")
+    seed = Integer(1, 0, MAX_SEED, text=True, label="", effect="restart", width="150px")
 
     def __init__(self, depth: int = 3, activation: str = "relu", bias: float = 0.0,
-                 lr: float = 0.5, dataset: str = "circles", seed: int = 1, sizes=None) -> None:
+                 lr: float = 0.5, dataset: str = "circles", seed: int = 1, sizes=None,
+                 language: str | None = None) -> None:
         if sizes is not None:  # the architecture, as every widget takes it
             depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, bias=bias, lr=lr,
-                                dataset=dataset, seed=seed))
+                                dataset=dataset, seed=seed), language=language)
         self.init_training()
         self.build()
         self.preset_dropdown = self.control("preset")
@@ -128,7 +132,7 @@ class DeadNeurons(TrainingWidget):
                 widgets.HBox([self.activation_toggle, self.lr_slider, self.preset_dropdown]),
                 widgets.HBox([self.bias_slider, self.depth_slider, self.dataset_dropdown,
                               self.control("seed")])]
-        super().__init__(DeadNeuronsView(self.net.sizes), rows)
+        super().__init__(DeadNeuronsView(self.net.sizes, language=self.language), rows)
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
@@ -223,7 +227,7 @@ class DeadNeurons(TrainingWidget):
         slopes = [float(d[:, m].max()) for d, m in zip(self.trace.dadz[1:-1], self.dead)
                   if m.any()]
         acc = h.train_acc[-1] if t.classification and len(h) else None
-        note = "" if self.diverged is None else "training stopped: it diverged (see below)"
+        note = "" if self.diverged is None else self.tr("dead.diverged")
         silent = [self._no_gradient_counts.get(k, np.nan) for k in h.step]
         # The series end with the current weights' values: after an activation switch
         # they differ from the last row's (recorded before the switch) at the same step.

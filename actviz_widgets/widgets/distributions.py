@@ -26,6 +26,7 @@ from ..engine.diagnostics import (
 from ..engine.network import MLP, Trace
 from ..engine.training import Trainer
 from ..engine.validation import check_int
+from ..i18n import tr
 from ..views.distributions import (
     BINS,
     MAX_LAYERS,
@@ -34,7 +35,6 @@ from ..views.distributions import (
     DistributionsView,
     display_range,
 )
-from .gradient_health import INIT_LABELS
 from .settings import Choice, Integer, Number
 from .training import DATASETS, MAX_SEED, TrainingWidget, depth_of, preset_setting
 
@@ -52,15 +52,17 @@ LR_RANGE = (1e-3, 10.0)
 SNAPSHOT_EVERY = 10
 #: Traces of snapshots kept for redrawing.
 TRACE_CACHE = 48
-#: Ready-made settings: name -> (label, settings).
+#: Ready-made settings: name -> (English label, settings).  The labels shown are
+#: the catalogue's ``"distributions.preset.<name>"`` in the widget's language.
 PRESETS: dict[str, tuple[str, dict]] = {
-    "saturated": ("saturate: tanh, plain N(0, 1) × 3",
-                  dict(activation="tanh", init="normal", weight_scale=3.0)),
-    "healthy": ("healthy: tanh, Xavier", dict(activation="tanh", init="xavier", weight_scale=1.0)),
-    "sigmoid": ("sigmoid, plain N(0, 1) × 2",
-                dict(activation="sigmoid", init="normal", weight_scale=2.0)),
-    "relu": ("ReLU, He", dict(activation="relu", init="he", weight_scale=1.0)),
-}
+    name: (tr(f"distributions.preset.{name}", "en"), values) for name, values in {
+        "saturated": dict(activation="tanh", init="normal", weight_scale=3.0),
+        "healthy": dict(activation="tanh", init="xavier", weight_scale=1.0),
+        "sigmoid": dict(activation="sigmoid", init="normal", weight_scale=2.0),
+        "relu": dict(activation="relu", init="he", weight_scale=1.0),
+    }.items()}
+#: The initialisers offered (labels: the catalogue's ``"distributions.init.<name>"``).
+INITS = ("xavier", "he", "normal")
 _KINDS = {"W": "symmetric", "z": "symmetric", "a": "bounded"}
 
 
@@ -91,6 +93,9 @@ class Distributions(TrainingWidget):
     sizes : list of int, optional
         The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
         two hidden layers of 8 (the same as ``depth=2``).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the labels, messages and
+        picture (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -112,33 +117,34 @@ class Distributions(TrainingWidget):
     STEPS_PER_FRAME = SNAPSHOT_EVERY
 
     PRESETS = PRESETS
+    # labels, tooltips and option labels: the catalogue's "distributions.<setting>…" keys
+    i18n_area = "distributions"
     preset = preset_setting(PRESETS)
-    layer = Choice(None, [("output", None)], label="show layer", effect="display",
-                   width="200px")
-    shown_step = Integer(0, 0, 0, step=SNAPSHOT_EVERY, label="step", effect="display",
+    layer = Choice(None, [("", None)], label="", effect="display", width="200px")
+    shown_step = Integer(0, 0, 0, step=SNAPSHOT_EVERY, label="", effect="display",
                          width="360px")
-    activation = Choice("tanh", ACTIVATION_NAMES, label="activation", effect="restart",
-                        width="190px")
-    init = Choice("normal", [(v, k) for k, v in INIT_LABELS.items()], label="init",
-                  effect="restart", width="190px")
-    weight_scale = Number(2.0, *SCALE_RANGE, step=0.05, log=True, fmt=".3g",
-                          label="weight scale", effect="restart", width="290px")
-    depth = Integer(3, 1, MAX_DEPTH, label="hidden layers", effect="restart", width="230px")
-    lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
-                effect="live", width="290px")
-    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="170px")
-    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
-                   help="seed of the initial weights and the data")
+    activation = Choice("tanh", ACTIVATION_NAMES, label="", effect="restart", width="190px")
+    init = Choice("normal", [("", k) for k in INITS], label="", effect="restart",
+                  width="190px")
+    weight_scale = Number(2.0, *SCALE_RANGE, step=0.05, log=True, fmt=".3g", label="",
+                          effect="restart", width="290px")
+    depth = Integer(3, 1, MAX_DEPTH, label="", effect="restart", width="230px")
+    lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="", effect="live",
+                width="290px")
+    dataset = Choice("circles", DATASETS, label="", effect="restart", width="170px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="", effect="restart", width="150px")
 
     def __init__(self, depth: int = 3, activation: str = "tanh", init: str = "normal",
                  weight_scale: float = 2.0, lr: float = 0.3, dataset: str = "circles",
-                 seed: int = 0, layer: int | None = None, sizes=None) -> None:
+                 seed: int = 0, layer: int | None = None, sizes=None,
+                 language: str | None = None) -> None:
         self._following = True
         if sizes is not None:  # the architecture, as every widget takes it
             depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, init=init,
-                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
-        self.set_options("layer", _layer_options(self.depth))
+                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed),
+                           language=language)
+        self.set_options("layer", self._layer_options(self.depth))
         self.layer = self.depth if layer is None else layer
         self.init_training()
         self.build()
@@ -156,7 +162,7 @@ class Distributions(TrainingWidget):
                               self.activation_dropdown]),
                 widgets.HBox([self.init_dropdown, self.scale_slider, self.depth_slider]),
                 widgets.HBox([self.lr_slider, self.dataset_dropdown, self.control("seed")])]
-        super().__init__(DistributionsView(), rows)
+        super().__init__(DistributionsView(language=self.language), rows)
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
@@ -172,7 +178,7 @@ class Distributions(TrainingWidget):
         self._saturation: dict[int, np.ndarray] = {}
         with self.hold():
             shown = self.layer
-            self.set_options("layer", _layer_options(depth))
+            self.set_options("layer", self._layer_options(depth))
             self.layer = shown if shown is not None and shown <= depth + 1 else depth
             self._follow_training(follow=True)
 
@@ -281,7 +287,7 @@ class Distributions(TrainingWidget):
         else:  # step 0 has no history row
             trace, L = self.trace_at(selected), self.net.n_layers
             loss = float(self.net.loss.value(trace.z[L], trace.a[L], self.trainer.y_train))
-        init = f"{INIT_LABELS[self.net.init]} × {self.net.weight_scale:.3g}"
+        init = f"{self.tr(f'distributions.init.{self.net.init}')} × {self.net.weight_scale:.3g}"
         return DistributionsState(
             layer=layer, n_layers=self.net.n_layers, activation=act.name,
             steps=np.array(ridges), selected=selected, last_step=steps[-1], ranges=ranges,
@@ -291,17 +297,19 @@ class Distributions(TrainingWidget):
             sat_steps=np.array(steps, dtype=float),
             sat_history=np.array([self.saturation_at(s) for s in steps]),
             n_samples=self.trainer.n_train, init=init, loss=loss,
-            note="" if self.diverged is None else "training stopped: it diverged (see below)")
+            note="" if self.diverged is None else self.tr("distributions.diverged"))
 
     def update(self) -> None:
         """Draw the chosen layer and step."""
         self.view.update(self.state)
+
+    def _layer_options(self, depth: int) -> list[tuple[str, int]]:
+        """The layers a learner can show: hidden 1..depth and the output."""
+        return ([(self.tr("distributions.layer.hidden", layer=l), l) for l in range(1, depth + 1)]
+                + [(self.tr("distributions.layer.output"), depth + 1)])
 
     def __repr__(self) -> str:
         return (f"Distributions(depth={self.depth}, activation={self.activation!r}, "
                 f"init={self.init!r}, weight_scale={self.weight_scale:.3g}, "
                 f"layer={self.layer}, step={self.trainer.step_count})")
 
-
-def _layer_options(depth: int) -> list[tuple[str, int]]:
-    return [(f"hidden {l}", l) for l in range(1, depth + 1)] + [("output", depth + 1)]
