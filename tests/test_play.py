@@ -16,6 +16,7 @@ import pytest
 from actviz_widgets.widgets.dead_neurons import DeadNeurons
 from actviz_widgets.widgets.distributions import Distributions
 from actviz_widgets.widgets.gradient_health import GradientHealth
+from actviz_widgets.widgets.picture import PagePicture
 from actviz_widgets.widgets.player import Player
 
 WIDGETS = [(GradientHealth, {"depth": 2}), (DeadNeurons, {"depth": 1}),
@@ -180,37 +181,109 @@ def test_player_play_twice_runs_one_task_and_replay_after_pause_works():
     asyncio.run(main())
 
 
-def test_play_skips_drawing_while_the_page_is_behind_and_training_goes_on():
+@pytest.fixture(params=["page", "image"])
+def picture(request, monkeypatch):
+    """Both pictures: the package's front end, and the core Image with linked counters."""
+    monkeypatch.setenv("ACTVIZ_PICTURE", request.param)
+    return request.param
+
+
+def answer(w, frame):
+    """What the page sends once it has shown ``frame``, through the widget's own path."""
+    if isinstance(w.image, PagePicture):
+        w.image._handle_custom_msg({"type": "shown", "frame": frame}, [])
+    else:
+        w._counters.seen.set_state({"value": frame})
+
+
+def test_play_skips_drawing_while_the_page_is_behind_and_training_goes_on(picture):
     """Frames the page has not handled hold drawing back; receipts let it go on."""
     w = GradientHealth(depth=1)
+    assert isinstance(w.image, PagePicture) == (picture == "page")
     receipts = w.receipts
-    receipts.seen.set_state({"value": receipts.sent.value})  # a page answered: it is there
-    drawn = receipts.sent.value
+    answer(w, receipts.sent)  # a page answered: it is there
+    drawn = receipts.sent
     w.run_frames(2)  # two frames sent, no receipt yet
-    assert receipts.sent.value == drawn + 2 and receipts.in_flight == 2
+    assert receipts.sent == drawn + 2 and receipts.in_flight == 2
     image = w.image.value
     w.run_frames(3)  # the page is behind: trained, not drawn
-    assert receipts.skipped == 3 and receipts.sent.value == drawn + 2
+    assert receipts.skipped == 3 and receipts.sent == drawn + 2
     assert w.image.value == image and w.trainer.step_count == 5 * w.STEPS_PER_FRAME
-    receipts.seen.set_state({"value": receipts.sent.value})  # the page caught up
+    answer(w, receipts.sent)  # the page caught up
     w.run_frames(1)
-    assert receipts.sent.value == drawn + 3 and w.image.value != image
+    assert receipts.sent == drawn + 3 and w.image.value != image
     assert w.state.step == 6 * w.STEPS_PER_FRAME  # the picture shows the latest step
 
 
-def test_without_a_page_every_frame_is_drawn():
+def test_the_frame_number_travels_with_its_picture(picture):
     w = GradientHealth(depth=1)
-    before = w.receipts.sent.value
+    w.run_frames(1)
+    if picture == "page":
+        assert w.image.frame == w.receipts.sent > 0
+    else:
+        assert w._counters.sent.value == w.receipts.sent > 0
+
+
+def test_a_receipt_for_a_frame_never_sent_is_ignored(picture):
+    w = GradientHealth(depth=1)
+    sent = w.receipts.sent
+    for forged in (sent + 1, 0, -3, 10**9):
+        answer(w, forged)
+    if picture == "page":  # types only the page-side message can carry
+        for forged in ("1", 1.0, True, None, [1]):
+            w.image._handle_custom_msg({"type": "shown", "frame": forged}, [])
+    assert w.receipts.seen == 0 and w.receipts.in_flight == 0
+
+
+def test_without_a_page_every_frame_is_drawn(picture):
+    w = GradientHealth(depth=1)
+    before = w.receipts.sent
     w.run_frames(4)
-    assert w.receipts.sent.value == before + 4 and w.receipts.skipped == 0
+    assert w.receipts.sent == before + 4 and w.receipts.skipped == 0
 
 
-def test_an_unanswered_frame_stops_holding_back_after_a_while(monkeypatch):
+def test_an_unanswered_frame_stops_holding_back_after_a_while(monkeypatch, picture):
     from actviz_widgets.widgets import receipts as module
     w = GradientHealth(depth=1)
     r = w.receipts
-    r.seen.set_state({"value": r.sent.value})
+    answer(w, r.sent)
     w.run_frames(2)
     assert r.page_is_behind()
     monkeypatch.setattr(module, "PATIENCE_S", 0.0)  # the page went away long ago
     assert not r.page_is_behind()
+
+
+def test_play_stops_by_itself_when_the_page_that_showed_it_is_gone(monkeypatch, picture):
+    """A re-run cell clears the old output: no view, no receipts; the old Play stops."""
+    from actviz_widgets.widgets import receipts as module
+    monkeypatch.setattr(module, "GONE_S", 0.05)
+    monkeypatch.setattr(module, "PATIENCE_S", 0.0)  # keep drawing, so frames go unanswered
+    w = GradientHealth(depth=1)
+    w.player.fps = 1000.0
+
+    async def main():
+        w.play()
+        await until(lambda: w.receipts.sent >= 2)
+        answer(w, w.receipts.sent)  # a page showed it ...
+        await until(lambda: not w.playing, timeout=10)  # ... then went silent
+
+    asyncio.run(main())
+    assert w.play_button.value is False and w.play_button.description == "Play"
+    assert w.message_kind == "note" and "no page" in w.message.value
+
+
+def test_play_without_any_page_runs_on(monkeypatch, picture):
+    """Tests, scripts and nbval have no page at all: that is not a page that went away."""
+    from actviz_widgets.widgets import receipts as module
+    monkeypatch.setattr(module, "GONE_S", 0.0)
+    w = GradientHealth(depth=1)
+    w.player.fps = 1000.0
+
+    async def main():
+        w.play()
+        await until(lambda: w.player.frames >= 5)
+        playing = w.playing
+        w.pause()
+        return playing
+
+    assert asyncio.run(main())

@@ -7,9 +7,11 @@ for messages.  Its settings are traits declared once on the class
 (:mod:`.settings`); a change of any of them, from a control or from code,
 reaches :meth:`FigureWidget.settings_changed`, which recomputes and redraws.
 Control callbacks never raise into the front end: an error becomes a
-readable message and the widget keeps working.  No front-end code beyond
-ipywidgets' core, so the widgets run in JupyterLab, Notebook 7, Voilà,
-VS Code and Colab.
+readable message and the widget keeps working.  The picture is the package's
+own small front end (:mod:`.picture`, an anywidget: frames decoded off the
+page's main thread, receipts from the page, regions a learner can hover and
+click), or a core ``ipywidgets.Image`` where that is not available; either
+way the widgets run in JupyterLab, Notebook 7, Voilà, VS Code and Colab.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..i18n import tr
 from ..views.base import FigureView
-from .receipts import FrameReceipts
+from .picture import PagePicture, check_regions, make_picture
+from .player import Player
+from .receipts import FrameReceipts, LinkedCounters
 from .settings import SettingsOwner
 
 __all__ = ["FigureWidget"]
@@ -36,6 +41,11 @@ _MESSAGE_STYLE = {"error": ("actviz-error", "#b00020", "⚠ "), "note": ("actviz
 
 class FigureWidget(widgets.VBox, SettingsOwner):
     """Controls above a live picture of a view, with an error/message line.
+
+    Subclasses that draw things a learner can point at (neurons, edges)
+    override :meth:`frame_regions` (where they are, and the numbers their
+    tooltips show) and :meth:`region_clicked` / :meth:`region_edited` (what a
+    click or an edited value does).
 
     Subclasses declare their settings (:mod:`.settings`), call
     :meth:`init_settings` with the constructor's values, build their controls
@@ -56,8 +66,10 @@ class FigureWidget(widgets.VBox, SettingsOwner):
     ----------
     view : FigureView
         The rendering layer.
-    image : ipywidgets.Image
-        The current frame (PNG bytes in ``image.value``).
+    image : PagePicture or ipywidgets.Image
+        The picture (PNG bytes of the current frame in ``image.value``):
+        the package's own front end, or the core Image fallback
+        (:func:`~.picture.front_end_available`).
     message : ipywidgets.HTML
         Empty, or a message such as an error from the last change.
     message_kind : str or None
@@ -67,23 +79,37 @@ class FigureWidget(widgets.VBox, SettingsOwner):
     controls : dict of str -> ipywidgets.Widget
         The control of each setting that has one.
     receipts : FrameReceipts
-        Which frames the page has handled (Play skips drawing while it is behind).
+        Which frames the page has shown (Play skips drawing while it is
+        behind, and stops when a page that showed it is gone).
     """
 
     def __init__(self, view: FigureView, controls: list[widgets.Widget],
                  footer: list[widgets.Widget] | None = None, **kwargs: Any) -> None:
         self.view = view
         width, _ = view.css_size  # a 2x frame is shown at half its pixel width
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width:g}px", max_width="100%", height="auto"))
+        language = getattr(self, "language", None)
+        self.image = make_picture(width, alt=tr("picture.alt", language,
+                                                name=type(self).__name__),
+                                  language=language, on_click=self._on_region_click,
+                                  on_edit=self._on_region_edit, on_error=self.show_error)
         self.message = widgets.HTML(value="")
         self.message_kind: str | None = None
         self.error: str | None = None
         self._redraw_held = 0
         self._redraw_pending = False
         self.receipts = FrameReceipts()
+        self._counters: LinkedCounters | None = None
+        if isinstance(self.image, PagePicture):
+            self.image.receipts = self.receipts  # each view answers the frames it shows
+            hidden: list[widgets.Widget] = []
+        else:
+            self._counters = LinkedCounters(self.receipts)
+            hidden = self._counters.widgets
         super().__init__(children=[*controls, self.image, self.message, *(footer or []),
-                                   *self.receipts.widgets], **kwargs)
+                                   *hidden], **kwargs)
+        player = getattr(self, "player", None)
+        if isinstance(player, Player):  # Play stops when no page shows the picture any more
+            player.abandoned = self._page_gone
         self.settings_live = True  # from now on a settings change recomputes and redraws
 
     # -- public ----------------------------------------------------------------------------
@@ -117,11 +143,21 @@ class FigureWidget(widgets.VBox, SettingsOwner):
             self.show_error(exc)
             return False
         self.error = None
-        with self.hold_sync():
+        if self.message_kind == "error":
+            self.clear_message()
+        # a frame equal to the one shown sends no picture, so it asks for no receipt
+        frame = self.receipts.frame_sent() if png != self.image.value else 0
+        if isinstance(self.image, PagePicture):
+            try:
+                regions = check_regions(self.frame_regions())
+            except Exception as exc:  # noqa: BLE001 - the picture is still right; say why
+                regions = []        # it cannot be pointed at
+                self.show_error(exc)
+            self.image.show(png, regions, frame)  # picture, regions and number: one message
+        else:
             self.image.value = png
-            if self.message_kind == "error":
-                self.clear_message()
-        self.receipts.frame_sent()  # after the picture: the page handles them in order
+            if frame:
+                self._counters.frame_sent(frame)  # after the picture: the page keeps the order
         return True
 
     def save(self, path: str | os.PathLike, dpi: float | None = None) -> None:
@@ -148,14 +184,31 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         """Recompute the model from the settings and update the view (subclasses)."""
         raise NotImplementedError
 
+    # -- the picture's regions -------------------------------------------------------------
+    def frame_regions(self) -> list[dict]:
+        """Where the things a learner can point at are in the current frame (subclasses).
+
+        Called after each redraw; the regions travel with the frame.  See
+        :mod:`.picture` for the keys (``id``, ``shape``, coordinates in CSS
+        pixels of the picture, ``title``, ``rows``, optional ``zoom``,
+        ``edit``, ``select``).  Default: none.
+        """
+        return []
+
+    def region_clicked(self, region_id: str) -> None:
+        """A click on a region that has ``"select": True`` (subclasses; default: nothing)."""
+
+    def region_edited(self, region_id: str, value: float) -> None:
+        """A value typed into a region's edit field, already within its range (subclasses)."""
+
     def close(self) -> None:
         """Close the widget, its controls and picture (the page forgets them all)."""
         player = getattr(self, "player", None)
         if player is not None:
             player.pause()  # no animation outlives its widget
-        receipts = getattr(self, "receipts", None)
-        if receipts is not None:
-            receipts.close()
+        counters = getattr(self, "_counters", None)
+        if counters is not None:
+            counters.close()
         for child in _descendants(self):
             child.close()
         getattr(self, "controls", {}).clear()
@@ -192,6 +245,25 @@ class FigureWidget(widgets.VBox, SettingsOwner):
             except Exception as exc:  # noqa: BLE001 - a click must never raise into the page
                 self.show_error(exc)
         return handler
+
+    def _on_region_click(self, region_id: str) -> None:
+        try:
+            self.region_clicked(region_id)
+        except Exception as exc:  # noqa: BLE001 - a click must never raise into the page
+            self.show_error(exc)
+
+    def _on_region_edit(self, region_id: str, value: float) -> None:
+        try:
+            self.region_edited(region_id, value)
+        except Exception as exc:  # noqa: BLE001 - an edit must never raise into the page
+            self.show_error(exc)
+
+    def _page_gone(self) -> bool:
+        """Whether the page that showed the picture stopped answering (Play then stops)."""
+        if not self.receipts.page_gone():
+            return False
+        self.show_note(tr("picture.play_stopped_unseen", getattr(self, "language", None)))
+        return True
 
     def _show(self, kind: str, text: str) -> None:
         css, colour, mark = _MESSAGE_STYLE[kind]

@@ -15,6 +15,9 @@ this works where there are no threads at all (Pyodide / JupyterLite).
 * ``step`` returns ``False`` to stop playing (e.g. training diverged); an
   exception from ``step`` or ``redraw`` stops playing and goes to
   ``on_error`` (the widget shows it as a message).
+* Play stops by itself when :attr:`Player.abandoned` says nobody watches any
+  more (the widget's picture was shown in a page that stopped answering: its
+  cell was re-run or its tab closed), so no animation runs on unseen.
 * :meth:`run_frames` runs the same frames synchronously: the test mode, and
   what a notebook cell uses to train reproducibly.  Play and ``run_frames``
   run the very same frame function, so their frames are equal.
@@ -54,6 +57,9 @@ class Player:
     ----------
     frames : int
         Frames run since creation (played and synchronous).
+    abandoned : callable or None
+        Asked before each played frame; ``True`` ends play as if ``step``
+        had returned ``False`` (``on_stop`` is called).
     """
 
     def __init__(self, step: Callable[[], object], redraw: Callable[[], object] | None = None,
@@ -71,6 +77,7 @@ class Player:
         self._stop = False
         self._run = 0  # increases at every play and pause: identifies the current run
         self._in_frame = False
+        self.abandoned: Callable[[], bool] | None = None
 
     @property
     def fps(self) -> float:
@@ -167,6 +174,9 @@ class Player:
             while run == self._run:
                 start = time.perf_counter()
                 try:
+                    if self.abandoned is not None and self.abandoned():
+                        ended = True  # nobody sees the frames: stop, as if step said so
+                        break
                     keep_going = self._frame()
                 except Exception as exc:  # noqa: BLE001 - shown by the widget, play stops
                     ended = True
