@@ -105,6 +105,8 @@ class DigitsView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -154,8 +156,8 @@ class DigitsView(FigureView):
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 32,
                  image_shape: tuple[int, int] = (8, 8),
                  figsize: tuple[float, float] = (8.8, 7.2), dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language=language)
         starts = np.asarray(class_starts, dtype=int)
         if starts.ndim != 1 or len(starts) < 2 or np.any(np.diff(starts) < 0) or starts[0] != 0:
             raise ValueError("class_starts must be increasing positions starting at 0, one per "
@@ -188,18 +190,16 @@ class DigitsView(FigureView):
 
         # hidden activations: neurons × sorted digits, class blocks marked
         self.hidden = HeatmapPanel(self, self.ax_hidden, shape=(self.n_hidden, self.n_samples),
-                                   aspect="auto", ylabel="hidden neuron", colorbar=True,
-                                   colorbar_label="activation a")
+                                   aspect="auto", ylabel=self.tr("digits.hidden_neuron"),
+                                   colorbar=True, colorbar_label=self.tr("digits.activation_a"))
         ax = self.ax_hidden
         ax.set_xticks(centres, labels=classes)
         ax.set_yticks(neuron_ticks)
         ax.tick_params(labelsize=8, length=2)
-        ax.set_xlabel(f"the {self.n_samples} test digits, sorted by class (true class below)",
-                      fontsize=8, labelpad=2)
+        ax.set_xlabel(self.tr("digits.hidden_xlabel", n=self.n_samples), fontsize=8, labelpad=2)
         for s in starts[1:-1]:
             ax.axvline(s - 0.5, color="black", lw=0.6)
-        self.hidden.set_title("hidden activations a: each column is one test digit, each row "
-                              "one neuron")
+        self.hidden.set_title(self.tr("digits.hidden_title"))
         self.sample_line = self.dynamic(ax.axvline(0.0, color=SELECTED_COLOR, lw=1.6))
         self.neuron_row = self.dynamic(Rectangle((-0.5, -0.5), self.n_samples, 1.0, fill=False,
                                                  edgecolor=SELECTED_COLOR, lw=1.6))
@@ -207,11 +207,12 @@ class DigitsView(FigureView):
 
         # mean per class: means are smaller than single activations, hence their own scale
         self.means = HeatmapPanel(self, self.ax_means, shape=(self.n_hidden, self.n_classes),
-                                  aspect="auto", colorbar=True, colorbar_label="mean activation a",
+                                  aspect="auto", colorbar=True,
+                                  colorbar_label=self.tr("digits.means_colorbar"),
                                   xticklabels=classes)
         self.ax_means.set_yticks(neuron_ticks)
         self.ax_means.tick_params(labelsize=8, length=2)
-        self.means.set_title("mean activation per class")
+        self.means.set_title(self.tr("digits.means_title"))
         self.neuron_row_means = self.dynamic(Rectangle((-0.5, -0.5), self.n_classes, 1.0,
                                                        fill=False, edgecolor=SELECTED_COLOR,
                                                        lw=1.6))
@@ -224,7 +225,7 @@ class DigitsView(FigureView):
         ax.set_xlim(-0.5, self.n_samples - 0.5)
         ax.set_xticks(centres, labels=classes)
         ax.tick_params(labelsize=8, length=2)
-        ax.set_ylabel("activation a", fontsize=8)
+        ax.set_ylabel(self.tr("digits.activation_a"), fontsize=8)
         ax.grid(axis="y", color="0.92", lw=0.6)
         for s in starts[1:-1]:
             ax.axvline(s - 0.5, color="0.6", lw=0.6)
@@ -239,7 +240,8 @@ class DigitsView(FigureView):
 
         # what excites the neuron: its incoming weights as an image
         self.weights = HeatmapPanel(self, self.ax_weights, shape=self.image_shape,
-                                    colorbar=True, colorbar_label="weight w / max|w|", ticks=False)
+                                    colorbar=True,
+                                    colorbar_label=self.tr("digits.weights_colorbar"), ticks=False)
 
         # the chosen digit
         self.digit = HeatmapPanel(self, self.ax_digit, shape=self.image_shape, cmap="Greys",
@@ -254,7 +256,7 @@ class DigitsView(FigureView):
         ax.set_xticks(np.arange(self.n_classes), labels=classes)
         ax.set_yticks([0, 0.5, 1.0])
         ax.tick_params(labelsize=8, length=2)
-        ax.set_xlabel("class (black outline: the true one)", fontsize=8, labelpad=2)
+        ax.set_xlabel(self.tr("digits.probs_xlabel"), fontsize=8, labelpad=2)
         ax.grid(axis="y", color="0.92", lw=0.6)
         ax.set_axisbelow(True)
         self.prob_title = self.dynamic(PathText(ax, 0.5, 1.0, "", ha="center", va="bottom",
@@ -271,7 +273,7 @@ class DigitsView(FigureView):
         ax.axhline(0.0, color="#333333", lw=0.8)
         ax.grid(axis="y", color="0.92", lw=0.6)
         ax.set_axisbelow(True)
-        ax.set_xlabel("hidden neuron", fontsize=8, labelpad=2)
+        ax.set_xlabel(self.tr("digits.hidden_neuron"), fontsize=8, labelpad=2)
         ax.set_ylabel("δ = ∂L/∂z", fontsize=8, labelpad=24)
         self.delta_bars = self.dynamic(PolyCollection(
             bar_verts(np.zeros(self.n_hidden), 0.75), facecolors=POSITIVE_COLOR,
@@ -281,14 +283,15 @@ class DigitsView(FigureView):
         self.delta_ticks = [self.dynamic(PathText(ax, 0.0, t, transform=left, ha="right",
                                                   va="center", fontsize=8, offset=(-4.0, 0.0)))
                             for t in _DELTA_TICKS]
-        ax.text(0.5, 1.0, "δ = ∂L/∂z per hidden neuron", transform=ax.transAxes,
+        ax.text(0.5, 1.0, self.tr("digits.delta_title"), transform=ax.transAxes,
                 ha="center", va="bottom", fontsize=8.5,
                 transform_rotates_text=False).set_y(1.06)
         self.delta_limit = 1.0
         self.confusion = HeatmapPanel(self, self.ax_confusion, shape=(self.n_classes,) * 2,
                                       cmap="Blues", vmin=0.0, vmax=1.0, annotate=True,
                                       xticklabels=classes, yticklabels=classes,
-                                      xlabel="predicted class", ylabel="true class")
+                                      xlabel=self.tr("digits.predicted_class"),
+                                      ylabel=self.tr("digits.true_class"))
         self.confusion_cell = self.dynamic(Rectangle((-0.5, -0.5), 1.0, 1.0, fill=False,
                                                      edgecolor=SELECTED_COLOR, lw=2.2))
         self.ax_confusion.add_patch(self.confusion_cell)
@@ -338,10 +341,12 @@ class DigitsView(FigureView):
         self.confusion.set_limits(0.0, max(float(confusion.max()), 1.0))
         self.confusion.update(confusion)
         self.freeze(self.confusion.cell_texts)  # (made by the first update)
-        self.confusion.set_title(f"confusion (test: {100 * accuracy:.1f} % right)")
-        how = "" if train_seconds is None else f" · trained in {train_seconds:.2f} s"
-        self.title.set_text(f"Digits: a 64-32-10 network, {activation} hidden units · "
-                            f"{100 * accuracy:.1f} % of {self.n_samples} test digits right{how}")
+        percent = f"{100 * accuracy:.1f}"
+        self.confusion.set_title(self.tr("digits.confusion_title", accuracy=percent))
+        how = "" if train_seconds is None else self.tr("digits.trained_in",
+                                                        seconds=f"{train_seconds:.2f}")
+        self.title.set_text(self.tr("digits.title", activation=activation, accuracy=percent,
+                                    n=self.n_samples, how=how))
         self.invalidate()
 
     # -- the chosen digit and neuron -------------------------------------------------------
@@ -374,13 +379,13 @@ class DigitsView(FigureView):
         probabilities = check_array("probabilities", probabilities, shape=(self.n_classes,))
         predicted = int(np.argmax(probabilities))
         self.digit.update(np.reshape(image, self.image_shape))
-        verdict = "right" if predicted == label else "WRONG"
-        self.digit.set_title(f"test digit {position}: a {label}")
+        verdict = self.tr("digits.right" if predicted == label else "digits.wrong")
+        self.digit.set_title(self.tr("digits.digit_title", position=position, label=label))
         self.prob_bars.set_verts(bar_verts(probabilities, 0.7))
         self.prob_bars.set_linewidths([1.8 if c == label else 0.0
                                        for c in range(self.n_classes)])
-        self.prob_title.set_text(f"output: says {predicted} (p = {probabilities[predicted]:.4f})"
-                                 f", {verdict}")
+        self.prob_title.set_text(self.tr("digits.probs_title", predicted=predicted,
+                                         p=f"{probabilities[predicted]:.4f}", verdict=verdict))
         delta = check_array("delta", delta, shape=(self.n_hidden,))
         peak = float(np.abs(delta).max())
         self.delta_limit = limit = nice_limit(peak) if peak > 0 else 1.0
@@ -399,12 +404,10 @@ class DigitsView(FigureView):
         self.neuron_line.set_data(np.arange(self.n_samples), acts)
         self.neuron_marker.set_xdata([position, position])
         self.neuron_dot.set_data([position], [acts[position]])
-        self.neuron_title.set_text(f"neuron {neuron}: its activation for each test digit "
-                                   f"(row {neuron} of the heatmap above)")
+        self.neuron_title.set_text(self.tr("digits.neuron_title", neuron=neuron))
         incoming = check_array("incoming", incoming, ndim=1)
         peak = float(np.abs(incoming).max())
         self.weights.update(np.reshape(incoming / peak if peak > 0 else incoming,
                                        self.image_shape))
-        self.weights.set_title(f"what excites neuron {neuron}:\nits weights "
-                               f"(max |w| = {fmt(peak)})")
+        self.weights.set_title(self.tr("digits.weights_title", neuron=neuron, peak=fmt(peak)))
         self.selection = (position, neuron)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 
@@ -99,6 +100,9 @@ class DigitsCaseStudy(FigureWidget):
         The chosen hidden neuron (0 .. 31).
     seed : int, default 0
         Seed of the initial weights and the mini-batch order.
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the labels, messages and
+        picture (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -141,20 +145,21 @@ class DigitsCaseStudy(FigureWidget):
         What is drawn for the chosen digit and neuron (read-only).
     """
 
+    # labels, tooltips and option labels: the catalogue's "digits.<setting>…" keys
+    i18n_area = "digits"
     activation = Choice("relu", [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-                        label="hidden activation", effect="restart", width="260px")
-    sample = Integer(0, 0, 358, label="test digit (sorted by class)", effect="display",
-                     width="520px", help="the digits are sorted by class: 0s first, 9s last")
-    neuron = Integer(0, 0, DIGITS_SIZES[1] - 1, label="hidden neuron", effect="display",
-                     width="330px")
+                        label="", effect="restart", width="260px")
+    sample = Integer(0, 0, 358, label="", effect="display", width="520px")
+    neuron = Integer(0, 0, DIGITS_SIZES[1] - 1, label="", effect="display", width="330px")
 
     def __init__(self, activation: str = "relu", sample: int = 0, neuron: int = 0,
-                 seed: int = 0) -> None:
+                 seed: int = 0, language: str | None = None) -> None:
         self.seed = check_int("seed", seed, minimum=0)
         self.data = load_digits()
         n_test, n_hidden = self.data.n_test, DIGITS_SIZES[1]
         self.setting_ranges = {"sample": (0, n_test - 1)}  # (the split's size)
-        self.init_settings(dict(activation=activation, sample=sample, neuron=neuron))
+        self.init_settings(dict(activation=activation, sample=sample, neuron=neuron),
+                           language=language)
         self.order, self.class_starts = sort_by_class(self.data.y_test, self.data.n_classes)
         self.X_sorted = self.data.X_test[self.order]
         self.y_sorted = self.data.y_test[self.order]
@@ -169,14 +174,15 @@ class DigitsCaseStudy(FigureWidget):
         self.sample_slider = self.control("sample")
         self.neuron_slider = self.control("neuron")
         self.progress = widgets.IntProgress(value=0, min=0, max=DIGITS_RECIPE["epochs"],
-                                            description="training",
+                                            description=self.tr("digits.training"),
                                             style={"description_width": "initial"},
                                             layout=widgets.Layout(width="260px"))
         self.status = widgets.HTML(value="")
         rows = [widgets.HBox([self.activation_dropdown, self.progress, self.status]),
                 widgets.HBox([self.sample_slider, self.neuron_slider])]
         self._use(self.activation)  # trains (the bar follows) before the view exists
-        super().__init__(DigitsView(self.class_starts, n_hidden=n_hidden), rows)
+        super().__init__(DigitsView(self.class_starts, n_hidden=n_hidden, language=self.language),
+                         rows)
         self._draw_network()
         self.refresh()
 
@@ -192,7 +198,8 @@ class DigitsCaseStudy(FigureWidget):
 
             def on_epoch(done: int, total: int, _trainer) -> None:
                 self.progress.value = done
-                self.progress.description = f"training {done}/{total}"
+                self.progress.description = self.tr("digits.training_progress", done=done,
+                                                    total=total)
 
             start = time.perf_counter()
             try:
@@ -200,7 +207,7 @@ class DigitsCaseStudy(FigureWidget):
                                        on_epoch=on_epoch)
             except Exception:
                 self.progress.bar_style = "danger"
-                self.progress.description = "failed"
+                self.progress.description = self.tr("digits.failed")
                 raise
             seconds = time.perf_counter() - start
             cached = (*trainer.net.get_params(), seconds)
@@ -224,17 +231,23 @@ class DigitsCaseStudy(FigureWidget):
         self.class_mean = class_means(self.hidden, self.y_sorted, self.data.n_classes)
         self.accuracy = float(np.mean(predicted == self.y_sorted))
         self.progress.value = self.progress.max
-        self.progress.description = "trained"
+        self.progress.description = self.tr("digits.trained")
         self.progress.bar_style = "success"
-        how = (f"trained in {seconds:.2f} s" if train_seconds is not None
-               else "trained before (kept)")
-        self.status.value = (f"{get_activation(activation).display_name}: {how} "
-                             f"({DIGITS_RECIPE['epochs']} epochs of Adam); test accuracy "
-                             f"<b>{100 * self.accuracy:.1f} %</b>")
+        how = (self.tr("digits.status_trained", seconds=f"{seconds:.2f}")
+               if train_seconds is not None else self.tr("digits.status_kept"))
+        name = html.escape(self.activation_name(activation))
+        self.status.value = self.tr("digits.status", name=name, how=how,
+                                    epochs=DIGITS_RECIPE["epochs"],
+                                    accuracy=f"{100 * self.accuracy:.1f}")
+
+    def activation_name(self, name: str) -> str:
+        """Activation ``name`` as the controls and the picture write it, in the widget's language."""
+        return dict((value, label) for label, value in
+                    self.localized_spec("activation").options)[name]
 
     def _draw_network(self) -> None:
         self.view.set_network(self.hidden, self.class_mean, self.confusion, self.accuracy,
-                              get_activation(self._shown).display_name, self.train_seconds)
+                              self.activation_name(self._shown), self.train_seconds)
 
     def settings_changed(self, names: set[str]) -> None:
         """A new activation trains (or fetches) its network; then redraw."""
