@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
+from ..i18n import has_key
 from .activation_plot import formula_text, marker_path, saturated_intervals
 from .base import FigureView
 from .palette import activation_color
@@ -52,6 +53,8 @@ class ActivationExplorerView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the picture's texts (default: the current one).
 
     Attributes
     ----------
@@ -92,8 +95,8 @@ class ActivationExplorerView(FigureView):
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0), max_depth: int = 20,
                  n_points: int = 481, figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         lo, hi = (float(v) for v in check_array("z_range", z_range, shape=(2,)))
         if not lo < hi:
             raise ValueError(f"z_range must be (low, high) with low < high; got {tuple(z_range)}")
@@ -120,12 +123,12 @@ class ActivationExplorerView(FigureView):
         # axes), so moving the threshold or z only blits; a new selection invalidates.
         self.shade_f, self.shade_df = self.dynamic_all(self._make_shade(ax)
                                                        for ax in (self.ax_f, self.ax_df))
-        for ax, title in ((self.ax_f, "f(z): the activation"),
-                          (self.ax_df, "f′(z): its derivative")):
+        for ax, title in ((self.ax_f, self.tr("explorer.title_f")),
+                          (self.ax_df, self.tr("explorer.title_df"))):
             ax.axhline(0.0, color="0.75", lw=0.8, zorder=0.5)
             ax.grid(True, color="0.93", lw=0.6)
             ax.set_title(title, fontsize=10)
-            ax.set_xlabel("z (pre-activation)", fontsize=8.5, labelpad=1)
+            ax.set_xlabel(self.tr("explorer.z_axis"), fontsize=8.5, labelpad=1)
             ax.tick_params(labelsize=8)
         self.ax_f.set_xlim(lo, hi)
         blank = np.zeros_like(self.z_grid)
@@ -157,8 +160,8 @@ class ActivationExplorerView(FigureView):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axhline(1.0, color="0.6", lw=0.9, ls=":", zorder=1)
         ax.grid(True, color="0.93", lw=0.6)
-        ax.set_title("|f′(z)|ᵏ: gradient factor, k layers", fontsize=10)
-        ax.set_xlabel("depth k (layers, all at this z)", fontsize=8.5, labelpad=1)
+        ax.set_title(self.tr("explorer.title_chain"), fontsize=10)
+        ax.set_xlabel(self.tr("explorer.depth_axis"), fontsize=8.5, labelpad=1)
         ax.tick_params(labelsize=8)
         self.chain_lines = self.dynamic_all(
             ax.plot([], [], color=c, lw=1.5, marker="o", ms=3.2, zorder=3)[0]
@@ -169,8 +172,8 @@ class ActivationExplorerView(FigureView):
         self.legend = fig.legend(
             [self.shade_df, self.threshold_lines[0], Line2D([], [], color="0.3", lw=1.2, ls="--"),
              self.z_lines[1], Line2D([], [], color="0.3", marker="v", lw=0, ms=5)],
-            ["saturated (first activation)", "± threshold on |f′|", "tangent at z",
-             "current z", "|f′(z)|ᵏ < 10⁻¹² (clipped)"],
+            [self.tr(f"explorer.legend.{key}")
+             for key in ("saturated", "threshold", "tangent", "z", "clipped")],
             loc="center", bbox_to_anchor=(0.5, 0.405), ncol=5, fontsize=8, frameon=False,
             handlelength=1.5, handletextpad=0.5, columnspacing=1.0)
 
@@ -180,8 +183,11 @@ class ActivationExplorerView(FigureView):
             tab.text(x, 1.0, label, transform=tab.transAxes, va="top", fontsize=8.5,
                      color="0.2", weight="bold", family="DejaVu Sans Mono" if x == _X_VALUES
                      else None)
-            for x, label in ((0.0, "activation"), (_X_FORMULA, "formula"), (_X_RANGE, "range"),
-                             (_X_VALUES, f"{'f(z)':>7}  {'f′(z)':>7}  f′(z)ⁿ after n layers"))]
+            for x, label in ((0.0, self.tr("explorer.table.activation")),
+                             (_X_FORMULA, self.tr("explorer.table.formula")),
+                             (_X_RANGE, self.tr("explorer.table.range")),
+                             (_X_VALUES, f"{'f(z)':>7}  {'f′(z)':>7}  "
+                                         + self.tr("explorer.table.chain")))]
         self.name_texts = [tab.text(0.0, 0.0, "", transform=tab.transAxes, va="center",
                                     fontsize=8, color=c, weight="bold")
                            for c in ["0.3"] * n_slots]
@@ -193,6 +199,12 @@ class ActivationExplorerView(FigureView):
                                                      family="DejaVu Sans Mono", color=c,
                                                      va="center")
                                             for c in ["0.3"] * n_slots)
+
+    def display_name(self, name: str) -> str:
+        """An activation's name as this picture writes it (``"linear (identity)"``: the
+        catalogue's where it words it, else the engine's display name)."""
+        key = f"explorer.activations.{name}"
+        return self.tr(key) if has_key(key, "en") else get_activation(name).display_name
 
     @staticmethod
     def _make_shade(ax) -> PolyCollection:
@@ -238,7 +250,7 @@ class ActivationExplorerView(FigureView):
             self.lines_df[i].set_ydata(df)
             f_all.append(f)
             df_all.append(df)
-            self.name_texts[i].set_text(act.display_name)
+            self.name_texts[i].set_text(self.display_name(act.name))
             self.formula_texts[i].set_text(formula_text(act.latex)[0])
             self.formula_texts[i].set_fontsize(10 if len(acts) <= 5 else 8)
             self.range_texts[i].set_text(act.range_text)
@@ -302,7 +314,8 @@ class ActivationExplorerView(FigureView):
         self.shade_f.set_verts(verts)
         self.shade_df.set_verts(verts)
         # the legend is static: it names the activation, not the threshold's value
-        self.legend.get_texts()[0].set_text(f"{first.display_name} saturated")
+        self.legend.get_texts()[0].set_text(self.tr("explorer.legend.saturated_by",
+                                                    name=self.display_name(first.name)))
 
     # -- dynamic parts ---------------------------------------------------------------------
     def update(self, z: float, values: Mapping[str, tuple[float, float]],
@@ -346,7 +359,7 @@ class ActivationExplorerView(FigureView):
             clipped_y.extend(shown[out])
             markers.extend(np.abs(prod[out]) > hi)
             d = df[i]
-            sat = "  saturated" if abs(d) < self.threshold else ""
+            sat = "  " + self.tr("explorer.table.saturated") if abs(d) < self.threshold else ""
             self.value_texts[i].set_text(f"{fmt(f[i], 4):>7}  {fmt(d, 4):>7}  "
                                          f"{_power(d, depth)} = {fmt(prod[-1])}{sat}")
         self.chain_clipped.set_offsets(np.column_stack([clipped_x, clipped_y])

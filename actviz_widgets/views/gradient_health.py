@@ -35,6 +35,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, TransformedBbox, blended_transform_factory
 
 from ..engine.validation import check_array, check_int
+from ..i18n import tr
 from .base import FigureView
 from .linechart import LineChartPanel, key_texts
 from .network_diagram import NetworkDiagram
@@ -66,8 +67,8 @@ def layer_colors(n: int = MAX_LAYERS) -> list:
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: The part of the figure (left, bottom, width, height) holding the diagram, up to its colour bar.
 DIAGRAM_REGION = (0.0, 0.0, 0.433, 0.84)
-#: Colour-bar label of the diagram.
-DIAGRAM_LABEL = "|δ| relative to the output's: log₁₀(|δ| / |δ_out|)"
+#: Colour-bar label of the diagram (in English; a view writes its own language's).
+DIAGRAM_LABEL = tr("health.diagram_label", "en")
 
 
 def relative_delta(neuron_delta: Sequence) -> list:
@@ -129,7 +130,8 @@ class CompactNetworkDiagram(NetworkDiagram):
         L = len(self.sizes) - 1
         if L <= self.COMPACT_AFTER:
             return super().layer_title(l)
-        name = "in" if l == 0 else "out" if l == L else str(l)
+        name = (self.view.tr("health.layer.in") if l == 0
+                else self.view.tr("health.layer.out") if l == L else str(l))
         hidden = self.sizes[l] - self.shown[l]
         return name + (f"\n+{hidden}" if hidden else "")
 
@@ -374,19 +376,17 @@ class GradientHealthState:
     note: str = ""
 
 
-def verdict_text(state: GradientHealthState) -> str:
-    """The verdict line, e.g. ``"Vanishing gradients: ‖δ₁‖ is 1.4e−6 × ‖δ at the output‖ …"``."""
+def verdict_text(state: GradientHealthState, language: str | None = None) -> str:
+    """The verdict line, e.g. ``"Vanishing gradients: ‖δ₁‖ is 1.4e−6 × ‖δ at the output‖ …"``,
+    in ``language`` (default: the current one)."""
     L = len(state.sizes) - 1
     r = state.ratio
     if state.verdict == "no gradient":
-        return "No gradient reaches the first layer (‖δ₁‖ = 0): it cannot learn."
+        return tr("health.verdict.none", language)
     per_layer = r ** (1.0 / (L - 1)) if L > 1 and r > 0 else r
-    how = (f"‖δ₁‖ = {fmt_short(r)} × ‖δ_out‖ (× {fmt(per_layer, 2)} per layer "
-           "on average, from the output back)")
-    lead = {"vanishing": "Vanishing gradients — the first layers barely learn: ",
-            "exploding": "Exploding gradients — updates blow up near the input: ",
-            "healthy": "Healthy gradient flow: "}[state.verdict]
-    return lead + how
+    key = {"vanishing": "health.verdict.vanishing", "exploding": "health.verdict.exploding",
+           "healthy": "health.verdict.healthy"}[state.verdict]
+    return tr(key, language, ratio=fmt_short(r), per_layer=fmt(per_layer, 2))
 
 
 class PartialRedrawView(FigureView):
@@ -406,8 +406,8 @@ class PartialRedrawView(FigureView):
     REGION_CACHE = 12
 
     def __init__(self, figsize: tuple[float, float], dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         self._stale_regions: list[tuple] = []
         self._regions: dict = {}
         self._eraser = Rectangle((0, 0), 0, 0, transform=self.figure.transFigure,
@@ -490,6 +490,8 @@ class GradientHealthView(PartialRedrawView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the picture's texts (default: the current one).
 
     Attributes
     ----------
@@ -508,8 +510,8 @@ class GradientHealthView(PartialRedrawView):
 
     def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 6.2),
                  dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",
                                            va="top"))
@@ -522,27 +524,28 @@ class GradientHealthView(PartialRedrawView):
 
         ax_bars = fig.add_axes([0.575, 0.55, 0.41, 0.25])
         self.bars = LogBarPanel(self, ax_bars, ["‖δ‖", "‖∂L/∂W‖"],
-                                [DELTA_COLOR, WEIGHT_GRAD_COLOR], ylabel="norm (log scale)")
+                                [DELTA_COLOR, WEIGHT_GRAD_COLOR],
+                                ylabel=self.tr("health.norm_axis"))
         self.layer_names = [f"layer {l}" for l in range(1, MAX_LAYERS)] + ["output"]
         colors = layer_colors()
         charts = []
-        for left, ylabel, title in ((0.575, "‖δ_l‖", "‖δ_l‖ = ‖∂L/∂z_l‖ over training"),
-                                    (0.79, "", "‖∂L/∂W_l‖ over training")):
+        for left, ylabel, title in ((0.575, "‖δ_l‖", self.tr("health.chart.delta")),
+                                    (0.79, "", self.tr("health.chart.weight"))):
             ax = fig.add_axes([left, 0.13, 0.195, 0.27])
             # log10 of the norms on a linear axis labelled in powers of ten: a log
             # scale without the cost of the log transform on every frame
             chart = LineChartPanel(self, ax, self.layer_names, colors=colors,
-                                   xlabel="training step", ylabel=ylabel, title=title,
+                                   xlabel=self.tr("health.chart.step"), ylabel=ylabel, title=title,
                                    ylim=tuple(np.log10(NORM_RANGE)), legend=False)
             log_axis(ax, NORM_RANGE)
             charts.append(chart)
         self.delta_chart, self.weight_chart = charts
         self.weight_chart.ax.tick_params(labelleft=False)
         # The key is static: each layer keeps its colour whatever the depth.
-        fig.text(0.575, 0.045, "lines: one per layer, dark (input side) → light; black = output",
-                 fontsize=8, color="#444444")
+        fig.text(0.575, 0.045, self.tr("health.chart.key"), fontsize=8, color="#444444")
         self.layer_key = key_texts(fig, 0.575, 0.015,
-                                   [str(l) for l in range(1, MAX_LAYERS)] + ["out"], colors)
+                                   [str(l) for l in range(1, MAX_LAYERS)]
+                                   + [self.tr("health.layer.out")], colors)
 
     # -- structure -------------------------------------------------------------------------
 
@@ -557,11 +560,10 @@ class GradientHealthView(PartialRedrawView):
         if sizes != self.diagram.sizes:
             self.redraw_region(DIAGRAM_REGION, self.diagram.ax,
                                lambda: self.diagram.set_structure(sizes), key=tuple(sizes))
-        self.diagram.set_node_values(relative_delta(state.neuron_delta), DIAGRAM_LABEL,
+        self.diagram.set_node_values(relative_delta(state.neuron_delta),
+                                     self.tr("health.diagram_label"),
                                      blank=[True] + [False] * L,
-                                     note=f"neurons: mean |δ| over the {state.n_samples} "
-                                          "training samples, in powers of 10\nabove (red) or "
-                                          "below (blue) the output's · outlined: δ = 0")
+                                     note=self.tr("health.diagram_note", n=state.n_samples))
         self.diagram.set_outlined([None] + [np.asarray(d) == 0 for d in state.neuron_delta[1:]])
         # the key lists the layers drawn: 1 … L−1 and the output
         keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
@@ -569,20 +571,21 @@ class GradientHealthView(PartialRedrawView):
             for text, on in zip(self.layer_key, keep):
                 text.set_visible(on)
             self.invalidate()
-        labels = [str(l) for l in range(1, L)] + ["out"]
+        labels = [str(l) for l in range(1, L)] + [self.tr("health.layer.out")]
         self.bars.update(np.column_stack([state.delta_norms, state.weight_norms]), labels)
-        self.bars.set_title(f"Gradient norms per layer at step {state.step} "
-                            "(the whole training set)")
+        self.bars.set_title(self.tr("health.bars_title", step=state.step))
         names = self.layer_names[:L - 1] + ["output"]
         for chart, hist in ((self.delta_chart, state.history_delta),
                             (self.weight_chart, state.history_weight)):
             chart.update(state.steps, {name: log10_or_nan(hist[:, l])
                                        for l, name in enumerate(names)})
         hidden = L - 1
-        acc = "" if state.accuracy is None else f" · accuracy {state.accuracy:.0%}"
-        self.title.set_text(f"Gradient health · {hidden} hidden {state.activation} layer"
-                            f"{'s' if hidden > 1 else ''}, {state.init} · step {state.step} · "
-                            f"loss {fmt(state.loss)}{acc}")
-        self.verdict.set_text(verdict_text(state))
+        acc = ("" if state.accuracy is None
+               else self.tr("health.title.accuracy", accuracy=f"{state.accuracy:.0%}"))
+        self.title.set_text(self.tr("health.title.one" if hidden == 1 else "health.title.many",
+                                    hidden=hidden, activation=state.activation,
+                                    init=state.init, step=state.step, loss=fmt(state.loss))
+                            + acc)
+        self.verdict.set_text(verdict_text(state, self.language))
         self.verdict.set_color(_VERDICT_COLORS[state.verdict])
         self.note.set_text(state.note)

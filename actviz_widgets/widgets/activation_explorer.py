@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,6 +55,9 @@ class ActivationExplorer(FigureWidget):
         Chain depth n, 1..20.
     threshold : float, default 0.05
         Saturation threshold on |f′(z)|, in [0, 0.25].
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the controls and the picture.
+        Default: :func:`actviz_widgets.get_language`.
 
     Attributes
     ----------
@@ -74,29 +78,30 @@ class ActivationExplorer(FigureWidget):
     >>> explorer.z = 0.0                                           # doctest: +SKIP
     """
 
-    activations = Choices(("sigmoid", "tanh", "relu"), _OPTIONS, label="activations",
+    i18n_area = "explorer"
+    activations = Choices(("sigmoid", "tanh", "relu"), _OPTIONS, label="",
                           rows=len(ACTIVATION_NAMES), width="260px")
-    z = Number(1.0, *Z_RANGE, step=0.01, label="z (pre-activation)", width="420px")
-    depth = Integer(5, 1, MAX_DEPTH, label="depth n (layers)", width="420px")
-    threshold = Number(0.05, 0.0, MAX_THRESHOLD, step=0.005, fmt=".3f",
-                       label="saturated if |f′(z)| <", width="420px")
+    z = Number(1.0, *Z_RANGE, step=0.01, label="", width="420px")
+    depth = Integer(5, 1, MAX_DEPTH, label="", width="420px")
+    threshold = Number(0.05, 0.0, MAX_THRESHOLD, step=0.005, fmt=".3f", label="",
+                       width="420px")
 
     def __init__(self, activations: Sequence[str] = ("sigmoid", "tanh", "relu"), z: float = 1.0,
-                 depth: int = 5, threshold: float = 0.05) -> None:
+                 depth: int = 5, threshold: float = 0.05, language: str | None = None) -> None:
         self.values: dict[str, tuple[float, float]] = {}
         self.chain_products: dict[str, np.ndarray] = {}
         self.init_settings(dict(activations=activations, z=z, depth=depth,
-                                threshold=threshold))
+                                threshold=threshold), language=language)
         self.select = self.control("activations")
         self.z_slider = self.control("z")
         self.depth_slider = self.control("depth")
         self.threshold_slider = self.control("threshold")
-        hint = widgets.HTML("<small>Ctrl/⌘-click to compare several activations.</small>")
+        hint = widgets.HTML(f"<small>{html.escape(self.tr('explorer.hint'))}</small>")
         controls = widgets.HBox([
             widgets.VBox([self.select, hint]),
             widgets.VBox([self.z_slider, self.depth_slider, self.threshold_slider])])
-        super().__init__(ActivationExplorerView(z_range=Z_RANGE, max_depth=MAX_DEPTH),
-                         [controls])
+        super().__init__(ActivationExplorerView(z_range=Z_RANGE, max_depth=MAX_DEPTH,
+                                                language=self.language), [controls])
         self.refresh()
 
     @property

@@ -79,6 +79,9 @@ class GradientHealth(TrainingWidget):
     sizes : list of int, optional
         The architecture as every widget takes it, e.g. ``[2, 8, 8, 1]`` for
         two hidden layers of 8 (the same as ``depth=2``).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the controls, the picture and the
+        messages. Default: :func:`actviz_widgets.get_language`.
 
     Attributes
     ----------
@@ -100,27 +103,28 @@ class GradientHealth(TrainingWidget):
     """
 
     PRESETS = PRESETS
+    i18n_area = "health"
     preset = preset_setting(PRESETS)
-    depth = Integer(6, 1, MAX_DEPTH, label="hidden layers", effect="restart", width="250px")
-    activation = Choice("sigmoid", ACTIVATION_NAMES, label="activation", effect="restart",
+    depth = Integer(6, 1, MAX_DEPTH, label="", effect="restart", width="250px")
+    activation = Choice("sigmoid", ACTIVATION_NAMES, label="", effect="restart",
                         width="190px")
-    init = Choice("xavier", [(v, k) for k, v in INIT_LABELS.items()], label="init",
+    init = Choice("xavier", [(v, k) for k, v in INIT_LABELS.items()], label="",
                   effect="restart", width="190px")
     weight_scale = Number(1.0, *SCALE_RANGE, step=0.05, log=True, fmt=".3g",
-                          label="weight scale", effect="restart", width="290px")
-    dataset = Choice("circles", DATASETS, label="data", effect="restart", width="190px")
-    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
+                          label="", effect="restart", width="290px")
+    dataset = Choice("circles", DATASETS, label="", effect="restart", width="190px")
+    lr = Number(0.5, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="",
                 effect="live", width="290px")
-    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
-                   help="seed of the initial weights and the data")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="", effect="restart", width="150px")
 
     def __init__(self, depth: int = 6, activation: str = "sigmoid", init: str = "xavier",
                  weight_scale: float = 1.0, lr: float = 0.5, dataset: str = "circles",
-                 seed: int = 0, sizes=None) -> None:
+                 seed: int = 0, sizes=None, language: str | None = None) -> None:
         if sizes is not None:  # the architecture, as every widget takes it
             depth = depth_of(sizes, WIDTH)
         self.init_settings(dict(depth=depth, activation=activation, init=init,
-                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed))
+                                weight_scale=weight_scale, lr=lr, dataset=dataset, seed=seed),
+                           language=language)
         self.init_training()
         self.build()
         self.preset_dropdown = self.control("preset")
@@ -135,7 +139,7 @@ class GradientHealth(TrainingWidget):
                               self.init_dropdown]),
                 widgets.HBox([self.scale_slider, self.dataset_dropdown, self.lr_slider,
                               self.control("seed")])]
-        super().__init__(GradientHealthView(self.net.sizes), rows)
+        super().__init__(GradientHealthView(self.net.sizes, language=self.language), rows)
         self.refresh()
 
     # -- model -----------------------------------------------------------------------------
@@ -162,12 +166,11 @@ class GradientHealth(TrainingWidget):
 
     def divergence_message(self, exc) -> str:
         """Name the weight scale when it, not the learning rate, is the likely cause."""
-        text = str(exc)
-        if self.weight_scale > 1 and text.endswith("try a smaller learning rate"):
-            text = text.removesuffix("try a smaller learning rate") + (
-                f"the initial weights are {self.weight_scale:g}× their initialiser's scale, so "
-                "the gradients grow layer by layer: try weight scale 1 (then, if it still "
-                "diverges, a smaller learning rate)")
+        text = super().divergence_message(exc)
+        advice = self.tr("training.diverged.advice")
+        if self.weight_scale > 1 and text.endswith(advice):
+            text = text.removesuffix(advice) + self.tr("health.diverged.scale",
+                                                       scale=f"{self.weight_scale:g}")
         return text
 
     # -- drawing ---------------------------------------------------------------------------
@@ -186,13 +189,15 @@ class GradientHealth(TrainingWidget):
         L = self.net.n_layers
         # the last row is measured at the current weights (none yet at step 0)
         acc = t.history.train_acc[-1] if t.classification and len(t.history) else None
-        init = f"{INIT_LABELS[self.net.init]} init × {self.net.weight_scale:.3g}"
-        note = "" if self.diverged is None else "training stopped: it diverged (see below)"
+        init_names = {value: label for label, value in self.localized_spec("init").options}
+        init = self.tr("health.init_text", init=init_names[self.net.init],
+                       scale=f"{self.net.weight_scale:.3g}")
+        notes = [] if self.diverged is None else [self.tr("health.note.diverged")]
         if verdict == "no gradient":
             dead = np.flatnonzero(dead_fraction(self.trace) == 1.0) + 1
             if dead.size:
-                note = ", ".join(filter(None, [note, f"every unit of layer {dead[0]} is dead "
-                                                     "(z ≤ 0 for every sample)"]))
+                notes.append(self.tr("health.note.dead", layer=int(dead[0])))
+        note = self.tr("health.note.separator").join(notes)
         return GradientHealthState(
             sizes=list(self.net.sizes), activation=self.net.activations[0].name, init=init,
             step=t.step_count, loss=float(g.loss), accuracy=acc, neuron_delta=neuron_delta(g),

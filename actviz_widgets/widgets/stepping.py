@@ -22,21 +22,25 @@ class Stepping:
     """Mixin for a widget with a declared integer setting ``position`` and ``n_steps``.
 
     Call :meth:`init_stepping` after building the ``position`` control; it
-    creates :attr:`play`, :attr:`prev_button` and :attr:`next_button`.
+    creates :attr:`play`, :attr:`prev_button` and :attr:`next_button`, their
+    texts from the ``stepping`` catalogue area in the widget's language.
     """
 
     def init_stepping(self, interval: int = 900) -> None:
         """Build Play, Prev and Next, linked to the ``position`` setting."""
         self.play = widgets.Play(value=self.position, min=0, max=self.n_steps - 1,
-                                 interval=interval, description="play",
-                                 tooltip="step through the pass")
+                                 interval=interval, description=self.tr("stepping.play"),
+                                 tooltip=self.tr("stepping.play.help"))
         self.play.observe(self._from_play, names="value")
         self.observe(self._to_play, names="position")
         lay = widgets.Layout
-        self.prev_button = widgets.Button(description="Prev", icon="step-backward",
-                                          tooltip="one step back", layout=lay(width="80px"))
-        self.next_button = widgets.Button(description="Next", icon="step-forward",
-                                          button_style="primary", tooltip="one step forward",
+        self.prev_button = widgets.Button(description=self.tr("stepping.prev"),
+                                          icon="step-backward",
+                                          tooltip=self.tr("stepping.prev.help"),
+                                          layout=lay(width="80px"))
+        self.next_button = widgets.Button(description=self.tr("stepping.next"),
+                                          icon="step-forward", button_style="primary",
+                                          tooltip=self.tr("stepping.next.help"),
                                           layout=lay(width="80px"))
         self.prev_button.on_click(self.guarded(self.prev))
         self.next_button.on_click(self.guarded(self.next))

@@ -20,14 +20,17 @@ declare :attr:`TrainingWidget.PRESETS`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+
 import ipywidgets as widgets
 
 from ..engine.datasets import DATASET_NAMES
 from ..engine.training import TrainingDiverged
 from ..engine.validation import check_choice, check_int
+from ..i18n import has_key
 from .base import FigureWidget
 from .player import Player
-from .settings import Choice
+from .settings import Choice, SettingSpec
 
 __all__ = ["TrainingWidget", "DATASETS", "NO_PRESET", "MAX_SEED", "preset_setting", "hidden_of",
            "depth_of"]
@@ -69,10 +72,15 @@ def depth_of(sizes, width: int, n_in: int = 2, n_out: int = 1) -> int:
 
 
 def preset_setting(presets: Mapping[str, tuple[str, dict]]) -> Choice:
-    """The ``preset`` setting of a widget with ``presets`` (name -> (label, settings))."""
-    return Choice(NO_PRESET, [("choose a preset…", NO_PRESET),
+    """The ``preset`` setting of a widget with ``presets`` (name -> (label, settings)).
+
+    Its label and its first option ("choose a preset…") come from the
+    ``training`` catalogue area; a preset's label from ``"<area>.preset.<name>"``
+    where the widget's area has one, else the English label given here.
+    """
+    return Choice(NO_PRESET, [("", NO_PRESET),
                               *((label, name) for name, (label, _) in presets.items())],
-                  label="preset", effect="preset", width="330px")
+                  label="", effect="preset", width="330px")
 
 
 class TrainingWidget(FigureWidget):
@@ -111,24 +119,25 @@ class TrainingWidget(FigureWidget):
                              on_stop=self._on_player_stop)
         lay = widgets.Layout
         self.play_button = widgets.ToggleButton(
-            value=False, description="Play", icon="play", button_style="success",
-            layout=lay(width="90px"), tooltip="train continuously; click again to pause")
+            value=False, description=self.tr("training.play"), icon="play",
+            button_style="success", layout=lay(width="90px"),
+            tooltip=self.tr("training.play.help"))
         self.play_button.observe(self._on_play_button, names="value")
-        self.train_buttons = {n: widgets.Button(description=f"Train {n}", icon="forward",
-                                                layout=lay(width="100px"),
-                                                tooltip=f"take {n} gradient steps now")
+        self.train_buttons = {n: widgets.Button(description=self.tr("training.train", n=n),
+                                                icon="forward", layout=lay(width="100px"),
+                                                tooltip=self.tr("training.train.help", n=n))
                               for n in self.TRAIN_STEPS}
         for n, button in self.train_buttons.items():
             button.on_click(self.guarded(lambda n=n: self.train(n)))
         self.reset_button = widgets.Button(
-            description="Reset", icon="undo", layout=lay(width="80px"),
-            tooltip="back to step 0 and the same initial weights")
+            description=self.tr("training.reset"), icon="undo", layout=lay(width="80px"),
+            tooltip=self.tr("training.reset.help"))
         self.reset_button.on_click(self.guarded(self.reset))
         self.new_weights_button = None
         if "seed" in self.setting_names():
             self.new_weights_button = widgets.Button(
-                description="New weights", icon="random", layout=lay(width="132px"),
-                tooltip="new random initial weights (seed + 1), then back to step 0")
+                description=self.tr("training.new_weights"), icon="random",
+                layout=lay(width="132px"), tooltip=self.tr("training.new_weights.help"))
             self.new_weights_button.on_click(self.guarded(self.new_weights))
 
     def training_row(self) -> list[widgets.Widget]:
@@ -150,8 +159,34 @@ class TrainingWidget(FigureWidget):
         """Hook: steps were taken or the trainer rewound."""
 
     def divergence_message(self, exc: TrainingDiverged) -> str:
-        """What to tell the learner when training diverged (subclasses name the real cause)."""
-        return str(exc)
+        """What to tell the learner when training diverged (subclasses name the real cause).
+
+        In English the engine's own message (it names what stopped being
+        finite); in another language the catalogue's ``training.diverged``,
+        filled with the step, epoch and learning rate the engine reports.
+        """
+        if self.language == "en":
+            return str(exc)
+        return self.tr("training.diverged", step=exc.step, epoch=exc.epoch,
+                       lr=f"{self.trainer.lr:g}", previous=exc.step - 1,
+                       advice=self.tr("training.diverged.advice"))
+
+    def localized_spec(self, name: str) -> SettingSpec:
+        """As :meth:`SettingsOwner.localized_spec`; the ``preset`` setting's label and
+        "choose a preset…" come from the ``training`` area (every trainer shares them)."""
+        if name != "preset":
+            return super().localized_spec(name)
+        spec = self.setting_spec(name)
+        area = self.i18n_area
+        options = []
+        for label, value in spec.options:
+            key = f"{area}.preset.{value}"
+            if value == NO_PRESET:
+                label = self.tr("training.no_preset")
+            elif area is not None and has_key(key, "en"):
+                label = self.tr(key)
+            options.append((label, value))
+        return replace(spec, label=self.tr("training.preset"), options=tuple(options))
 
     # -- actions ---------------------------------------------------------------------------
     @property
@@ -285,10 +320,10 @@ class TrainingWidget(FigureWidget):
                 self.show_error(exc)
                 button.value = False
                 return
-            button.description, button.icon = "Pause", "pause"
+            button.description, button.icon = self.tr("training.pause"), "pause"
         else:
             self.player.pause()
-            button.description, button.icon = "Play", "play"
+            button.description, button.icon = self.tr("training.play"), "play"
             if getattr(self, "_undrawn", False):  # the last frames were skipped: show them
                 self._undrawn = False
                 self.refresh()
