@@ -255,6 +255,7 @@ function render({ model, el }) {
     const e = region.edit;
     form = document.createElement("form");
     form.className = "actviz-edit";
+    form.noValidate = true;  // the kernel checks the range and says why it refuses
     form.dataset.region = region.id;
     const label = document.createElement("label");
     label.textContent = `${e.label} =`;
@@ -344,7 +345,8 @@ function render({ model, el }) {
   model.on("change:regions", setRegions);
   model.on("change:alt", setAlt);
   model.on("change:png", onPng);
-  model.on("change:width", () => { size = null; setSize(asBytes(model.get("png"))); });
+  const onWidth = () => { size = null; setSize(asBytes(model.get("png"))); };
+  model.on("change:width", onWidth);
   setAlt();
   setRegions();
   setSize(asBytes(model.get("png")));
@@ -354,6 +356,7 @@ function render({ model, el }) {
     model.off("change:regions", setRegions);
     model.off("change:alt", setAlt);
     model.off("change:png", onPng);
+    model.off("change:width", onWidth);
     if (url) URL.revokeObjectURL(url);
   };
 }

@@ -341,6 +341,18 @@ class KernelProbe:
                                  f"{result.get('ename')}: {result.get('evalue')}")
         return json.loads(ast.literal_eval(result["data"]["text/plain"]))
 
+    def evaluate(self, expression: str):
+        """``expression`` evaluated in the notebook's namespace, through JSON."""
+        found = self._run("", {"r": f"__import__('json').dumps({expression})"})
+        result = found["user_expressions"]["r"]
+        if result["status"] != "ok":
+            raise AssertionError(f"{expression}: {result.get('ename')}: {result.get('evalue')}")
+        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+
+    def execute(self, code: str) -> None:
+        """Run ``code`` in the notebook's namespace (silently: no prompt number, no output)."""
+        self._run(code)
+
     def close(self) -> None:
         self.client.stop_channels()
 
@@ -418,9 +430,35 @@ _IMAGE_SHA_JS = """async (img) => {
 }"""
 
 
+#: The FigureWidget's own picture, either kind: the package's front end (an ``img``
+#: in the picture's box, replaced by a new element at each frame) or the core Image.
+PICTURE_SELECTOR = (":scope > img.widget-image, "
+                    ":scope > * > .actviz-picture > img.actviz-frame")
+#: The same, from the page: the picture's ``img`` inside a widget's box (``root``).
+_PICTURE_JS = f"(root) => root.querySelector({PICTURE_SELECTOR!r})"
+
+
 def figure_image(root):
-    """The FigureWidget's own picture: the image directly inside its box."""
-    return root.locator(":scope > img.widget-image").first
+    """The FigureWidget's own picture: the image directly inside its box (or its picture's)."""
+    return root.locator(PICTURE_SELECTOR).first
+
+
+def picture_src(root) -> str | None:
+    """The ``src`` of the picture the widget's box shows now."""
+    return root.evaluate(f"(root) => {{ const img = ({_PICTURE_JS})(root); "
+                         "return img ? img.src : null; }")
+
+
+def wait_picture(root, old_src: str | None = None, timeout_ms: float = TIMEOUT_MS) -> None:
+    """Wait until the box shows a loaded picture (other than ``old_src``, if given).
+
+    Queried from the widget's box at every look: the picture's front end puts
+    each decoded frame in a new ``img`` element.
+    """
+    root.page.wait_for_function(
+        f"([root, old]) => {{ const img = ({_PICTURE_JS})(root); return !!img && !!img.src "
+        "&& img.src !== old && img.complete && img.naturalWidth > 0; }",
+        arg=[root.element_handle(), old_src], timeout=timeout_ms)
 
 
 def browser_image_sha(root) -> str:
@@ -501,9 +539,7 @@ class WidgetDriver:
             f"{self.where}: buttons in the page {buttons} differ from the kernel's")
         assert self.info["error"] is None, f"{self.where}: widget error {self.info['error']!r}"
         self.wait_synced()
-        figure_image(self.root).page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0",
-            arg=figure_image(self.root).element_handle())
+        wait_picture(self.root)
 
     def wait_synced(self, old_src: str | None = None, timeout: float = 30.0) -> str:
         """Wait until the page shows a new picture (if ``old_src``) that is the kernel's latest.
@@ -515,13 +551,9 @@ class WidgetDriver:
         same on two rounds, each after the barrier, and the page shows its
         picture.
         """
-        image = figure_image(self.root)
         if old_src is not None:
             try:
-                image.page.wait_for_function(
-                    "([img, old]) => img.src && img.src !== old", arg=[image.element_handle(),
-                                                                      old_src],
-                    timeout=timeout * 1000)
+                wait_picture(self.root, old_src, timeout * 1000)
             except Exception as exc:  # noqa: BLE001
                 raise AssertionError(f"{self.where}: the picture did not change") from exc
         pause = 0.2 if self.barrier is not None else 0.5
@@ -550,7 +582,7 @@ class WidgetDriver:
         self.info = self.probe.call("describe", self.expression)
         before = self.info["sliders"][index]
         key = "ArrowLeft" if before["at_max"] else "ArrowRight"
-        old_src = figure_image(self.root).get_attribute("src")
+        old_src = picture_src(self.root)
         handle = self.root.locator(".widget-slider").nth(index).locator(".noUi-handle").first
         handle.focus()
         handle.press(key)
@@ -576,7 +608,7 @@ class WidgetDriver:
         """Click a button; the readouts the engine predicts must appear in the page."""
         label = self.info["buttons"][index]["label"]
         expected = self.probe.call("before_button", self.expression, index)
-        old_src = figure_image(self.root).get_attribute("src")
+        old_src = picture_src(self.root)
         self.root.locator("button.widget-button").nth(index).click()
         self.wait_synced(old_src)
         if self.known:

@@ -72,8 +72,8 @@ def buttons(widget) -> list:
 def image(widget):
     """The widget's own picture: ``widget.image`` for a FigureWidget, else the first Image."""
     own = getattr(widget, "image", None)
-    if isinstance(own, ipywidgets.Image):
-        return own
+    if isinstance(own, ipywidgets.Image) or isinstance(getattr(own, "value", None), bytes):
+        return own  # the core Image, or the package's own picture (same ``value``)
     return next((w for w in walk(widget) if isinstance(w, ipywidgets.Image)), None)
 
 

@@ -21,7 +21,7 @@ import time
 import pytest
 from conftest import lessons
 from harness import (KernelProbe, LessonPage, WidgetDriver, assert_checks, browser_image_sha,
-                     figure_image, readout_matches)
+                     picture_src, readout_matches, wait_picture)
 
 
 def lesson(prefix: str):
@@ -60,7 +60,7 @@ def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
         assert probe.call("slider_value", driver.expression, z)["value"] == 2.0  # set last
 
         # The lesson's code set z = 0.5 earlier; the learner types 0.5 now.
-        old_src = figure_image(driver.root).get_attribute("src")
+        old_src = picture_src(driver.root)
         type_into_readout(driver.root, z, "0.5")
         driver.wait_synced(old_src)
         time.sleep(1.0)  # nothing may come back later and undo it
@@ -72,7 +72,7 @@ def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
         # Arrow keys move by the declared step (0.01), from the typed value.
         handle = driver.root.locator(".widget-slider").nth(z).locator(".noUi-handle").first
         for expected in (0.51, 0.52, 0.53):
-            old_src = figure_image(driver.root).get_attribute("src")
+            old_src = picture_src(driver.root)
             handle.focus()
             handle.press("ArrowRight")
             driver.wait_synced(old_src)
@@ -118,9 +118,7 @@ def test_a_saved_lesson_reopens_with_its_pictures(lab, context, watch):
              for i, _ in again.widget_cells()]
     assert len(roots) == len(shown)
     for root in roots:
-        image = figure_image(root)
-        image.page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                                     arg=image.element_handle())
+        wait_picture(root)
     assert [browser_image_sha(r) for r in roots] == shown
     broken = again.page.locator(".jp-OutputArea-output", has_text="Error displaying widget")
     assert broken.count() == 0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import app_lesson
-from harness import (ARTIFACTS, LOCAL_HOST, REPO, KernelProbe, Started, WidgetDriver,
-                     free_port, jupyter_env, wait_port)
+from harness import (ARTIFACTS, LOCAL_HOST, PICTURE_SELECTOR, REPO, KernelProbe, Started,
+                     WidgetDriver, free_port, jupyter_env, wait_port)
 
 VENV = Path(sys.prefix)
 FONT_AWESOME_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@"
@@ -48,7 +48,7 @@ def test_make_app_serves_a_lesson_that_responds(browser, lessons_copy, context, 
     page = context.new_page()
     page.goto(f"http://{LOCAL_HOST}:{port}/")
     roots = page.locator(".jp-OutputArea-executeResult .jp-OutputArea-output > .jupyter-widgets")
-    roots.first.locator(":scope > img.widget-image").wait_for()
+    roots.first.locator(PICTURE_SELECTOR).first.wait_for()
     errors = page.locator(
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     assert errors.count() == 0, f"Voila page has error output: {errors.all_inner_texts()}"
