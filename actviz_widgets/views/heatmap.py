@@ -558,6 +558,7 @@ class HeatmapTiles:
         self.centers = centers
         self.size_px = side
         self._origins = list(zip(bottom.tolist(), left.tolist()))
+        self._corner = (x0, y0)
         cell = check_int("cell_px", cell_px, minimum=1)
         k = (np.arange(side) // cell * cell + cell / 2) / side
         self._rows = np.minimum(np.floor(k * rows).astype(int), rows - 1)[:, None]
@@ -571,6 +572,17 @@ class HeatmapTiles:
         self.image.empty = n == 0
         self.values = np.full((n, rows, cols), np.nan)
         self.vmin, self.vmax = np.full(n, -1.0), np.full(n, 1.0)
+
+    def pixel_boxes(self) -> np.ndarray:
+        """Where each tile is drawn: ``(n, 4)`` boxes ``(x0, y0, x1, y1)`` in display pixels.
+
+        Display pixels of the canvas (origin at the bottom left, as matplotlib's
+        display coordinates), frame included; valid while the layout holds.
+        """
+        x0, y0 = self._corner
+        side = self.size_px
+        boxes = [(x0 + c, y0 + r, x0 + c + side, y0 + r + side) for r, c in self._origins]
+        return np.array(boxes, dtype=float).reshape(-1, 4)
 
     def update(self, values, vmin=-1.0, vmax=1.0) -> None:
         """Draw the tiles' arrays.

@@ -33,6 +33,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.transforms import IdentityTransform
 
 from ..engine.grid import GridField
 from .base import FigureView
@@ -42,15 +43,13 @@ from .network_diagram import NetworkDiagram, nice_limit
 from .palette import SEQUENTIAL_CMAP, SIGNED_CMAP, is_nonnegative
 from .text import PathText, fmt, fmt_short
 
-__all__ = ["PlaygroundView", "TILE_LABEL", "GRAD_COLOR", "BACKGROUND_CACHE"]
+__all__ = ["PlaygroundView", "GRAD_COLOR", "BACKGROUND_CACHE"]
 
 #: Distinct colours of the heatmaps: fewer than 256 keeps frames under 200 KB.
 TILE_LEVELS = 32
 #: How many static backgrounds (about 3 MB each) the view keeps.
 BACKGROUND_CACHE = 6
 
-#: Colour-bar label of the neuron tiles.
-TILE_LABEL = "hidden neuron output a (tiles)"
 #: Colour of the gradient bars (Okabe–Ito bluish green: apart from the map's red/blue).
 GRAD_COLOR = "#009E73"
 _NOTE_COLOR = "#333333"
@@ -79,6 +78,9 @@ class PlaygroundView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : {"en", "zh"}, optional
+        Of the picture's texts (catalogue area ``playground``); default the
+        current language.
 
     Attributes
     ----------
@@ -113,9 +115,9 @@ class PlaygroundView(FigureView):
     def __init__(self, sizes: Sequence[int], activations: Sequence[str],
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
                  grid_n: int = 40, figsize: tuple[float, float] = (8.8, 6.4),
-                 dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 dpi: float = 100, pixel_ratio: float | None = None,
+                 language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language=language)
         sizes = list(sizes)
         if sizes[0] not in (1, 2) or sizes[-1] != 1:
             raise ValueError(f"sizes must have 1 or 2 inputs and 1 output; got {sizes}")
@@ -143,7 +145,8 @@ class PlaygroundView(FigureView):
         cax = fig.add_axes([0.515, 0.2, 0.009, 0.45])
         self.diagram = NetworkDiagram(self, ax_net, sizes, activations=activations,
                                       show_values=False, cax=cax)
-        self.diagram.colorbar.set_label(TILE_LABEL, fontsize=8, labelpad=24)
+        self.diagram.colorbar.set_label(self.tr("playground.view.tile_label"), fontsize=8,
+                                        labelpad=24)
         self.grad_note = self.dynamic(PathText(ax_net, 0.0, 1.0, "", fontsize=8,
                                                color="#00573f", va="bottom", offset=(0.0, 14.0)))
         self.tiles = HeatmapTiles(self, ax_net, zorder=3, levels=TILE_LEVELS)
@@ -164,10 +167,11 @@ class PlaygroundView(FigureView):
             self.boundary = HeatmapPanel(self, ax_b, extent=extent, shape=(grid_n, grid_n),
                                          vmin=0.0, vmax=1.0, colorbar=cax, pale=0.45,
                                          levels=TILE_LEVELS,
-                                         colorbar_label="output ŷ",
+                                         colorbar_label=self.tr("playground.view.output"),
                                          xlabel="x₁", ylabel="x₂")
             self.boundary.set_level(0.5)
-            self.boundary.set_title("output ŷ over the input plane\nblack line: ŷ = 0.5")
+            self.boundary.set_title(self.tr("playground.view.boundary_title"))
+            self.scaled_axes = ax_b
             ax_b.tick_params(labelsize=8, pad=2)
         else:
             ax_c = fig.add_axes([0.645, 0.38, 0.335, 0.485])
@@ -175,19 +179,24 @@ class PlaygroundView(FigureView):
             ax_c.set_ylim(-2.0, 2.0)
             ax_c.set_xlabel("x", fontsize=8)
             ax_c.set_ylabel("y", fontsize=8)
+            self.scaled_axes = ax_c
             ax_c.tick_params(labelsize=8)
             ax_c.grid(True, color="0.92", lw=0.6)
-            (self.curve_line,) = ax_c.plot([], [], color="#111111", lw=2.0, label="prediction ŷ(x)")
+            (self.curve_line,) = ax_c.plot([], [], color="#111111", lw=2.0,
+                                           label=self.tr("playground.view.prediction"))
             self.dynamic(self.curve_line)
             self.train_points = self.dynamic(ax_c.scatter([], [], s=14, color="#0072B2",
                                                           edgecolors="white", linewidths=0.5,
-                                                          label="training data", zorder=3))
+                                                          label=self.tr("playground.view.train_data"),
+                                                          zorder=3))
             self.test_points = self.dynamic(ax_c.scatter([], [], s=16, marker="^",
                                                          color="#D55E00", edgecolors="black",
-                                                         linewidths=0.5, label="test data",
+                                                         linewidths=0.5,
+                                                         label=self.tr("playground.view.test_data"),
                                                          zorder=3))
             ax_c.legend(loc="upper right", fontsize=8, framealpha=1.0)
-            self.curve_title = self.dynamic(PathText(ax_c, 0.5, 1.0, "output ŷ(x) and the data",
+            self.curve_title = self.dynamic(PathText(ax_c, 0.5, 1.0,
+                                                     self.tr("playground.view.curve_title"),
                                                      ha="center", va="bottom", fontsize=8.5,
                                                      offset=(0.0, 4.0)))
 
@@ -196,13 +205,18 @@ class PlaygroundView(FigureView):
             ax_a = fig.add_axes([0.845, 0.075, 0.135, 0.21])
         else:
             ax_l = fig.add_axes([0.645, 0.075, 0.335, 0.21])
-        self.loss_chart = LineChartPanel(self, ax_l, ["train", "test"], logy=True,
-                                         xlabel="epoch", title="loss", legend="upper right")
+        # the series' names are their legend labels
+        self._series = (self.tr("playground.view.train"), self.tr("playground.view.test"))
+        self.loss_chart = LineChartPanel(self, ax_l, list(self._series), logy=True,
+                                         xlabel=self.tr("playground.view.epoch"),
+                                         title=self.tr("playground.view.loss"),
+                                         legend="upper right")
         self.acc_chart = None
         if self.classification:
-            self.acc_chart = LineChartPanel(self, ax_a, ["train", "test"], xlabel="epoch",
-                                            title="accuracy", ylim=(0.0, 1.05),
-                                            legend="lower right")
+            self.acc_chart = LineChartPanel(self, ax_a, list(self._series),
+                                            xlabel=self.tr("playground.view.epoch"),
+                                            title=self.tr("playground.view.accuracy"),
+                                            ylim=(0.0, 1.05), legend="lower right")
         self.tile_scale = 1.0
         self._grad_on = False
         self.set_structure(sizes, activations)
@@ -218,11 +232,11 @@ class PlaygroundView(FigureView):
         L = len(sizes) - 1
         # every neuron white (the hidden ones are covered by their tiles)
         if L > 1:
-            note = ("tiles: each hidden neuron's output a over the input "
-                    + ("plane (x₁ →, x₂ ↑)" if self.n_inputs == 2 else "line (x →)"))
+            note = self.tr("playground.view.tiles_plane" if self.n_inputs == 2
+                           else "playground.view.tiles_line")
         else:
-            note = ("no hidden layer: ŷ = σ(w·x + b), so the boundary is a straight line"
-                    if self.classification else "no hidden layer: ŷ = w·x + b, a straight line")
+            note = self.tr("playground.view.no_hidden_class" if self.classification
+                           else "playground.view.no_hidden_reg")
         d.set_node_values([None] * (L + 1), d.label, blank=[True] * (L + 1), note=note)
         # the tiles' colour bar only when there are tiles
         d.colorbar.ax.set_visible(L > 1)
@@ -299,6 +313,20 @@ class PlaygroundView(FigureView):
             self.train_points.set_offsets(np.column_stack([np.ravel(X_train), np.ravel(y_train)]))
             self.test_points.set_offsets(np.column_stack([np.ravel(X_test), np.ravel(y_test)]))
 
+    def set_scaling(self, labels: Sequence[str] | None) -> None:
+        """Label the data axes with how the learner's data were scaled (``None``: plain x₁, x₂).
+
+        ``labels`` holds one text per scaled quantity: ``x₁`` and ``x₂`` (two
+        inputs), or ``x`` and ``y`` (regression), e.g. ``"x₁ scaled: (x₁ − 3.2) / 1.7"``.
+        """
+        ax = self.scaled_axes
+        plain = ("x₁", "x₂") if self.n_inputs == 2 else ("x", "y")
+        xlabel, ylabel = plain if labels is None else tuple(labels)[:2]
+        if (ax.get_xlabel(), ax.get_ylabel()) != (xlabel, ylabel):
+            ax.set_xlabel(xlabel, fontsize=8)
+            ax.set_ylabel(ylabel, fontsize=8)
+            self.invalidate()
+
     def show_test(self, visible: bool) -> None:
         """Show or hide the test points."""
         if self.boundary is not None:
@@ -306,12 +334,40 @@ class PlaygroundView(FigureView):
         else:
             self.test_points.set_visible(bool(visible))
 
+    # -- where things are, for the page ---------------------------------------------------
+    def regions(self) -> list[dict]:
+        """Where the edges and neurons lie in the shown picture, in CSS px (top-left origin).
+
+        Edges (``"edge:<l>:<i>:<j>"``, segments) and the input and output
+        neurons (``"neuron:<l>:<j>"``, circles) as the diagram draws them; each
+        hidden neuron (same id) is its heatmap tile, a ``"rect"`` whose
+        ``"zoom"`` is the same box (the page shows the tile enlarged). Only
+        geometry: the widget adds the numbers. Valid for the frame last drawn.
+        """
+        d = self.diagram
+        out = [r for r in d.regions() if r["id"].startswith("edge:")]
+        tiles = dict(zip(self.tile_index, self.tiles.pixel_boxes()))
+        for r in d.regions():
+            if not r["id"].startswith("neuron:"):
+                continue
+            _, l, j = r["id"].split(":")
+            box = tiles.get((int(l), int(j)))
+            if box is None:
+                out.append(r)
+                continue
+            (x0, y1), (x1, y0) = self.css_points([(box[0], box[1]), (box[2], box[3])],
+                                                 IdentityTransform())
+            rect = {"x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1)}
+            out.append({"id": r["id"], "shape": "rect", **rect, "zoom": dict(rect)})
+        return out
+
     # -- rendering -------------------------------------------------------------------------
     def static_key(self) -> tuple:
         """Everything drawn in the static background (equal keys, equal backgrounds)."""
         charts = [self.loss_chart] + ([self.acc_chart] if self.acc_chart else [])
         return (tuple(self.diagram.sizes), tuple(self.diagram.activations or ()),
-                self._grad_on, tuple((c.xlim, c.ylim) for c in charts))
+                self._grad_on, tuple((c.xlim, c.ylim) for c in charts),
+                self.scaled_axes.get_xlabel(), self.scaled_axes.get_ylabel())
 
     # -- update ----------------------------------------------------------------------------
     def update(self, field: GridField, weights: Sequence[np.ndarray],
@@ -374,7 +430,10 @@ class PlaygroundView(FigureView):
                 continue
             later = None if whole is None else {"train": whole.get(names[0]),
                                                 "test": whole.get(names[1])}
-            chart.update(x, {"train": curves.get(names[0]), "test": curves.get(names[1])},
+            train, test = self._series
+            if later is not None:
+                later = {train: later["train"], test: later["test"]}
+            chart.update(x, {train: curves.get(names[0]), test: curves.get(names[1])},
                          xmax=xmax, scale_ys=later)
             chart.set_ghost(None if whole is None else whole["epoch"], later)
             chart.set_marker(marker)
@@ -450,9 +509,8 @@ class PlaygroundView(FigureView):
             self.grad_texts[l - 1].set_visible(self._grad_numbers)
         self.grad_bars.set_verts(verts)
         self.grad_bars.set_visible(True)
-        what = "bars and numbers" if self._grad_numbers else "bars"
-        self.grad_note.set_text(f"green {what}: each neuron's mean |δ| over the training\n"
-                                f"samples, δ = ∂loss/∂z (tallest bar: {fmt(peak)})")
+        self.grad_note.set_text(self.tr("playground.view.grad_numbers" if self._grad_numbers
+                                        else "playground.view.grad_bars", peak=fmt(peak)))
 
 
 

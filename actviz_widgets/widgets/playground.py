@@ -39,6 +39,7 @@ import traitlets
 
 from ..engine.activations import ACTIVATION_NAMES
 from ..engine.datasets import DATASET_NAMES, Dataset, make_dataset
+from ..engine.user_data import USER_DATASET, UserData, load_user_data
 from ..engine.grid import GridField, grid_field
 from ..engine.network import MLP
 from ..engine.optimizers import OPTIMIZER_NAMES
@@ -51,14 +52,18 @@ from .settings import Choice, Flag, Integer, Number
 from .training import MAX_SEED, TrainingWidget, hidden_of
 
 __all__ = ["Playground", "PlaygroundState", "check_settings", "STATE_FORMAT", "L2_CHOICES",
-           "BATCH_CHOICES", "ALL", "LR_RANGE", "NOISE_RANGE", "PLANE"]
+           "BATCH_CHOICES", "ALL", "LR_RANGE", "NOISE_RANGE", "PLANE", "USER_DATASET",
+           "MAX_USER_SAMPLES"]
 
 #: ``extra["widget"]`` of a saved playground state.
 STATE_FORMAT = "actviz_widgets.Playground"
 #: Version written by :meth:`Playground.save_state` (2: the display switches are
-#: saved too, and the whole-set batch is ``"all"``); version 1 files still load.
-STATE_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+#: saved too, and the whole-set batch is ``"all"``; 3: the learner's own data is
+#: saved with the state); versions 1 and 2 still load.
+STATE_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
+#: Most samples of the learner's own data (the samples setting's largest value).
+MAX_USER_SAMPLES = 2000
 MAX_LAYERS = 6
 MAX_NEURONS = 8
 #: The L2 strengths offered.
@@ -92,6 +97,18 @@ class _OnStep(Integer):
             raise ValueError(f"{self.name} must be a multiple of {step} between "
                              f"{self.spec.low:g} and {self.spec.high:g}; got {value!r}")
         return number
+
+
+class _Dataset(Choice):
+    """The dataset choice: a built-in set's name, or :data:`USER_DATASET` once data is given."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if (obj is not None and isinstance(value, str) and value.strip().lower() == USER_DATASET
+                and getattr(obj, "user_data", None) is None):
+            raise ValueError(f"dataset {value!r} (your data) needs data first: "
+                             "Playground(dataset=(X, y)) or Playground(dataset='file.csv'), "
+                             "or pg.use_data(...)")
+        return super().validate(obj, value)
 
 
 class _BatchSize(Choice):
@@ -193,23 +210,33 @@ def check_settings(settings: Mapping) -> dict:
     traits = Playground.class_traits()
     out = {name: traits[name].validate(None, settings[name]) for name in names
            if name in settings}
-    if out["loss"] not in _losses(out["dataset"]):
+    # (the learner's data may be either kind: its loss is checked once the data is known)
+    if out["dataset"] != USER_DATASET and out["loss"] not in _losses(out["dataset"] == "sine"):
         raise ValueError(f"loss must be 'mse' for the sine set (it is regression); "
                          f"got {settings['loss']!r}")
     return out
 
 
-def _losses(dataset: str) -> tuple[str, ...]:
-    return _SINE_LOSSES if dataset == "sine" else _CLASS_LOSSES
+def _losses(regression: bool) -> tuple[str, ...]:
+    return _SINE_LOSSES if regression else _CLASS_LOSSES
 
 
-def _join(words: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+def _extent(regression: bool) -> tuple:
+    return (-1.2, 1.2) if regression else (-PLANE, PLANE, -PLANE, PLANE)
 
 
-def _extent(dataset: str) -> tuple:
-    return (-1.2, 1.2) if dataset == "sine" else (-PLANE, PLANE, -PLANE, PLANE)
+def _is_regression(dataset: str, user: UserData | None) -> bool:
+    """Whether ``dataset`` (a setting's value) is a regression set (one input)."""
+    if dataset == USER_DATASET:
+        return user is not None and user.task == "regression"
+    return dataset == "sine"
+
+
+def _is_path(value: Any) -> bool:
+    """A CSV path rather than a dataset's name (a name has no dot and no slash)."""
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and ("." in value or "/" in value or os.sep in value)
 
 
 class Playground(TrainingWidget):
@@ -217,7 +244,19 @@ class Playground(TrainingWidget):
 
     Parameters
     ----------
-    dataset : {"xor", "circles", "moons", "spiral", "gaussian", "sine"}, default "xor"
+    dataset : str or (X, y) or path, default "xor"
+        A built-in set: "xor", "circles", "moons", "spiral", "gaussian" (2-D
+        classification) or "sine" (1-D regression). Or the learner's own data:
+        a pair ``(X, y)`` or the path of a CSV file, either two features with
+        two-valued labels (classification: 0/1 as given; -1/+1, or any two values
+        such as two texts, mapped to 0/1 in sorted order, and the note says so) or
+        one feature with real targets (regression). Every column (and a
+        regression target) is scaled to [-1, 1] by ``(x − center) / scale``, shown
+        on the picture's axes; see
+        :func:`~actviz_widgets.engine.user_data.load_user_data` for the checks
+        (at least 10 samples, at most :data:`MAX_USER_SAMPLES`, no NaN...).
+        The dataset menu then offers "your data"; the data survive Reset, a
+        change of network and :meth:`save_state`/:meth:`load_state`.
     noise : float, default 0.1
         In [0, 0.5]; the dataset's noise (input jitter, or target noise for sine).
     train_percent : int, default 50
@@ -264,6 +303,13 @@ class Playground(TrainingWidget):
     sizes : list of int, optional
         The architecture as every widget takes it, e.g. ``[2, 4, 4, 1]`` (the
         same as ``hidden_layers=2, neurons=4``).
+    task : {"classification", "regression"}, optional
+        Only with the learner's own data: the task it is meant for, checked
+        against its number of features (2: classification, 1: regression);
+        by default inferred from it.
+    language : {"en", "zh"}, optional
+        Of every label, message and picture text; default the current
+        language (:func:`actviz_widgets.set_language`).
 
     Every setting is also an attribute (``pg.lr = 0.1``; the control
     follows), :meth:`settings` gives them all and :meth:`apply` changes
@@ -307,48 +353,58 @@ class Playground(TrainingWidget):
     # No "Train n" buttons: Step takes one frame, as Play does.
     TRAIN_STEPS = ()
 
-    # -- settings: each declared once ------------------------------------------------------
-    dataset = Choice("xor", DATASET_NAMES, label="dataset", effect="restart", width="170px")
-    noise = Number(0.1, *NOISE_RANGE, step=0.05, label="noise", effect="restart",
-                   width="230px")
-    train_percent = _OnStep(50, 10, 90, step=10, label="training data %", effect="restart",
-                            width="280px")
-    n_samples = Integer(200, 10, 2000, label="samples", effect="restart")
-    data_seed = Integer(0, 0, 2 ** 32 - 1, text=True, label="data seed", effect="restart")
-    hidden_layers = Integer(2, 0, MAX_LAYERS, label="hidden layers", effect="restart",
-                            width="240px")
-    neurons = Integer(4, 1, MAX_NEURONS, label="neurons per layer", effect="restart",
-                      width="270px")
-    activation = Choice("tanh", ACTIVATION_NAMES, label="activation", effect="restart",
-                        width="200px")
-    loss = Choice("bce", _CLASS_LOSSES, label="loss", effect="restart", width="140px",
-                  help="the sine set is regression: mse only")
-    optimizer = Choice("sgd", OPTIMIZER_NAMES, label="optimizer", effect="restart",
-                       width="180px")
-    lr = Number(0.3, *LR_RANGE, step=0.1, log=True, fmt=".3g", label="learning rate",
-                effect="live", width="290px")
-    batch_size = _BatchSize(10, [(str(b), b) for b in BATCH_CHOICES], label="batch size",
-                            widget="slider", effect="live", width="250px")
-    l2 = Choice(0.0, [(f"{v:g}", v) for v in L2_CHOICES], label="L2 strength",
-                widget="slider", effect="live", width="260px")
-    seed = Integer(0, 0, MAX_SEED, text=True, label="weights seed", effect="restart",
-                   width="170px", help="seed of the initial weights and the batch order")
-    # (restart: the engine records and snapshots at multiples of it, i.e. at frame ends)
-    steps_per_frame = Integer(5, 1, 1000, label="steps per frame", effect="restart")
-    show_gradients = Flag(False, label="show each neuron's mean |δ|", effect="display")
-    show_test = Flag(True, label="show test data", effect="display")
+    # Every label, tooltip and option label is in the catalogue (locale/*/playground.json).
+    i18n_area = "playground"
 
-    def __init__(self, dataset: str = "xor", noise: float = 0.1, train_percent: int = 50,
+    # -- settings: each declared once ------------------------------------------------------
+    dataset = _Dataset("xor", (*DATASET_NAMES, USER_DATASET), label="", effect="restart",
+                       width="190px")
+    noise = Number(0.1, *NOISE_RANGE, step=0.05, label="", effect="restart", width="230px")
+    train_percent = _OnStep(50, 10, 90, step=10, label="", effect="restart", width="280px")
+    n_samples = Integer(200, 10, 2000, label="", effect="restart")
+    data_seed = Integer(0, 0, 2 ** 32 - 1, text=True, label="", effect="restart")
+    hidden_layers = Integer(2, 0, MAX_LAYERS, label="", effect="restart", width="240px")
+    neurons = Integer(4, 1, MAX_NEURONS, label="", effect="restart", width="270px")
+    activation = Choice("tanh", ACTIVATION_NAMES, label="", effect="restart", width="200px")
+    loss = Choice("bce", _CLASS_LOSSES, label="", effect="restart", width="140px")
+    optimizer = Choice("sgd", OPTIMIZER_NAMES, label="", effect="restart", width="180px")
+    lr = Number(0.3, *LR_RANGE, step=0.1, log=True, fmt=".3g", label="", effect="live",
+                width="290px")
+    batch_size = _BatchSize(10, [(str(b), b) for b in BATCH_CHOICES], label="",
+                            widget="slider", effect="live", width="250px")
+    l2 = Choice(0.0, [(f"{v:g}", v) for v in L2_CHOICES], label="", widget="slider",
+                effect="live", width="260px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="", effect="restart", width="170px")
+    # (restart: the engine records and snapshots at multiples of it, i.e. at frame ends)
+    steps_per_frame = Integer(5, 1, 1000, label="", effect="restart")
+    show_gradients = Flag(False, label="", effect="display")
+    show_test = Flag(True, label="", effect="display")
+
+    def __init__(self, dataset: Any = "xor", noise: float = 0.1, train_percent: int = 50,
                  hidden_layers: int = 2, neurons: int = 4, activation: str = "tanh",
                  loss: str = "bce", optimizer: str = "sgd", lr: float = 0.3,
                  batch_size: int | str | None = 10, l2: float = 0.0, seed: int = 0,
                  n_samples: int = 200, data_seed: int = 0, steps_per_frame: int = 5,
                  fps: float = 20.0, show_gradients: bool = False, grid_n: int = 40,
                  max_snapshots: int | None = None, show_test: bool = True,
-                 sizes=None) -> None:
+                 sizes=None, task: str | None = None, language: str | None = None) -> None:
+        # the learner's own data: (X, y), a CSV path or a UserData
+        self.user_data: UserData | None = None
+        if isinstance(dataset, UserData):
+            self.user_data, dataset = dataset, USER_DATASET
+        elif isinstance(dataset, (tuple, list)) or _is_path(dataset):
+            self.user_data = load_user_data(dataset, task=task, max_samples=MAX_USER_SAMPLES)
+            dataset = USER_DATASET
+        elif task is not None:
+            raise ValueError(f"task is for your own data (dataset=(X, y) or a CSV path); the "
+                             f"built-in set {dataset!r} has its own; got task={task!r}")
+        if not isinstance(dataset, str) or dataset.strip().lower() != USER_DATASET:
+            # (the option is offered once the playground has data of the learner's)
+            self.setting_options = {"dataset": tuple((d, d) for d in DATASET_NAMES)}
+        regression = isinstance(dataset, str) and _is_regression(dataset.strip().lower(),
+                                                                  self.user_data)
         if sizes is not None:  # the architecture, as every widget takes it
-            sine = isinstance(dataset, str) and dataset.strip().lower() == "sine"
-            hidden = hidden_of(sizes, 1 if sine else 2, 1)
+            hidden = hidden_of(sizes, 1 if regression else 2, 1)
             if len(set(hidden)) > 1:
                 raise ValueError(f"the playground's hidden layers all have the same width: "
                                  f"sizes like [2, 4, 4, 1]; got {list(sizes)}")
@@ -356,7 +412,7 @@ class Playground(TrainingWidget):
         self.grid_n = check_int("grid_n", grid_n, minimum=2, maximum=200)
         self.max_snapshots = (None if max_snapshots is None
                               else check_int("max_snapshots", max_snapshots, minimum=4))
-        if isinstance(dataset, str) and dataset.strip().lower() == "sine":
+        if regression:
             loss = "mse"  # regression: the only loss offered
         self.viewing: int | None = None
         self._built_for: dict | None = None
@@ -366,11 +422,11 @@ class Playground(TrainingWidget):
             data_seed=data_seed, hidden_layers=hidden_layers, neurons=neurons,
             activation=activation, loss=loss, optimizer=optimizer, lr=lr,
             batch_size=batch_size, l2=l2, seed=seed, steps_per_frame=steps_per_frame,
-            show_gradients=show_gradients, show_test=show_test))
+            show_gradients=show_gradients, show_test=show_test), language=language)
         self.init_training(fps=fps)
         lay = widgets.Layout
-        self.step_button = widgets.Button(description="Step", icon="step-forward",
-                                          layout=lay(width="80px"))
+        self.step_button = widgets.Button(description=self.tr("playground.step"),
+                                          icon="step-forward", layout=lay(width="80px"))
         self.step_button.on_click(self.guarded(self.step))
         self._start()
 
@@ -378,9 +434,9 @@ class Playground(TrainingWidget):
         self.history_slider = widgets.IntSlider(
             # sends only on a learner's action (see widgets/settings.py): while Play moves
             # it, a value the page computed would otherwise come back and pause Play
-            value=0, min=0, max=0, description="history step", continuous_update=False,
-            style={"description_width": "initial"}, layout=lay(width="380px"),
-            tooltip="show the network at an earlier step; Play or Step resumes from there")
+            value=0, min=0, max=0, description=self.tr("playground.history"),
+            continuous_update=False, style={"description_width": "initial"},
+            layout=lay(width="380px"), tooltip=self.tr("playground.history.help"))
         self.history_slider.observe(self._on_history, names="value")
         # Play resumes from a viewed history step (the button's own handler starts the task
         # first; its first frame runs only after this handler returns)
@@ -411,6 +467,9 @@ class Playground(TrainingWidget):
             [self.l2_slider, self.seed_text, self.gradient_toggle, self.test_toggle],
         )]
         super().__init__(self._new_view(), rows)
+        self._controls_follow_data()
+        if self.user_data is not None:
+            self.show_note(self._data_note())
         self.refresh()
 
     # -- read-outs -------------------------------------------------------------------------
@@ -432,8 +491,12 @@ class Playground(TrainingWidget):
     @property
     def sizes(self) -> list[int]:
         """Layer sizes from the settings, input first."""
-        return ([1 if self.dataset == "sine" else 2] + [self.neurons] * self.hidden_layers
-                + [1])
+        return [1 if self.regression else 2] + [self.neurons] * self.hidden_layers + [1]
+
+    @property
+    def regression(self) -> bool:
+        """Whether the data set is regression (one input: sine, or the learner's 1-feature data)."""
+        return _is_regression(self.dataset, self.user_data)
 
     @property
     def state(self) -> PlaygroundState | None:
@@ -481,9 +544,9 @@ class Playground(TrainingWidget):
         super().train(steps)
 
     def reset(self) -> None:
-        """Back to step 0 and the same initial weights, with an empty history."""
+        """Back to step 0 and the same initial weights, with an empty history (the data stay)."""
         super().reset()
-        self.show_note(f"Back to step 0 and the same initial weights (seed {self.seed}).")
+        self.show_note(self.tr("playground.note.reset", seed=self.seed))
 
     def rewind(self) -> None:
         """The same as :meth:`reset` (the name older lessons use)."""
@@ -527,12 +590,79 @@ class Playground(TrainingWidget):
         n = X.shape[0]
         return [np.abs(g.delta[l]).mean(axis=0) * n for l in range(1, net.n_layers + 1)]
 
+    # -- the picture's regions -------------------------------------------------------------
+    def neuron_numbers(self, net: MLP | None = None) -> dict:
+        """Each neuron's numbers over the training set, as the hover tooltips give them.
+
+        Returns
+        -------
+        dict
+            ``z``, ``a``, ``dadz``, ``delta``: lists over layers 0..L (``None``
+            where a layer has none) of per-neuron means over the training
+            samples; ``delta`` is ``δ = ∂ℓ/∂z`` of one sample's loss ``ℓ``
+            (see :meth:`mean_abs_delta`), its mean keeps the sign.  ``dW``: the
+            gradient ``∂L/∂W`` of the mean training loss ``L`` (no L2 term),
+            shaped like the weights.
+        """
+        net = self.shown_net if net is None else net
+        X, y = self.trainer.X_train, self.trainer.y_train
+        trace, g = net.loss_and_gradients(X, y)
+        n = X.shape[0]
+
+        def means(arrays, k=1.0):
+            return [None if a is None else a.mean(axis=0) * k for a in arrays]
+        return {"z": means(trace.z), "a": means(trace.a), "dadz": means(trace.dadz),
+                "delta": means(g.delta, n), "dW": [w.copy() for w in g.dW], "n": n}
+
+    def frame_regions(self) -> list[dict]:
+        """Hover regions of the frame: every edge, neuron and hidden neuron's heatmap tile.
+
+        A neuron's tooltip gives its bias and, as means over the training
+        samples, ``z``, ``a``, ``f′(z)`` and ``δ``; a hidden neuron's region is
+        its heatmap tile, shown enlarged (``zoom``).  An edge's tooltip gives
+        its weight ``w`` and ``∂L/∂w``.  The numbers are those of the network
+        drawn (a history step when one is viewed).
+        """
+        net = self.shown_net
+        num = self.neuron_numbers(net)
+        mean = self.tr("playground.hover.mean", n=num["n"])
+        L = net.n_layers
+        out = []
+        for region in self.view.regions():
+            kind, *idx = region["id"].split(":")
+            idx = [int(i) for i in idx]
+            if kind == "edge":
+                l, i, j = idx
+                region["title"] = self.tr("playground.hover.edge", l=l, i=i + 1, j=j + 1,
+                                          k=l + 1)
+                region["rows"] = [["w", fmt(net.weights[l][i, j])],
+                                  ["∂L/∂w", fmt(num["dW"][l][i, j])],
+                                  ["", self.tr("playground.hover.dw_note")]]
+            else:
+                l, j = idx
+                if l == 0:
+                    region["title"] = self.tr("playground.hover.input", j=j + 1)
+                    region["rows"] = [["x" + ("₁₂"[j] if net.sizes[0] == 2 else ""),
+                                       self.tr("playground.hover.input_range")]]
+                else:
+                    title = "playground.hover.output" if l == L else "playground.hover.neuron"
+                    region["title"] = self.tr(title, l=l, j=j + 1)
+                    region["rows"] = [
+                        ["b", fmt(net.biases[l - 1][j])],
+                        ["z", fmt(num["z"][l][j])], ["a", fmt(num["a"][l][j])],
+                        ["f′(z)", fmt(num["dadz"][l][j])], ["δ", fmt(num["delta"][l][j])],
+                        ["", mean]]
+            out.append(region)
+        return out
+
     # -- saving ----------------------------------------------------------------------------
     def save_state(self, path: str | os.PathLike) -> None:
         """Save the shown network and the settings (``.json`` or ``.npz``; no pickle)."""
-        save_network(self.shown_net, path, extra={
-            "widget": STATE_FORMAT, "version": STATE_VERSION, "settings": self.settings(),
-            "step": self.shown_step})
+        extra = {"widget": STATE_FORMAT, "version": STATE_VERSION, "settings": self.settings(),
+                 "step": self.shown_step}
+        if self.user_data is not None:  # the learner's data travel with the state
+            extra["user_data"] = self.user_data.to_json()
+        save_network(self.shown_net, path, extra=extra)
 
     def load_state(self, path: str | os.PathLike) -> None:
         """Load a state saved by :meth:`save_state`: its network becomes the new start.
@@ -554,20 +684,107 @@ class Playground(TrainingWidget):
                              f"reads versions {list(_READABLE_VERSIONS)})")
         try:
             settings = check_settings(extra.get("settings"))
+            user = self.user_data
+            if "user_data" in extra:
+                user = UserData.from_json(extra["user_data"], max_samples=MAX_USER_SAMPLES)
+            if settings["dataset"] == USER_DATASET:
+                if user is None:
+                    raise ValueError("dataset is 'user' but the file holds no user_data")
+                if settings["loss"] not in _losses(user.task == "regression"):
+                    raise ValueError(f"loss must be 'mse' for regression data; got "
+                                     f"{settings['loss']!r}")
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{where}: bad settings ({exc})") from None
-        expected = self._architecture(settings)
+        expected = self._architecture(settings, user)
         found = {key: net.config()[key] for key in expected}
         if found != expected:
             raise ValueError(f"{where}: its network {found} does not match its settings "
                              f"(expected {expected})")
         self.pause()
+        if user is not self.user_data:
+            self._set_user_data(user)
         self.apply(**settings)  # the controls follow; a restart builds a fresh start...
         self._start(net)        # ...which the loaded weights replace
         self._fit_view()
+        self._controls_follow_data()
         self.refresh()
-        self.show_note(f"Loaded {os.fspath(path)!r} (saved at step {extra.get('step', '?')}):"
-                       " its weights are the new starting point.")
+        self.show_note(self.tr("playground.note.loaded", path=repr(os.fspath(path)),
+                               step=extra.get("step", "?")))
+
+    # -- the learner's data ----------------------------------------------------------------
+    def use_data(self, dataset: Any, task: str | None = None) -> None:
+        """Train on the learner's own data from now on (training restarts at step 0).
+
+        Parameters
+        ----------
+        dataset : (X, y) or str or os.PathLike or UserData
+            Two features with two-valued labels (classification) or one feature
+            with real targets (regression), as arrays or a CSV file; see
+            :func:`~actviz_widgets.engine.user_data.load_user_data` (labels -1/+1
+            or two texts are mapped to 0/1; every column is scaled to [-1, 1]).
+        task : {"classification", "regression"}, optional
+            Must agree with the number of features when given.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For data that cannot be used (the widget is left as it was).
+        """
+        user = dataset if isinstance(dataset, UserData) else load_user_data(
+            dataset, task=task, max_samples=MAX_USER_SAMPLES)
+        old = self.user_data
+        self.pause()
+        self._set_user_data(user)
+        self._built_for = None  # the same settings may now mean other data: rebuild
+        try:
+            with self.hold():
+                if self.dataset == USER_DATASET:
+                    self._changed.add("dataset")  # the same value, other data: rebuild
+                self.dataset = USER_DATASET
+        except Exception:
+            self._set_user_data(old)
+            raise
+        self._controls_follow_data()
+        self.show_note(self._data_note())
+
+    def _set_user_data(self, user: UserData | None) -> None:
+        """Keep ``user`` and offer (or withdraw) "your data" in the dataset menu."""
+        self.user_data = user
+        names = DATASET_NAMES + ((USER_DATASET,) if user is not None else ())
+        if self.dataset == USER_DATASET and user is None:
+            self.dataset = DATASET_NAMES[0]
+        self.set_options("dataset", [(d, d) for d in names])
+
+    def _controls_follow_data(self) -> None:
+        # the noise and sample count of the built-in sets mean nothing for the learner's data
+        mine = self.dataset == USER_DATASET
+        for name in ("noise", "n_samples"):
+            control = self.controls.get(name)
+            if control is not None:
+                control.disabled = mine
+        self.view.set_scaling(self.scaling_labels() if mine else None)
+
+    def scaling_labels(self) -> list[str] | None:
+        """How each axis of the picture is scaled from the learner's data (``None``: built-in set).
+
+        E.g. ``["x₁ scaled: (len − 3.2) / 1.7", "x₂ scaled: (width − 1) / 0.5"]``
+        (for regression the x and y axes).
+        """
+        if self.dataset != USER_DATASET or self.user_data is None:
+            return None
+        u = self.user_data
+        return [self.tr("playground.scaled_axis", symbol=symbol,
+                        formula=u.scaling_text(symbol)) for symbol, _, _ in u.scaling()]
+
+    def _data_note(self) -> str:
+        u = self.user_data
+        if u.task == "classification":
+            kind = self.tr("playground.data.classes", zero=repr(u.classes[0]),
+                           one=repr(u.classes[1]))
+        else:
+            kind = self.tr("playground.data.regression")
+        return self.tr("playground.note.data", n=u.n_samples, kind=kind,
+                       scaling=self._list(self.scaling_labels() or []))
 
     # -- model -----------------------------------------------------------------------------
     def build(self) -> None:
@@ -594,10 +811,8 @@ class Playground(TrainingWidget):
         last = next(reversed(t.history.snapshots))
         if last != t.step_count:
             t.restore(last)
-        self.diverged = (f"Training diverged at step {failed} (learning rate {t.lr:g}): the "
-                         f"loss or the weights stopped being finite. Training stopped; back "
-                         f"at step {last}, the last frame. Lower the learning rate and train "
-                         "on.")
+        self.diverged = self.tr("playground.note.diverged", step=failed, lr=f"{t.lr:g}",
+                                last=last)
 
     def _model_settings(self) -> dict:
         """The settings the model is built from (a change of any restarts training)."""
@@ -605,23 +820,26 @@ class Playground(TrainingWidget):
                 if self.setting_spec(n).effect == "restart"}
 
     @staticmethod
-    def _architecture(s: Mapping) -> dict:
-        """The network's architecture for settings ``s`` (nothing allocated)."""
-        sine = s["dataset"] == "sine"
-        return {"sizes": [1 if sine else 2] + [s["neurons"]] * s["hidden_layers"] + [1],
+    def _architecture(s: Mapping, user: UserData | None = None) -> dict:
+        """The network's architecture for settings ``s`` and data ``user`` (nothing allocated)."""
+        regression = _is_regression(s["dataset"], user)
+        return {"sizes": [1 if regression else 2] + [s["neurons"]] * s["hidden_layers"] + [1],
                 "activation": [s["activation"]] * s["hidden_layers"],
-                "output_activation": "linear" if sine else "sigmoid", "loss": s["loss"]}
+                "output_activation": "linear" if regression else "sigmoid", "loss": s["loss"]}
 
     def _start(self, net: MLP | None = None) -> None:
         """Dataset, network (``net``, or a new one from the seed) and trainer, at step 0.
 
         Assigned only once all three exist, so a failure changes nothing.
         """
-        data: Dataset = make_dataset(self.dataset, n_samples=self.n_samples, noise=self.noise,
-                                     test_fraction=1 - self.train_percent / 100,
-                                     seed=self.data_seed)
+        test_fraction = 1 - self.train_percent / 100
+        if self.dataset == USER_DATASET:
+            data: Dataset = self.user_data.split(test_fraction, seed=self.data_seed)
+        else:
+            data = make_dataset(self.dataset, n_samples=self.n_samples, noise=self.noise,
+                                test_fraction=test_fraction, seed=self.data_seed)
         if net is None:
-            a = self._architecture(self.settings())
+            a = self._architecture(self.settings(), self.user_data)
             net = MLP(a["sizes"], activation=self.activation,
                       output_activation=a["output_activation"], loss=self.loss, seed=self.seed)
         trainer = Trainer(net, data, optimizer=self.optimizer, lr=self.lr,
@@ -638,8 +856,9 @@ class Playground(TrainingWidget):
 
     def _new_view(self) -> PlaygroundView:
         view = PlaygroundView(self.sizes, self.net.activation_names,
-                              extent=_extent(self.dataset),
-                              classification=self.dataset != "sine", grid_n=self.grid_n)
+                              extent=_extent(self.regression),
+                              classification=not self.regression, grid_n=self.grid_n,
+                              language=self.language)
         d = self.data
         view.set_data(d.X_train, d.y_train, d.X_test, d.y_test)
         return view
@@ -648,6 +867,7 @@ class Playground(TrainingWidget):
         """The view follows the model: a new one for another number of inputs."""
         if self.view.n_inputs != self.sizes[0]:
             self.view = self._new_view()
+            self.view.set_scaling(self.scaling_labels())
             return
         self.view.set_structure(self.sizes, self.net.activation_names)
         d = self.data
@@ -659,10 +879,11 @@ class Playground(TrainingWidget):
         # Runs as the dataset is set, before the change is handled (and before a
         # loss given with it in apply() is set): the sine set is regression, mse only;
         # a classification set starts again from bce.
-        was_sine, sine = change["old"] == "sine", change["new"] == "sine"
-        if was_sine != sine:
-            self.set_options("loss", _losses(change["new"]))
-            self.loss = _losses(change["new"])[0]
+        was = _is_regression(change["old"], self.user_data)
+        now = _is_regression(change["new"], self.user_data)
+        if was != now:
+            self.set_options("loss", _losses(now))
+            self.loss = _losses(now)[0]
 
     def settings_changed(self, names: set[str]) -> None:
         restart = {n for n in names if self.setting_spec(n).effect == "restart"}
@@ -675,23 +896,32 @@ class Playground(TrainingWidget):
         super().settings_changed(names)
         if self.message_kind == "error":
             return
+        self._controls_follow_data()
         if self._built_for is not before:
-            changed = [self.setting_spec(n).label for n in self._built_for
+            changed = [self.localized_spec(n).label for n in self._built_for
                        if before is None or before[n] != self._built_for[n]]
-            note = (f"The {_join(changed)} changed, so training restarted at step 0 "
-                    f"from the initial weights of seed {self.seed}.")
-            if self.dataset == "sine" and before is not None and before["dataset"] != "sine":
-                note += " The sine set is regression: the loss is mse."
+            note = self.tr("playground.note.restarted", changed=self._list(changed),
+                           seed=self.seed)
+            if (self.regression and before is not None
+                    and not _is_regression(before["dataset"], self.user_data)):
+                note += " " + self.tr("playground.note.regression_mse")
             self.show_note(note)
         elif any(self.setting_spec(n).effect == "live" for n in names):
-            changed = [self.setting_spec(n).label for n in self.setting_names()
+            changed = [self.localized_spec(n).label for n in self.setting_names()
                        if n in names and self.setting_spec(n).effect == "live"]
-            self.show_note(f"The {_join(changed)} changed without restarting: "
-                           f"training goes on from step {self.trainer.step_count}.")
+            self.show_note(self.tr("playground.note.live", changed=self._list(changed),
+                                   step=self.trainer.step_count))
+
+    def _list(self, words: list[str]) -> str:
+        """``a``, ``a and b``, ``a, b and c`` (``a、b 和 c``) in the widget's language."""
+        if not words:
+            return ""
+        head = self.tr("playground.comma").join(words[:-1])
+        return self.tr("playground.and").join(filter(None, [head, words[-1]]))
 
     # -- controls --------------------------------------------------------------------------
     def _step_tooltip(self) -> None:
-        self.step_button.tooltip = f"one frame: {self.steps_per_frame} training steps"
+        self.step_button.tooltip = self.tr("playground.step.help", steps=self.steps_per_frame)
 
     def _on_history(self, change: dict) -> None:
         if change["new"] == self.shown_step:
@@ -710,7 +940,7 @@ class Playground(TrainingWidget):
             return
         t.restore(step)
         self.diverged = None
-        self.show_note(f"Resumed from step {step}: the later history was discarded.")
+        self.show_note(self.tr("playground.note.resumed", step=step))
 
     # -- drawing ---------------------------------------------------------------------------
     def _curves(self, upto: int) -> tuple[dict, int | None]:
@@ -732,17 +962,17 @@ class Playground(TrainingWidget):
         if self.viewing is not None and self.viewing >= t.step_count:
             self.viewing = None  # trained or rewound from code meanwhile
         net, step = self.shown_net, self.shown_step
-        field = grid_field(net, _extent(self.dataset), self.grid_n)
+        field = grid_field(net, _extent(self.regression), self.grid_n)
         curves, row = self._curves(step)
         h = t.history
         epoch = (h.epoch[row] if row is not None and h.step[row] == step
                  else self._epoch_at(step))
-        title = f"Epoch {epoch:.1f}".removesuffix(".0") + f" · step {step}"  # "Epoch 30"
+        title = self.tr("playground.title", epoch=f"{epoch:.1f}".removesuffix(".0"),  # "Epoch 30"
+                        step=step)
         subtitle = self._numbers(row, step)
         status, error = "", False
         if self.viewing is not None:
-            status = (f"History: step {step} of {t.step_count}. Play or Step resumes "
-                      "training from here and discards the later steps.")
+            status = self.tr("playground.status.history", step=step, last=t.step_count)
         elif self.diverged:
             status, error = self.diverged, True
         grad = self.mean_abs_delta(net) if self.show_gradients else None
@@ -784,20 +1014,25 @@ class Playground(TrainingWidget):
 
     def _numbers(self, row: int | None, step: int) -> str:
         h = self.trainer.history
-        act = self.activation if self.hidden_layers else "(no hidden layer)"
-        head = (f"{self.dataset} · {self.sizes} {act} · {self.loss} · "
-                f"{self.optimizer} lr {self.lr:.3g} · batch {self.batch_size} · "
-                f"L2 {self.l2:g}")
+        act = self.activation if self.hidden_layers else self.tr("playground.no_hidden")
+        names = {value: label for label, value in self.localized_spec("dataset").options}
+        head = self.tr("playground.subtitle", dataset=names.get(self.dataset, self.dataset),
+                       sizes=self.sizes, activation=act, loss=self.loss,
+                       optimizer=self.optimizer, lr=f"{self.lr:.3g}",
+                       batch=self.tr("playground.batch_size.all") if self.batch_size == ALL
+                       else self.batch_size, l2=f"{self.l2:g}")
         if row is None:
-            return head + " · not trained yet"
-        parts = [f"loss: train {fmt(h.train_loss[row])}"]
+            return head + " · " + self.tr("playground.not_trained")
+        parts = [self.tr("playground.loss_train", value=fmt(h.train_loss[row]))]
         if h.test_loss is not None:
-            parts.append(f"test {fmt(h.test_loss[row])}")
+            parts.append(self.tr("playground.test_value", value=fmt(h.test_loss[row])))
         if h.train_acc is not None:
-            parts.append(f"accuracy: train {100 * h.train_acc[row]:.1f}%")
+            parts.append(self.tr("playground.acc_train", value=f"{100 * h.train_acc[row]:.1f}"))
             if h.test_acc is not None:
-                parts.append(f"test {100 * h.test_acc[row]:.1f}%")
-        where = "" if h.step[row] == step else f" (at step {h.step[row]})"
+                parts.append(self.tr("playground.test_percent",
+                                     value=f"{100 * h.test_acc[row]:.1f}"))
+        where = ("" if h.step[row] == step
+                 else self.tr("playground.measured_at", step=int(h.step[row])))
         return head + "\n" + " · ".join(parts) + where
 
 
