@@ -5,6 +5,9 @@ Matplotlib's ``Text`` rasterises every glyph with FreeType on every draw
 (about 0.1 ms per character here), so a 1,000-character equation panel
 would cost ~100 ms a frame; as a path it costs well under a millisecond.
 Every view uses it for text that changes on each update.
+
+Importing this module also lets matplotlib's own text artists draw Chinese
+(:func:`actviz_widgets.fonts.use_cjk_font`).
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontPath, FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, Transform
+
+from ..fonts import REPLACEMENT, cjk_font, use_cjk_font
+
+# Chinese in every text artist of the views: the CJK family follows the default
+# families (see actviz_widgets.fonts; a few ms once, nothing per English frame).
+use_cjk_font()
 
 __all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny"]
 
@@ -77,12 +86,36 @@ def _font(family: str, weight: str):
     return get_font(findfont(FontProperties(family=family, weight=weight)))
 
 
+@lru_cache(maxsize=1)
+def _cjk_face():
+    """The CJK font's face (found or registered on first use: a Chinese glyph)."""
+    font = cjk_font()
+    return get_font(FontPath(str(font.path), font.index))
+
+
+def _face_for(family: str, weight: str, char: str):
+    """The first face that has ``char``: the family's, DejaVu Sans, the CJK font; else None."""
+    if char in (" ", "\t"):
+        return _font(family, weight)
+    code = ord(char)
+    for face in (lambda: _font(family, weight), lambda: _font("DejaVu Sans", weight),
+                 _cjk_face):
+        font = face()
+        if font.get_char_index(code):
+            return font
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _glyph(family: str, weight: str, char: str) -> tuple[np.ndarray, np.ndarray, float]:
-    """Outline (vertices in points at 100 pt, codes) and advance of one character."""
-    font = _font(family, weight)
-    if char not in (" ", "\t") and font.get_char_index(ord(char)) == 0 and family != "DejaVu Sans":
-        return _glyph("DejaVu Sans", weight, char)  # fall back for a missing glyph
+    """Outline (vertices in points at 100 pt, codes) and advance of one character.
+
+    A character the family lacks comes from DejaVu Sans, then from the CJK
+    font (:mod:`actviz_widgets.fonts`); one no font has is drawn as U+FFFD (�).
+    """
+    font = _face_for(family, weight, char)
+    if font is None:
+        return _glyph("DejaVu Sans", weight, REPLACEMENT)
     font.set_size(_FONT_SCALE, 72)  # the font object is shared with the renderer
     glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
     verts, codes = font.get_path()
@@ -95,7 +128,9 @@ class PathText(PathPatch):
 
     Use it for text that changes every frame; it supports what the views
     need: several lines, horizontal and vertical alignment, a colour, a font
-    family and weight (no rotation, no mathtext, no kerning).
+    family and weight (no rotation, no mathtext, no kerning). A character the
+    family lacks comes from DejaVu Sans, then from the CJK font of
+    :mod:`actviz_widgets.fonts` (Chinese), and one no font has shows as �.
 
     Parameters
     ----------
