@@ -201,8 +201,12 @@ def test_reset_clears_state():
         np.testing.assert_allclose(got, p - 0.1 * g, rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize("opt", [SGD(lr=0.1, momentum=0.9), Adam()], ids=["sgd", "adam"])
-def test_non_finite_gradient_leaves_everything_unchanged(opt):
+# Factories, not instances: an optimizer made at collection would carry its state
+# from one run of the test to the next (pytest-repeat, --count=2).
+@pytest.mark.parametrize("make_opt", [lambda: SGD(lr=0.1, momentum=0.9), Adam],
+                         ids=["sgd", "adam"])
+def test_non_finite_gradient_leaves_everything_unchanged(make_opt):
+    opt = make_opt()
     net = make_net()
     good, bad = grad_sequence(net, 2)
     opt.step(net, good)
