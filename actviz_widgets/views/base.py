@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import IdentityTransform, Transform
 
 from ..i18n import resolve_language, tr
 from .png import encode_png
@@ -124,6 +125,50 @@ class FigureView:
         """Width and height at which to display a frame, in CSS pixels."""
         width, height = self.canvas.get_width_height()
         return width / self.pixel_ratio, height / self.pixel_ratio
+
+    # -- geometry in the page ----------------------------------------------------------------
+    def css_points(self, xy, transform: Transform) -> np.ndarray:
+        """Where points given in ``transform``'s coordinates lie in the shown picture, in CSS px.
+
+        The page shows a frame at :attr:`css_size` with its origin at the top
+        left; matplotlib's display coordinates are device pixels from the
+        bottom left.  So: ``transform`` (e.g. ``ax.transData``) to display
+        coordinates, flip y, divide by the pixel ratio.
+
+        Parameters
+        ----------
+        xy : array_like, shape (2,) or (n, 2)
+            Points in the coordinates of ``transform``.
+        transform : matplotlib.transforms.Transform
+            Their transform, e.g. ``ax.transData`` or ``ax.transAxes``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n, 2)`` (or ``(2,)`` for one point): ``x`` right, ``y`` down, in CSS px.
+
+        Notes
+        -----
+        Valid for the figure as last drawn (an axes with a fixed aspect ratio
+        settles its box when drawn); call it after :meth:`draw`.
+        """
+        pts = np.asarray(xy, dtype=float)
+        one = pts.ndim == 1
+        display = transform.transform(np.atleast_2d(pts))
+        height = self.figure.bbox.height
+        css = np.column_stack([display[:, 0], height - display[:, 1]]) / self.pixel_ratio
+        return css[0] if one else css
+
+    def css_length(self, points: float) -> float:
+        """A length in typographic points (line widths, marker sizes) in CSS px as shown."""
+        return float(points) * self.figure.dpi / 72.0 / self.pixel_ratio
+
+    def css_box(self, artist: Artist) -> dict[str, float]:
+        """The box an artist was drawn in, as ``{"x0", "y0", "x1", "y1"}`` in CSS px (top-left origin)."""
+        box = artist.get_window_extent(self.canvas.get_renderer())
+        (x0, y1), (x1, y0) = self.css_points([[box.x0, box.y0], [box.x1, box.y1]],
+                                             IdentityTransform())
+        return {"x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1)}
 
     def dynamic_all(self, artists: Iterable[Artist]) -> list[Artist]:
         """Register several dynamic artists; returns them as a list."""

@@ -48,7 +48,7 @@ from .palette import NEURON_SEQUENTIAL_CMAP, SIGNED_CMAP
 from .text import PathText, fmt_short, fmt_tiny
 
 __all__ = ["NetworkDiagram", "POSITIVE_COLOR", "NEGATIVE_COLOR", "UNKNOWN_COLOR", "BLANK_COLOR",
-           "DENSE_EDGES", "nice_limit"]
+           "DENSE_EDGES", "EDGE_HIT_PX", "nice_limit", "parse_region_id"]
 
 _CMAP = colormaps[SIGNED_CMAP]
 #: Edge hue of a positive / negative weight (the two ends of the diverging map).
@@ -66,6 +66,38 @@ DENSE_EDGES = 40
 # Colour-bar ticks, as fractions of the scale's vmax.
 _TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: An edge can be pointed at within this many CSS px of its middle line (or its
+#: drawn half-width, if wider): a 1-px line is too thin to hit with a mouse.
+EDGE_HIT_PX = 8.0
+# How many integers each kind of region id carries after its kind.
+_ID_FIELDS = {"neuron": 2, "edge": 3, "bias": 2}
+
+
+def parse_region_id(region_id: object) -> tuple[str, tuple[int, ...]]:
+    """Split a region id such as ``"edge:1:0:2"`` into ``("edge", (1, 0, 2))``.
+
+    The ids of the pictures of a network: ``"neuron:<layer>:<j>"`` (neuron
+    ``j`` of layer ``layer``, 0 = the inputs), ``"edge:<layer>:<i>:<j>"`` (the
+    weight from neuron ``i`` of layer ``layer`` to neuron ``j`` of layer
+    ``layer + 1``, i.e. ``weights[layer][i, j]``) and ``"bias:<layer>:<j>"``
+    (the bias of neuron ``j`` of layer ``layer``, i.e. ``biases[layer - 1][j]``).
+
+    Raises
+    ------
+    TypeError
+        If ``region_id`` is not a string.
+    ValueError
+        If it is not of one of these forms (the message shows them).
+    """
+    if not isinstance(region_id, str):
+        raise TypeError(f"region_id must be a string such as 'neuron:1:0'; "
+                        f"got {type(region_id).__name__} {region_id!r}")
+    kind, *fields = region_id.split(":")
+    if (kind not in _ID_FIELDS or len(fields) != _ID_FIELDS[kind]
+            or not all(f.isdigit() and f.isascii() for f in fields)):
+        raise ValueError(f"region_id must look like 'neuron:<layer>:<j>', "
+                         f"'edge:<layer>:<i>:<j>' or 'bias:<layer>:<j>'; got {region_id!r}")
+    return kind, tuple(int(f) for f in fields)
 
 
 def nice_limit(value: float) -> float:
@@ -183,7 +215,7 @@ class NetworkDiagram:
         self._selected: tuple[int, int] | None = None
         self._outlined: np.ndarray | None = None
         self._weights: list[np.ndarray] | None = None
-        self._edge_prefix = "edges: weights w"
+        self._edge_prefix = view.tr("diagram.edges_weights")
         self._edge_legend = ""
         self._edges_stale = True
         self.set_structure(sizes, activations)
@@ -308,16 +340,15 @@ class NetworkDiagram:
         close for the long titles (:attr:`compact_titles`).
         """
         L = len(self.sizes) - 1
-        if getattr(self, "compact_titles", False):
-            name = "in" if l == 0 else "out" if l == L else f"h{l}"
-        else:
-            name = "input" if l == 0 else "output" if l == L else f"hidden {l}"
+        tr = self.view.tr
+        compact = getattr(self, "compact_titles", False)
+        kind = "input" if l == 0 else "output" if l == L else "hidden"
+        name = tr(f"diagram.layer.{kind}{'_short' if compact else ''}", l=l)
         if l > 0 and self.activations is not None:
             name += f"\n({self.activations[l - 1]})"
         hidden = self.sizes[l] - self.shown[l]
         if hidden:
-            name += f"\n+{hidden}" if getattr(self, "compact_titles", False) else \
-                f"\n+{hidden} not drawn"
+            name += f"\n+{hidden}" if compact else "\n" + tr("diagram.not_drawn", n=hidden)
         return name
 
     def set_activations(self, activations: Sequence[str]) -> None:
@@ -405,7 +436,7 @@ class NetworkDiagram:
                 values[self._starts[l]:self._starts[l + 1]] = np.nan
                 self._blank[self._starts[l]:self._starts[l + 1]] = True
         self.node_note.set_text(note if note is not None else
-                                f"neurons: {label} · grey dashed = not computed yet")
+                                self.view.tr("diagram.node_note", label=label))
         relabel = label != self.label
         if relabel:
             self.label = label
@@ -519,6 +550,53 @@ class NetworkDiagram:
         """Flat boolean mask of the outlined neurons (``node_values`` order)."""
         return self._outlined.copy()
 
+    # -- where things are, for the page ---------------------------------------------------
+    def neuron_radius_css(self) -> float:
+        """The drawn neurons' radius in CSS px."""
+        return self.view.css_length(self.diameter) / 2.0
+
+    def regions(self) -> list[dict]:
+        """Where each drawn neuron and edge lies in the shown picture, in CSS px.
+
+        Returns
+        -------
+        list of dict
+            Edges first, then neurons (a neuron drawn over an edge's end wins
+            where both could be meant).  A neuron: ``{"id": "neuron:<l>:<j>",
+            "shape": "circle", "x", "y", "r"}``.  An edge: ``{"id":
+            "edge:<l>:<i>:<j>", "shape": "segment", "x0", "y0", "x1", "y1",
+            "width"}``, from the rim of one circle to the rim of the other (the
+            part that is visible) and ``width`` its hit tolerance in px (at
+            least :data:`EDGE_HIT_PX`, or the drawn width).  See
+            :func:`parse_region_id`; neurons not drawn (beyond ``max_neurons``)
+            have none.  Valid for the picture as last drawn.
+        """
+        centres = self.view.css_points(self._xy, self.ax.transData)
+        r = self.neuron_radius_css()
+        drawn = np.empty(len(self._segments))
+        drawn[self.edge_order] = self.edges.get_linewidths()
+        regions: list[dict] = []
+        k = 0
+        for l in range(len(self.sizes) - 1):
+            for i in range(self.shown[l]):
+                p = centres[self._starts[l] + i]
+                for j in range(self.shown[l + 1]):
+                    q = centres[self._starts[l + 1] + j]
+                    length = float(np.hypot(*(q - p)))
+                    cut = (q - p) / length * r if length > 2 * r else np.zeros(2)
+                    a, b = p + cut, q - cut
+                    regions.append({"id": f"edge:{l}:{i}:{j}", "shape": "segment",
+                                    "x0": float(a[0]), "y0": float(a[1]),
+                                    "x1": float(b[0]), "y1": float(b[1]),
+                                    "width": max(EDGE_HIT_PX, self.view.css_length(drawn[k]))})
+                    k += 1
+        for l, m in enumerate(self.shown):
+            for j in range(m):
+                x, y = centres[self._starts[l] + j]
+                regions.append({"id": f"neuron:{l}:{j}", "shape": "circle",
+                                "x": float(x), "y": float(y), "r": r})
+        return regions
+
     # -- drawing ---------------------------------------------------------------------------
     def node_colors(self, values: np.ndarray) -> np.ndarray:
         """RGBA face colours for flat ``values`` under the current scale (NaN → grey)."""
@@ -568,7 +646,7 @@ class NetworkDiagram:
             colors[weak, :3] = 1.0 - 0.35 * (1.0 - colors[weak, :3])
             widths = np.where(weak, 0.72, 0.25 + 2.75 * rel)
             self.edges.set_antialiased(False)
-            note = "; weakest 3/4 pale"
+            note = self.view.tr("diagram.weakest_pale")
         else:
             colors[:, 3] = 0.75
             widths = 0.3 + 4.2 * rel
@@ -578,20 +656,20 @@ class NetworkDiagram:
         self.edges.set_color(colors[order])
         self.edges.set_linewidths(widths[order])
         self._edges_stale = False
-        self._edge_legend = f"(thickest |w| = {fmt_short(peak)}{note})"
+        self._edge_legend = self.view.tr("diagram.thickest", peak=fmt_short(peak), note=note)
         self._write_edge_note()
 
     def _write_edge_note(self) -> None:
         if self._weights is None:
             self.edge_note.set_text("")
             return
-        text = f"{self._edge_prefix} · red > 0, blue < 0 · width ∝ |w| {self._edge_legend}"
+        key = self.view.tr("diagram.edge_key")
+        text = f"{self._edge_prefix} · {key} {self._edge_legend}"
         self.edge_note.set_text(text)
         # wider than the diagram and its colour bar: the legend goes on a line of its own
         right = max(self.ax.bbox.x1, self.colorbar.ax.bbox.x1)
         if any(box.x1 > right for _, box in self.edge_note.line_extents()):
-            self.edge_note.set_text(f"{self._edge_prefix} · red > 0, blue < 0 · width ∝ |w|"
-                                    f"\n{self._edge_legend}")
+            self.edge_note.set_text(f"{self._edge_prefix} · {key}\n{self._edge_legend}")
 
 
 def _sub(n: int) -> str:

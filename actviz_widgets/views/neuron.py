@@ -25,8 +25,10 @@ from matplotlib.patches import Circle
 
 from ..engine.activations import Activation, get_activation
 from ..engine.losses import get_loss
+from ..i18n import tr
 from .activation_plot import DF_COLOR, ActivationCurvePanel
 from .base import FigureView
+from .network_diagram import EDGE_HIT_PX
 from .text import PathText
 
 __all__ = ["NeuronView", "NeuronState", "chain_rule_lines", "num"]
@@ -123,48 +125,54 @@ def _z_text(s: NeuronState) -> str:
     return num(0.0 if abs(s.z) <= 1e-12 * scale else s.z)
 
 
-def chain_rule_lines(s: NeuronState) -> list[tuple[str, str]]:
+def chain_rule_lines(s: NeuronState, language: str | None = None) -> list[tuple[str, str]]:
     """The forward pass and the chain rule with ``s``'s numbers plugged in.
+
+    Parameters
+    ----------
+    s : NeuronState
+        The numbers.
+    language : str, optional
+        Of the comments, ``"en"`` or ``"zh"``; default: the current language.
 
     Returns
     -------
     list of (str, str)
         ``(equation, comment)`` per line.
     """
+    def t(key: str) -> str:
+        return tr("neuron.chain." + key, language)
+
     act = get_activation(s.activation)
     (x1, x2), (w1, w2) = s.x, s.w
     (g1, g2) = s.dL_dw
     z = _z_text(s)
     lines = [
         (f"z = w₁x₁ + w₂x₂ + b = {_pf(w1)}{_pf(x1)} + {_pf(w2)}{_pf(x2)} + {_fix(s.b)} "
-         f"= {z}", "weighted sum of the inputs plus the bias"),
-        (f"a = f(z) = {act.name}({z}) = {num(s.a)}", "the neuron's output (activation)"),
+         f"= {z}", t("z")),
+        (f"a = f(z) = {act.name}({z}) = {num(s.a)}", t("a")),
     ]
     if s.loss_name == "bce":
         lines += [
-            (f"L = −[y ln a + (1 − y) ln(1 − a)] = {num(s.loss)}",
-             "binary cross-entropy"),
-            (f"∂L/∂a = (a − y) / (a(1 − a)) = {num(s.dL_da)}",
-             "the gradient of the loss with respect to the activation"),
-            (f"f′(z) = {num(s.dadz)}", "the activation function's derivative at z"),
-            (f"∂L/∂z = δ = a − y = {num(s.a)} − {_fix(s.y)} = {num(s.delta)}",
-             "= ∂L/∂a · f′(z), exact and stable for bce"),
+            (f"L = −[y ln a + (1 − y) ln(1 − a)] = {num(s.loss)}", t("bce")),
+            (f"∂L/∂a = (a − y) / (a(1 − a)) = {num(s.dL_da)}", t("dL_da")),
+            (f"f′(z) = {num(s.dadz)}", t("dadz")),
+            (f"∂L/∂z = δ = a − y = {num(s.a)} − {_fix(s.y)} = {num(s.delta)}", t("delta_bce")),
         ]
     else:
         lines += [
-            (f"L = (a − y)² = ({num(s.a)} − {_fix(s.y)})² = {num(s.loss)}", "squared error"),
-            (f"∂L/∂a = 2(a − y) = 2({num(s.a)} − {_fix(s.y)}) = {num(s.dL_da)}",
-             "the gradient of the loss with respect to the activation"),
-            (f"f′(z) = {num(s.dadz)}", "the activation function's derivative at z"),
+            (f"L = (a − y)² = ({num(s.a)} − {_fix(s.y)})² = {num(s.loss)}", t("mse")),
+            (f"∂L/∂a = 2(a − y) = 2({num(s.a)} − {_fix(s.y)}) = {num(s.dL_da)}", t("dL_da")),
+            (f"f′(z) = {num(s.dadz)}", t("dadz")),
             (f"∂L/∂z = δ = ∂L/∂a · f′(z) = {_p(s.dL_da)}{_p(s.dadz)} = {num(s.delta)}",
-             "chain rule"),
+             t("delta")),
         ]
     lines += [
-        (f"∂L/∂w₁ = δ · x₁ = {_p(s.delta)}{_pf(x1)} = {num(g1)}", "how L changes with w₁"),
-        (f"∂L/∂w₂ = δ · x₂ = {_p(s.delta)}{_pf(x2)} = {num(g2)}", "how L changes with w₂"),
-        (f"∂L/∂b  = δ = {num(s.dL_db)}", "the bias input is 1"),
-        (f"step (lr = {num(s.lr)}): w₁ → {num(w1 - s.lr * g1)}, w₂ → {num(w2 - s.lr * g2)}, "
-         f"b → {num(s.b - s.lr * s.dL_db)}", "w ← w − lr·∂L/∂w"),
+        (f"∂L/∂w₁ = δ · x₁ = {_p(s.delta)}{_pf(x1)} = {num(g1)}", t("w1")),
+        (f"∂L/∂w₂ = δ · x₂ = {_p(s.delta)}{_pf(x2)} = {num(g2)}", t("w2")),
+        (f"∂L/∂b  = δ = {num(s.dL_db)}", t("b")),
+        (tr("neuron.chain.step_line", language, lr=num(s.lr), w1=num(w1 - s.lr * g1),
+            w2=num(w2 - s.lr * g2), b=num(s.b - s.lr * s.dL_db)), "w ← w − lr·∂L/∂w"),
     ]
     return lines
 
@@ -216,8 +224,8 @@ class NeuronView(FigureView):
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
                  figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         fig = self.figure
         grid = GridSpec(2, 3, figure=fig, height_ratios=[1.45, 1.0], width_ratios=[1.55, 1, 0.62],
                         left=0.005, right=0.985, top=0.94, bottom=0.0, wspace=0.22, hspace=0.5)
@@ -235,7 +243,7 @@ class NeuronView(FigureView):
                                fontsize=8, frameon=False, columnspacing=1.0))
         self.ax_curve.tick_params(labelsize=8)
         self._build_loss()
-        self.ax_chain.text(0.0, 1.0, "the chain rule, with this neuron's numbers",
+        self.ax_chain.text(0.0, 1.0, self.tr("neuron.chain_title"),
                            transform=self.ax_chain.transAxes, va="top", fontsize=9.5,
                            weight="bold", color="0.2")
         self.chain_text = self.dynamic(_mono(self.ax_chain, 0.0, 0.89, fontsize=8.5,
@@ -253,9 +261,10 @@ class NeuronView(FigureView):
         ax.set_ylim(-0.2, 10.0)
         ax.set_aspect("equal")  # round circles; the axes box shrinks to fit
         ax.set_axis_off()
-        ax.set_title("one neuron: a = f(w₁x₁ + w₂x₂ + b)", fontsize=10)
+        ax.set_title(self.tr("neuron.title"), fontsize=10)
         self._inputs = {"x1": (0.9, 8.6), "x2": (0.9, 4.7), "b": (0.9, 0.8)}
         neuron, r_in, r_n = (9.4, 4.7), 0.55, 0.95
+        self._neuron_xy, self._r_in, self._r_n = neuron, r_in, r_n
         self.edges, self.edge_labels, self.input_labels = {}, {}, {}
         # Each edge's label sits beside it near the input, where the edges are far
         # apart: w₁ above its edge (it falls away to the right), w₂ below its level
@@ -283,9 +292,9 @@ class NeuronView(FigureView):
                 self.input_labels[key] = self.dynamic(_mono(
                     ax, x, y + r_in + 0.1, fontsize=8, ha="center", va="bottom",
                     transform=ax.transData))
-        ax.text(0.9, 0.8 - r_in - 0.05, "bias", ha="center", va="top", fontsize=8,
+        ax.text(0.9, 0.8 - r_in - 0.05, self.tr("neuron.bias"), ha="center", va="top", fontsize=8,
                 color="0.4")
-        ax.text(14.9, -0.2, "edges: red w > 0, blue w < 0,\nwidth ∝ |w|", ha="right",
+        ax.text(14.9, -0.2, self.tr("neuron.edge_key"), ha="right",
                 va="bottom", fontsize=8, color="0.4")
         ax.add_patch(Circle(neuron, r_n, fc="#FFF7E6", ec="0.2", lw=1.2, zorder=3))
         ax.text(neuron[0], neuron[1], "Σ → f", ha="center", va="center", fontsize=10,
@@ -310,13 +319,78 @@ class NeuronView(FigureView):
         ax.set_ylim(0.0, self._loss_ymax)
         self._loss_xmax = 10
         ax.set_xlim(-0.5, self._loss_xmax + 0.5)
-        ax.set_title("loss L after each step", fontsize=10)
-        ax.set_xlabel("gradient steps taken", fontsize=8.5, labelpad=1)
+        ax.set_title(self.tr("neuron.loss_title"), fontsize=10)
+        ax.set_xlabel(self.tr("neuron.loss_xlabel"), fontsize=8.5, labelpad=1)
         ax.tick_params(labelsize=8)
         ax.grid(True, color="0.93", lw=0.6)
         self.loss_line = self.dynamic(ax.plot([], [], color="0.25", lw=1.4, marker="o", ms=2.5,
                                               zorder=3)[0])
         self.loss_last = self.dynamic(ax.plot([], [], "o", color=GRAD_COLOR, ms=6, zorder=4)[0])
+
+    # -- where things are, for the page ---------------------------------------------------
+    #: Region id of each edge and input (the ids of a network's picture, see
+    #: :func:`~actviz_widgets.views.network_diagram.parse_region_id`: the neuron is
+    #: neuron 0 of layer 1, the inputs are layer 0).
+    EDGE_IDS = {"x1": "edge:0:0:0", "x2": "edge:0:1:0", "b": "bias:1:0"}
+    INPUT_IDS = {"x1": "neuron:0:0", "x2": "neuron:0:1"}
+    NEURON_ID = "neuron:1:0"
+
+    def regions(self) -> list[dict]:
+        """Where the inputs, the edges w₁, w₂, b and the neuron lie in the shown picture (CSS px).
+
+        Returns
+        -------
+        list of dict
+            Edges first (``"shape": "segment"``, ids :attr:`EDGE_IDS`, with a hit
+            ``width`` of at least
+            :data:`~actviz_widgets.views.network_diagram.EDGE_HIT_PX`), then the
+            inputs x₁, x₂ (ids :attr:`INPUT_IDS`) and the neuron
+            (:attr:`NEURON_ID`) as circles.  Each has a ``"title"`` and ``"rows"``
+            (``[label, value text]``, numbers as the picture writes them): an
+            edge its weight and ∂L/∂w, an input its value, the neuron z, a,
+            f′(z), ∂L/∂a, δ, its bias and the loss.  ``[]`` before the first
+            :meth:`update`.  Valid for the picture as last drawn.
+        """
+        st = self.state
+        if st is None:
+            return []
+        tips = {
+            "x1": (self.tr("neuron.tip.edge", w="w₁", x="x₁"),
+                   [["w₁", _fix(st.w[0])], ["∂L/∂w₁", num(st.dL_dw[0])]]),
+            "x2": (self.tr("neuron.tip.edge", w="w₂", x="x₂"),
+                   [["w₂", _fix(st.w[1])], ["∂L/∂w₂", num(st.dL_dw[1])]]),
+            "b": (self.tr("neuron.tip.bias"), [["b", _fix(st.b)], ["∂L/∂b", num(st.dL_db)]]),
+        }
+        inputs = {"x1": (self.tr("neuron.tip.input", x="x₁"), [["x₁", _fix(st.x[0])]]),
+                  "x2": (self.tr("neuron.tip.input", x="x₂"), [["x₂", _fix(st.x[1])]])}
+        ax = self.ax_diagram
+        ax.apply_aspect()  # the equal-aspect box settles where it is drawn
+        regions: list[dict] = []
+        for key, line in self.edges.items():
+            (x0, y0), (x1, y1) = self.css_points(np.column_stack(line.get_data()), ax.transData)
+            regions.append({"id": self.EDGE_IDS[key], "shape": "segment",
+                            "x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1),
+                            "width": max(EDGE_HIT_PX, self.css_length(line.get_linewidth())),
+                            "title": tips[key][0], "rows": tips[key][1]})
+        scale = self._css_per_unit()
+        for key, region_id in self.INPUT_IDS.items():
+            x, y = self.css_points(self._inputs[key], ax.transData)
+            regions.append({"id": region_id, "shape": "circle", "x": float(x), "y": float(y),
+                            "r": self._r_in * scale, "title": inputs[key][0],
+                            "rows": inputs[key][1]})
+        x, y = self.css_points(self._neuron_xy, ax.transData)
+        rows = [["z", _z_text(st)], ["a = f(z)", num(st.a)], ["f′(z)", num(st.dadz)],
+                ["∂L/∂a", num(st.dL_da)], ["δ = ∂L/∂z", num(st.delta)],
+                [self.tr("neuron.tip.bias_row"), _fix(st.b)], ["L", num(st.loss)]]
+        regions.append({"id": self.NEURON_ID, "shape": "circle", "x": float(x), "y": float(y),
+                        "r": self._r_n * scale,
+                        "title": self.tr("neuron.tip.neuron", act=st.activation), "rows": rows})
+        return regions
+
+    def _css_per_unit(self) -> float:
+        """CSS px per data unit of the diagram (the same both ways: equal aspect)."""
+        (x0, _), (x1, _) = self.css_points([[0.0, 0.0], [1.0, 0.0]], self.ax_diagram.transData)
+        return float(x1 - x0)
 
     # -- updates ---------------------------------------------------------------------------
     def set_activation(self, activation: str | Activation) -> None:
@@ -352,13 +426,13 @@ class NeuronView(FigureView):
             label.set_text(_fix(state.x[0 if key == "x1" else 1]))
         self.neuron_label.set_text(f"z = {_z_text(state)}\na = {num(state.a)}")
         loss = get_loss(state.loss_name)
-        self.output_label.set_text(f"a = {num(state.a)}\ny = {_fix(state.y)} (target)\n"
-                                   f"L = {num(state.loss)} ({loss.name})")
+        self.output_label.set_text(self.tr("neuron.output", a=num(state.a), y=_fix(state.y),
+                                           loss=num(state.loss), name=loss.name))
 
         self.curve.set_tangent(state.z)  # first: the point's label keeps clear of it
         self.curve.set_points([state.z], labels=[f"z = {_z_text(state)}"])
 
-        lines = chain_rule_lines(state)
+        lines = chain_rule_lines(state, self.language)
         self.chain_text.set_text("\n".join(eq for eq, _ in lines))
         notes = "\n".join(note for _, note in lines)
         if notes != self.chain_notes.get_text():

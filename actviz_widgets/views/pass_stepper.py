@@ -24,19 +24,24 @@ import numpy as np
 
 from ..engine.stepper import PassStepper
 from ..engine.validation import check_int
+from ..i18n import has_key
 from .activation_plot import ActivationCurvePanel
 from .bars import BarPanel
 from .base import FigureView
 from .equations import EquationPanel
-from .network_diagram import NetworkDiagram
+from .network_diagram import NetworkDiagram, parse_region_id
 from .text import PathText, fmt
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 __all__ = ["PassStepperView", "NODE_QUANTITIES", "BACKGROUND_CACHE"]
 
 #: How many static backgrounds (about 3 MB each) the view keeps.
 BACKGROUND_CACHE = 6
 
-#: Quantities the neurons can be coloured by: key -> colour-bar label.
+#: Quantities the neurons can be coloured by: key -> colour-bar label (in English; the
+#: picture takes its label from the catalogue, key ``"stepper.colour.<key>"``).
 NODE_QUANTITIES: dict[str, str] = {
     "a": "activation a",
     "z": "pre-activation z",
@@ -86,8 +91,9 @@ class PassStepperView(FigureView):
     background_cache = BACKGROUND_CACHE
 
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 7.6),
-                 dpi: float = 100, max_neurons: int = 8, pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 dpi: float = 100, max_neurons: int = 8, pixel_ratio: float | None = None,
+                 language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         fig = self.figure
         # Top left: the diagram; top right: curve and bars; the equations under both,
         # the full width (fixed boxes, so the equations get every line they need).
@@ -102,9 +108,10 @@ class PassStepperView(FigureView):
         self.curve_title = self.dynamic(PathText(ax_curve, 0.5, 1.04, "", ha="center",
                                                  va="bottom", fontsize=8.5))
         ax_curve.tick_params(labelsize=8)
-        ax_curve.xaxis.label.set_fontsize(8)
+        ax_curve.set_xlabel(self.tr("stepper.curve_xlabel"), fontsize=8)
         self.bars = BarPanel(self, fig.add_axes([0.645, 0.405, 0.34, 0.13]),
                              max_bars=max_neurons, ylabel="δ")
+        self._drawn: tuple | None = None  # what the last update drew (for regions)
         self.equations = EquationPanel(self, fig.add_axes([0.012, 0.005, 0.976, 0.295]),
                                        fontsize=8, width=62, columns=2)
         self.title = self.dynamic(PathText(fig, 0.012, 0.985, "", fontsize=12, weight="bold",
@@ -126,8 +133,63 @@ class PassStepperView(FigureView):
     def _scope(self, n_samples: int, sample: int | None) -> str:
         if n_samples == 1:
             return ""
-        return f" (mean over {n_samples} samples)" if sample is None else \
-            f" (sample {sample} of {n_samples}, from 0)"
+        return self.tr("stepper.scope_mean", n=n_samples) if sample is None else \
+            self.tr("stepper.scope_sample", sample=sample, n=n_samples)
+
+    def role(self, layer: int, n_layers: int) -> str:
+        """``"input"``, ``"hidden"`` or ``"output"`` in the picture's language."""
+        kind = "input" if layer == 0 else "output" if layer == n_layers else "hidden"
+        return self.tr(f"stepper.role.{kind}")
+
+    def loss_name(self, net) -> str:
+        """The network's loss by name (e.g. "binary cross-entropy") in the picture's language."""
+        key = f"stepper.loss.{net.loss.name}"
+        return self.tr(key) if has_key(key) else net.loss.display_name
+
+    def step_label(self, stepper: PassStepper) -> str:
+        """The current step's name, e.g. ``"Backward: layer 2 (hidden, tanh)"``."""
+        step, net = stepper.step, stepper.net
+        L = net.n_layers
+        if step.kind == "forward":
+            return self.tr("stepper.step.forward", layer=step.layer,
+                           role=self.role(step.layer, L), act=net.activations[step.layer - 1].name)
+        if step.kind == "backward":
+            return self.tr("stepper.step.backward", layer=step.layer,
+                           role=self.role(step.layer, L), act=net.activations[step.layer - 1].name)
+        if step.kind == "loss":
+            return self.tr("stepper.step.loss", loss=self.loss_name(net))
+        if step.kind == "update":
+            return self.tr("stepper.step.update", lr=f"{stepper.lr:g}")
+        return self.tr("stepper.step.input")
+
+    def step_description(self, stepper: PassStepper) -> str:
+        """The current step's one-sentence description (the engine's formulas, in words of the
+        picture's language)."""
+        step, net = stepper.step, stepper.net
+        L, l = net.n_layers, step.layer
+        s = lambda n: str(n).translate(_SUP)  # noqa: E731
+        if step.kind == "input":
+            n, k = stepper.X.shape[0], net.sizes[0]
+            return self.tr("stepper.desc.input",
+                           samples=self.tr(f"stepper.count.sample_{'one' if n == 1 else 'many'}",
+                                           n=n),
+                           inputs=self.tr(f"stepper.count.input_{'one' if k == 1 else 'many'}",
+                                          n=k))
+        if step.kind == "forward":
+            return self.tr("stepper.desc.forward", l=s(l), prev=s(l - 1),
+                           act=net.activations[l - 1].name)
+        if step.kind == "loss":
+            ce = net.loss.name == "cross_entropy"
+            return self.tr("stepper.desc.loss_ce" if ce else "stepper.desc.loss",
+                           loss=self.loss_name(net), L=s(L))
+        if step.kind == "backward":
+            if l == L:
+                head = self.tr("stepper.desc.backward_out_ce" if net.loss.name == "cross_entropy"
+                               else "stepper.desc.backward_out", l=s(l))
+            else:
+                head = self.tr("stepper.desc.backward_hidden", l=s(l), next=s(l + 1))
+            return self.tr("stepper.desc.backward", head=head, l=s(l), prev=s(l - 1))
+        return self.tr("stepper.desc.update", lr=f"{stepper.lr:g}")
 
     @staticmethod
     def focus(stepper: PassStepper, selected_layer: int | None) -> int:
@@ -141,17 +203,13 @@ class PassStepperView(FigureView):
             return state.n_layers
         return selected_layer
 
-    @staticmethod
-    def step_title(stepper: PassStepper) -> str:
+    def step_title(self, stepper: PassStepper) -> str:
         """E.g. ``"Step 6/8 · Backward: layer 2 (hidden, tanh) · loss L = 0.551"``."""
-        step, state, net = stepper.step, stepper.state, stepper.net
-        label = step.label
-        if step.layer is not None and "(" not in label:
-            role = "output" if step.layer == state.n_layers else "hidden"
-            label += f" ({role}, {net.activations[step.layer - 1].name})"
-        text = f"Step {step.index}/{stepper.n_steps - 1} · {label}"
+        step, state = stepper.step, stepper.state
+        text = self.tr("stepper.title", k=step.index, last=stepper.n_steps - 1,
+                       label=self.step_label(stepper))
         if state.loss is not None:
-            text += f" · loss L = {fmt(state.loss)}"
+            text += self.tr("stepper.title_loss", loss=fmt(state.loss))
         return text
 
     # -- update ----------------------------------------------------------------------------
@@ -206,16 +264,15 @@ class PassStepperView(FigureView):
         values = [per_neuron(quantity, l) if (l > 0 or quantity == "a") else None
                   for l in range(L + 1)]
         # the input has an activation (x) but no z, δ or ∂L/∂a (not asked of the engine)
-        label = NODE_QUANTITIES[quantity]
+        label = self.tr(f"stepper.colour.{quantity}")
         self.diagram.set_node_values(values, label, blank=[quantity != "a"] + [False] * L,
-                                     note=f"neurons: {label}{scope} · grey dashed = not "
-                                          "computed yet")
+                                     note=self.tr("stepper.node_note", label=label, scope=scope))
         if state.new_weights is not None:
             self.diagram.set_weights(state.new_weights)
-            self.diagram.set_edge_note("edges: updated weights W − lr·∂L/∂W")
+            self.diagram.set_edge_note(self.tr("stepper.edges_updated"))
         else:
             self.diagram.set_weights(net.weights)
-            self.diagram.set_edge_note("edges: weights w")
+            self.diagram.set_edge_note(self.tr("diagram.edges_weights"))
         self.diagram.set_highlight({"input": 0, "loss": L, "update": None}.get(
             state.phase, state.current_layer))
         self.diagram.set_selected(sel_layer, sel_neuron)
@@ -226,9 +283,10 @@ class PassStepperView(FigureView):
         z = per_neuron("z", focus)
         # (when z is not known yet the title says so: a note on the plot would lie
         # across the curves)
-        title = (f"Layer {focus} ({act.name}) at its neurons' z{scope}" if z is not None else
-                 f"Layer {focus} ({act.name}): z not computed yet") + \
-            "\nf(z) ──   f′(z) - - - (its derivative)"
+        title = (self.tr("stepper.curve_title", layer=focus, act=act.name, scope=scope)
+                 if z is not None else
+                 self.tr("stepper.curve_title_unknown", layer=focus, act=act.name)) + \
+            "\n" + self.tr("stepper.curve_key")
         if self.curve.ax.get_title():  # the panel titles itself on a new activation
             self.curve.ax.set_title("")
         self.curve_title.set_text(title)
@@ -243,16 +301,106 @@ class PassStepperView(FigureView):
                               tangent=(float(z[sel_neuron]) if sel_layer == focus else None))
 
         # δ bars of the focus layer
-        self.bars.set_title(f"δ = ∂L/∂z of layer {focus}{scope}")
+        self.bars.set_title(self.tr("stepper.bars_title", layer=focus, scope=scope))
         self.bars.update(per_neuron("delta", focus),
                          labels=[f"n{j}" for j in range(min(net.sizes[focus],
                                                                 self.bars.max_bars))])
 
         # equations and title
-        self.equations.update(stepper, sel_layer, sel_neuron, 0 if sample is None else sample)
-        if sample is None and n > 1:
-            self.equations.text.set_text(self.equations.text.get_text().replace(
-                f" · sample 1 of {n}", f" · sample 1 of {n} (nodes show the mean)", 1))
+        self.equations.update(stepper, sel_layer, sel_neuron, 0 if sample is None else sample,
+                              nodes_show_mean=sample is None and n > 1)
         self.title.set_text(self.step_title(stepper))
-        self.subtitle.set_text(stepper.step.description)
+        self.subtitle.set_text(self.step_description(stepper))
         self.focus_layer, self.quantity, self.sample = focus, quantity, sample
+        self._drawn = (state, list(net.weights), list(net.biases),
+                       [a.name for a in net.activations], stepper.lr)
+
+    # -- where things are, for the page ---------------------------------------------------
+    def regions(self) -> list[dict]:
+        """The diagram's neurons and edges in CSS px, each with a tooltip of what is known.
+
+        A neuron's tooltip holds its numbers computed so far at the drawn step
+        (z, a, f′(z) from its forward step; ∂L/∂a, δ from its backward step;
+        its bias b always, ∂L/∂b once known, the updated b at the update step),
+        for the sample shown or the mean over the batch, as the picture shows
+        them.  An edge's holds its weight w, ∂L/∂w once known and, at the
+        update step, w − lr·∂L/∂w.  Nothing not yet computed is given.
+
+        Returns
+        -------
+        list of dict
+            :meth:`NetworkDiagram.regions` with ``"title"`` and ``"rows"``
+            (``[label, value text]``) added; ``[]`` before the first update.
+        """
+        if self._drawn is None:
+            return []
+        regions = self.diagram.regions()
+        for region in regions:
+            kind, fields = parse_region_id(region["id"])
+            tip = self.neuron_tip(*fields) if kind == "neuron" else self.edge_tip(*fields)
+            region.update(tip)
+        return regions
+
+    def _value(self, quantity: str, layer: int, j: int) -> float | None:
+        state, sample = self._drawn[0], self.sample
+        if not state.known(quantity, layer):
+            return None
+        return float(state.mean(quantity, layer)[j] if sample is None
+                     else getattr(state, quantity)[layer][sample, j])
+
+    def _neuron_name(self, layer: int, j: int) -> str:
+        if layer == 0:
+            return self.tr("stepper.tip.input_name", x=f"x{str(j + 1).translate(_SUB)}")
+        return self.tr("stepper.tip.neuron_name", layer=layer, j=j)
+
+    def neuron_tip(self, layer: int, j: int) -> dict:
+        """``{"title", "rows"}`` of neuron ``j`` of ``layer`` at the drawn step (see :meth:`regions`)."""
+        state, weights, biases, acts, lr = self._drawn
+        L = state.n_layers
+        scope = self._scope(state.n_samples, self.sample)
+        role = self.role(layer, L)
+        title = (self.tr("stepper.tip.neuron_title", name=self._neuron_name(layer, j), role=role)
+                 if layer == 0 else
+                 self.tr("stepper.tip.neuron_title_act", name=self._neuron_name(layer, j),
+                         role=role, act=acts[layer - 1]))
+        rows: list[list[str]] = []
+        if scope:
+            rows.append([self.tr("stepper.tip.values"), scope.strip(" ()")])
+        if layer == 0:
+            rows.append(["x = a", fmt(self._value("a", 0, j))])
+            return {"title": title, "rows": rows}
+        if state.known("z", layer):
+            rows += [["z", fmt(self._value("z", layer, j))],
+                     ["a", fmt(self._value("a", layer, j))],
+                     ["f′(z)", fmt(self._value("dadz", layer, j))]]
+        else:
+            rows.append([self.tr("stepper.tip.forward"),
+                         self.tr("stepper.tip.at_step", step=layer)])
+        if state.known("delta", layer):
+            rows += [["∂L/∂a", fmt(self._value("dL_da", layer, j))],
+                     ["δ = ∂L/∂z", fmt(self._value("delta", layer, j))]]
+        else:
+            rows.append([self.tr("stepper.tip.backward"),
+                         self.tr("stepper.tip.at_step", step=L + 1 + (L - layer + 1))])
+        rows.append([self.tr("stepper.tip.bias"), fmt(biases[layer - 1][j], 4)])
+        if state.known("db", layer - 1):
+            rows.append(["∂L/∂b", fmt(state.db[layer - 1][j])])
+        if state.new_biases is not None:
+            rows.append(["b − lr·∂L/∂b", fmt(state.new_biases[layer - 1][j], 4)])
+        return {"title": title, "rows": rows}
+
+    def edge_tip(self, layer: int, i: int, j: int) -> dict:
+        """``{"title", "rows"}`` of the weight from neuron ``i`` of ``layer`` to neuron ``j`` of
+        ``layer + 1`` at the drawn step (see :meth:`regions`)."""
+        state, weights, biases, acts, lr = self._drawn
+        title = self.tr("stepper.tip.edge_title", source=self._neuron_name(layer, i),
+                        target=self._neuron_name(layer + 1, j))
+        rows = [[self.tr("stepper.tip.weight"), fmt(weights[layer][i, j], 4)]]
+        if state.known("dW", layer):
+            rows.append(["∂L/∂w", fmt(state.dW[layer][i, j])])
+        else:
+            L = state.n_layers
+            rows.append(["∂L/∂w", self.tr("stepper.tip.at_step", step=L + 1 + (L - layer))])
+        if state.new_weights is not None:
+            rows.append(["w − lr·∂L/∂w", fmt(state.new_weights[layer][i, j], 4)])
+        return {"title": title, "rows": rows}

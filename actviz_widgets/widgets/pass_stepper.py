@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+from numbers import Real
+
 import ipywidgets as widgets
 import numpy as np
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.network import MLP, Gradients, Trace
 from ..engine.stepper import PassStepper, StepState
+from ..i18n import resolve_language
+from ..views.network_diagram import parse_region_id
 from ..views.pass_stepper import NODE_QUANTITIES, PassStepperView
 from .base import FigureWidget
-from .settings import Choice, Integer, Number
+from .settings import Choice, Integer, Number, SettingSpec
 from .stepping import Stepping
 
 __all__ = ["BackpropStepper", "PassStepperWidget", "MEAN", "FOLLOW", "INPUT_RANGE",
-           "TARGET_RANGE", "LR_RANGE", "MAX_INPUT_SLIDERS"]
+           "TARGET_RANGE", "LR_RANGE", "WEIGHT_RANGE", "MAX_INPUT_SLIDERS"]
 
 #: Range of the input sliders (widened to fit a given input).
 INPUT_RANGE = (-3.0, 3.0)
@@ -22,6 +28,8 @@ INPUT_RANGE = (-3.0, 3.0)
 TARGET_RANGE = (-2.0, 2.0)
 #: Range of the learning-rate slider.
 LR_RANGE = (1e-4, 10.0)
+#: Range of a weight typed into the picture (widened to hold the weight's current value).
+WEIGHT_RANGE = (-5.0, 5.0)
 #: Sliders are offered for at most this many inputs of a single sample.
 MAX_INPUT_SLIDERS = 4
 #: Value of the ``sample`` setting meaning "the mean over the batch".
@@ -145,20 +153,19 @@ class BackpropStepper(Stepping, FigureWidget):
     'forward'
     """
 
-    position = Integer(0, 0, 8, label="step", effect="display", width="300px",
-                       help="the step shown (0 .. 2L + 2 for L weight layers)")
-    lr = Number(0.1, *LR_RANGE, step=0.1, log=True, fmt=".3g", label="learning rate",
-                width="280px")
+    i18n_area = "stepper"
+    position = Integer(0, 0, 8, label="", effect="display", width="300px")
+    lr = Number(0.1, *LR_RANGE, step=0.1, log=True, fmt=".3g", label="", width="280px")
     quantity = Choice("a", [(_QUANTITY_LABELS[k], k) for k in NODE_QUANTITIES], widget="toggle",
-                      label="neurons show", effect="display")
-    neuron = Choice(FOLLOW, [("follow the current layer", FOLLOW)], label="equations of",
+                      label="", effect="display")
+    neuron = Choice(FOLLOW, [("follow the current layer", FOLLOW)], label="",
                     effect="display", width="280px")
-    sample = Choice(MEAN, [("mean over the batch", MEAN)], label="show", effect="display",
+    sample = Choice(MEAN, [("mean over the batch", MEAN)], label="", effect="display",
                     width="220px")
 
     def __init__(self, net: MLP | None = None, X=None, y=None, lr: float = 0.1,
                  sizes=(2, 3, 2, 1), activation: str = "tanh", loss: str = "bce",
-                 seed: int = 0) -> None:
+                 seed: int = 0, language: str | None = None) -> None:
         if net is None:
             net = MLP(list(sizes), activation=activation, loss=loss, seed=seed)
         elif not isinstance(net, MLP):
@@ -182,6 +189,7 @@ class BackpropStepper(Stepping, FigureWidget):
         added: dict = {}
         values: dict = {"position": 0, "lr": lr}
         ranges: dict = {"position": (0, stepper.n_steps - 1)}
+        self.language = resolve_language(language)  # (the options below need it)
         options: dict = {"neuron": self._neuron_options(net)}
         if n_samples == 1 and n_in <= MAX_INPUT_SLIDERS:
             for i, v in enumerate(stepper.X[0]):
@@ -200,14 +208,15 @@ class BackpropStepper(Stepping, FigureWidget):
                 ranges["target"] = ((0.0, 1.0) if loss_name == "bce" else
                                     (min(TARGET_RANGE[0], v), max(TARGET_RANGE[1], v)))
         if n_samples > 1:
-            options["sample"] = (("mean over the batch", MEAN),
-                                 *((f"sample {k}", k) for k in range(n_samples)))
+            options["sample"] = ((self.tr("stepper.sample.mean"), MEAN),
+                                 *((self.tr("stepper.sample.one", k=k), k)
+                                   for k in range(n_samples)))
         for l in range(1, L):
             name = f"activation{l}"
             added[name], values[name] = hidden_setting(l), net.activations[l - 1].name
         self.add_traits(**added)
         self.setting_ranges, self.setting_options = ranges, options
-        self.init_settings(values)
+        self.init_settings(values, language=language)
 
         # controls: every one from its setting
         self.step_slider = self.control("position")
@@ -222,18 +231,18 @@ class BackpropStepper(Stepping, FigureWidget):
         self.activation_dropdowns = [self.control(f"activation{l}") for l in range(1, L)]
         self.init_stepping(interval=900)
         lay = widgets.Layout
-        self.apply_button = widgets.Button(description="Apply update", icon="check",
+        self.apply_button = widgets.Button(description=self.tr("stepper.apply"), icon="check",
                                            button_style="warning",
-                                           tooltip="W ← W − lr·∂L/∂W, then back to step 0",
+                                           tooltip=self.tr("stepper.apply.help"),
                                            layout=lay(width="130px"))
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="back to the initial weights and step 0",
+        self.reset_button = widgets.Button(description=self.tr("stepper.reset"), icon="undo",
+                                           tooltip=self.tr("stepper.reset.help"),
                                            layout=lay(width="80px"))
         data_note = []
         if not self.input_sliders:
             data_note.append(widgets.HTML(
-                f"<b>batch of {n_samples} samples</b>" if n_samples > 1
-                else f"<b>1 sample of {n_in} inputs</b>"))
+                "<b>" + (self.tr("stepper.data_batch", n=n_samples) if n_samples > 1
+                         else self.tr("stepper.data_one", n=n_in)) + "</b>"))
         rows = [
             widgets.HBox([self.reset_button, self.prev_button, self.next_button, self.play,
                           self.step_slider, self.apply_button]),
@@ -244,7 +253,8 @@ class BackpropStepper(Stepping, FigureWidget):
             widgets.HBox([*self.activation_dropdowns, self.neuron_select]),
             self.quantity_buttons,
         ]
-        super().__init__(PassStepperView(net.sizes, net.activation_names), rows)
+        super().__init__(PassStepperView(net.sizes, net.activation_names,
+                                         language=self.language), rows)
         self.apply_button.on_click(self.guarded(self.apply_update))
         self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
@@ -356,15 +366,125 @@ class BackpropStepper(Stepping, FigureWidget):
         self.view.update(st, self.quantity, selected, sample)
         self._drawn = st.state
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- pointing at the picture ----------------------------------------------------------
+    def frame_regions(self) -> list[dict]:
+        """The drawn neurons and edges, where the page shows them, with what is known of each.
+
+        Hovering shows a region's ``title`` and ``rows`` (the view's
+        :meth:`~actviz_widgets.views.pass_stepper.PassStepperView.regions`:
+        only what is computed at the current step).  A neuron can be clicked
+        (``"select"``: its equations are shown, :meth:`region_clicked`); an
+        edge opens a number field (``"edit"``: its weight, in
+        :data:`WEIGHT_RANGE` widened to hold the current value,
+        :meth:`region_edited`).
+        """
+        regions = self.view.regions()
+        for region in regions:
+            kind, fields = parse_region_id(region["id"])
+            if kind == "neuron":
+                region["select"] = True
+            elif kind == "edge":
+                l, i, j = fields
+                w = float(self.net.weights[l][i, j])
+                low, high = self._weight_range(w)
+                region["edit"] = {"label": self.tr("stepper.edit_weight"), "value": w,
+                                  "min": low, "max": high, "step": 0.01}
+        return regions
+
+    def region_clicked(self, region_id: str) -> None:
+        """A click on the picture: a neuron's equations are shown (the "equations of" setting).
+
+        A click on an edge does nothing here (the page opens its number field);
+        an id naming nothing in this network is refused with a message.
+        """
+        try:
+            kind, (layer, *rest) = parse_region_id(region_id)
+            self._check_region(kind, layer, rest)
+        except (TypeError, ValueError) as exc:
+            self.show_error(self.tr("stepper.bad_region", error=exc))
+            return
+        if kind == "neuron":
+            self.neuron = (layer, rest[0])
+
+    def region_edited(self, region_id: str, value: object) -> None:
+        """A weight (``"edge:<l>:<i>:<j>"``) or bias (``"bias:<l>:<j>"``) typed into the picture.
+
+        The network takes the new value and the whole pass is recomputed at
+        the current step (Reset brings back the initial weights).  A value
+        that is not a finite number in range, or an id naming no weight of
+        this network, is refused with a message and nothing changes.
+        """
+        try:
+            kind, (layer, *rest) = parse_region_id(region_id)
+            if kind == "neuron":
+                raise ValueError(f"a neuron has no value to type in; got {region_id!r}")
+            self._check_region(kind, layer, rest)
+            weights, biases = self.net.get_params()
+            array, index = ((weights[layer], tuple(rest)) if kind == "edge"
+                            else (biases[layer - 1], rest[0]))
+            old = float(array[index])
+            low, high = self._weight_range(old)
+            if isinstance(value, bool) or not isinstance(value, Real) or \
+                    not math.isfinite(value) or not low <= value <= high:
+                raise ValueError(self.tr("stepper.bad_weight", value=repr(value),
+                                         low=f"{low:g}", high=f"{high:g}"))
+        except (TypeError, ValueError) as exc:
+            self.show_error(str(exc))
+            return
+        array[index] = float(value)
+        self.net.set_params(weights, biases)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # (as in _sync)
+                self.stepper.recompute()
+        except Exception as exc:  # noqa: BLE001 - from the page: a message, nothing changed
+            array[index] = old
+            self.net.set_params(weights, biases)
+            self.stepper.recompute()
+            self.show_error(exc)
+            return
+        self.refresh()
+
+    def _check_region(self, kind: str, layer: int, rest: list[int]) -> None:
+        sizes, L = self.net.sizes, self.net.n_layers
+        if kind == "neuron":
+            ok = layer <= L and rest[0] < sizes[layer]
+        elif kind == "edge":
+            ok = layer < L and rest[0] < sizes[layer] and rest[1] < sizes[layer + 1]
+        else:
+            ok = 1 <= layer <= L and rest[0] < sizes[layer]
+        if not ok:
+            raise ValueError(f"region_id names no {kind} of this {sizes} network; got "
+                             f"{kind}:{':'.join(map(str, [layer, *rest]))}")
+
     @staticmethod
-    def _neuron_options(net: MLP) -> tuple:
+    def _weight_range(value: float) -> tuple[float, float]:
+        return min(WEIGHT_RANGE[0], math.floor(value)), max(WEIGHT_RANGE[1], math.ceil(value))
+
+    # -- helpers ---------------------------------------------------------------------------
+    def localized_spec(self, name: str) -> SettingSpec:
+        """As :meth:`SettingsOwner.localized_spec`, also for the settings each network adds
+        (its inputs, target and hidden activations), whose labels carry a number."""
+        if name.startswith("x") and name[1:].isdigit():
+            return replace(self.setting_spec(name),
+                           label=self.tr("stepper.input", x=f"x{name[1:].translate(_SUB)}"))
+        if name.startswith("activation") and name[10:].isdigit():
+            return replace(self.setting_spec(name),
+                           label=self.tr("stepper.hidden_activation", layer=int(name[10:])))
+        if name == "target":
+            ce = self.net.loss.name == "cross_entropy"
+            return replace(self.setting_spec(name),
+                           label=self.tr("stepper.target_class" if ce else "stepper.target"))
+        return super().localized_spec(name)
+
+    def _neuron_options(self, net: MLP) -> tuple:
         L = net.n_layers
-        options: list = [("follow the current layer", FOLLOW)]
+        options: list = [(self.tr("stepper.neuron.follow"), FOLLOW)]
         for l, size in enumerate(net.sizes):
-            kind = "input" if l == 0 else "output" if l == L else f"layer {l}"
-            options += [(f"{kind}, neuron {j}" if l else f"input x{j + 1}", (l, j))
-                        for j in range(size)]
+            for j in range(size):
+                label = (self.tr("stepper.neuron.input", x=f"x{j + 1}") if l == 0 else
+                         self.tr("stepper.neuron.output", j=j) if l == L else
+                         self.tr("stepper.neuron.hidden", l=l, j=j))
+                options.append((label, (l, j)))
         return tuple(options)
 
     def __repr__(self) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import ipywidgets as widgets
 import numpy as np
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.network import MLP, Gradients, Trace
+from ..views.network_diagram import parse_region_id
 from ..views.neuron import NeuronState, NeuronView
 from .base import FigureWidget
 from .settings import Choice, Number
@@ -19,10 +23,14 @@ RANGES = {"x1": (-5.0, 5.0), "x2": (-5.0, 5.0), "w1": (-5.0, 5.0), "w2": (-5.0, 
 LR_RANGE = (1e-3, 10.0)
 LOSSES = ("mse", "bce")
 _WEIGHTS = ("w1", "w2", "b")
+#: The setting each editable region of the picture stands for.
+REGION_SETTINGS = {NeuronView.EDGE_IDS["x1"]: "w1", NeuronView.EDGE_IDS["x2"]: "w2",
+                   NeuronView.EDGE_IDS["b"]: "b", NeuronView.INPUT_IDS["x1"]: "x1",
+                   NeuronView.INPUT_IDS["x2"]: "x2"}
 
 
-def _value(key: str, default: float, label: str) -> Number:
-    return Number(default, *RANGES[key], step=0.01, label=label, width="330px")
+def _value(key: str, default: float) -> Number:
+    return Number(default, *RANGES[key], step=0.01, label="", width="330px")
 
 
 class SingleNeuron(FigureWidget):
@@ -49,6 +57,9 @@ class SingleNeuron(FigureWidget):
         ``mse``: L = (a − y)²; ``bce``: binary cross-entropy (sigmoid only).
     lr : float, default 0.1
         Learning rate, in [0.001, 10].
+    language : str, optional
+        ``"en"`` or ``"zh"`` for every label and picture text; default: the
+        current language (:func:`actviz_widgets.set_language`).
 
     Attributes
     ----------
@@ -78,22 +89,22 @@ class SingleNeuron(FigureWidget):
         What the view shows.
     """
 
-    x1 = _value("x1", 1.0, "x₁ (input)")
-    x2 = _value("x2", 2.0, "x₂ (input)")
-    y = _value("y", 1.0, "y (target)")
-    w1 = _value("w1", 0.5, "w₁ (weight)")
-    w2 = _value("w2", -0.3, "w₂ (weight)")
-    b = _value("b", 0.1, "b (bias)")
+    i18n_area = "neuron"
+    x1 = _value("x1", 1.0)
+    x2 = _value("x2", 2.0)
+    y = _value("y", 1.0)
+    w1 = _value("w1", 0.5)
+    w2 = _value("w2", -0.3)
+    b = _value("b", 0.1)
     activation = Choice("sigmoid", [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-                        label="activation f", width="300px")
+                        label="", width="300px")
     loss_name = Choice("mse", [("mse: (a − y)²", "mse"), ("bce: cross-entropy (sigmoid)", "bce")],
-                       label="loss", width="300px")
-    lr = Number(0.1, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
-                width="300px")
+                       label="", width="300px")
+    lr = Number(0.1, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="", width="300px")
 
     def __init__(self, x1: float = 1.0, x2: float = 2.0, w1: float = 0.5, w2: float = -0.3,
                  b: float = 0.1, y: float = 1.0, activation: str = "sigmoid",
-                 loss: str = "mse", lr: float = 0.1) -> None:
+                 loss: str = "mse", lr: float = 0.1, language: str | None = None) -> None:
         self._nets: dict[tuple[str, str], MLP] = {}
         self.net: MLP | None = None
         self.trace: Trace | None = None
@@ -106,19 +117,19 @@ class SingleNeuron(FigureWidget):
         self._history_next = "restart"
         self._after_step: tuple | None = None
         self.init_settings(dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, y=y, activation=activation,
-                                loss_name=loss, lr=lr))
+                                loss_name=loss, lr=lr), language=language)
         self._initial = self.settings()
 
         self.sliders = {key: self.control(key) for key in RANGES}
         self.activation_dropdown = self.control("activation")
         self.loss_dropdown = self.control("loss_name")
         self.lr_slider = self.control("lr")
-        self.step_button = widgets.Button(description="Take one gradient step",
+        self.step_button = widgets.Button(description=self.tr("neuron.step"),
                                           button_style="primary", icon="arrow-down",
-                                          tooltip="w ← w − lr·∂L/∂w and b ← b − lr·∂L/∂b",
+                                          tooltip=self.tr("neuron.step.help"),
                                           layout=widgets.Layout(width="220px"))
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="back to the values the neuron started with",
+        self.reset_button = widgets.Button(description=self.tr("neuron.reset"), icon="undo",
+                                           tooltip=self.tr("neuron.reset.help"),
                                            layout=widgets.Layout(width="90px"))
         s = self.sliders
         # columns keep their width and wrap onto a new row when the page is narrow
@@ -130,7 +141,7 @@ class SingleNeuron(FigureWidget):
             widgets.VBox([self.activation_dropdown, self.loss_dropdown, self.lr_slider,
                           widgets.HBox([self.step_button, self.reset_button])], layout=column),
         ], layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__(NeuronView(), [controls])
+        super().__init__(NeuronView(language=self.language), [controls])
         self.step_button.on_click(self.guarded(self.step))
         self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
@@ -151,7 +162,7 @@ class SingleNeuron(FigureWidget):
             If the gradients are not finite (the weights are left unchanged).
         """
         if self.problem is not None:
-            raise ValueError(f"cannot take a step until this is fixed: {self.problem}")
+            raise ValueError(self.tr("neuron.cannot_step", problem=self.problem))
         net = self.net.copy()
         net.step(self.grads, lr=self.lr)
         new = {"w1": float(net.weights[0][0, 0]), "w2": float(net.weights[0][1, 0]),
@@ -165,8 +176,7 @@ class SingleNeuron(FigureWidget):
         else:
             self.apply(**new)
         if clamped:
-            self.show_note(f"{', '.join(clamped)} reached the end of its slider, so it was "
-                           "clamped: this step is smaller than −lr·gradient.")
+            self.show_note(self.tr("neuron.clamped", names=", ".join(clamped)))
 
     def reset(self) -> None:
         """Put every setting back to the values the widget was created with."""
@@ -210,11 +220,8 @@ class SingleNeuron(FigureWidget):
         self.problem = None
         try:
             if loss == "bce" and activation != "sigmoid":
-                raise ValueError(
-                    f"the bce loss (binary cross-entropy) needs the sigmoid activation, because "
-                    f"a must be a probability between 0 and 1; "
-                    f"{get_activation(activation).display_name} is not. Pick sigmoid, or the "
-                    "mse loss.")
+                raise ValueError(self.tr("neuron.bce_needs_sigmoid",
+                                         act=get_activation(activation).display_name))
             v = {key: getattr(self, key) for key in RANGES}
             net = self._network(activation, loss)
             net.set_params([np.array([[v["w1"]], [v["w2"]]])], [np.array([v["b"]])])
@@ -243,6 +250,55 @@ class SingleNeuron(FigureWidget):
         self.dL_dw, self.dL_db = dL_dw, state.dL_db
         self.history = history
         self._history_next = "same"
+
+    # -- pointing at the picture ----------------------------------------------------------
+    def frame_regions(self) -> list[dict]:
+        """The inputs, the edges w₁, w₂, b and the neuron, where the page shows them.
+
+        Hovering shows each one's numbers (the view's
+        :meth:`~actviz_widgets.views.neuron.NeuronView.regions`); an edge or an
+        input opens a number field (``"edit"``, in its slider's range) whose
+        value :meth:`region_edited` sets.
+        """
+        regions = self.view.regions()
+        for region in regions:
+            name = REGION_SETTINGS.get(region["id"])
+            if name is not None:
+                low, high = RANGES[name]
+                region["edit"] = {"label": self.tr(f"neuron.{name}"),
+                                  "value": float(getattr(self, name)),
+                                  "min": low, "max": high, "step": 0.01}
+        return regions
+
+    def region_clicked(self, region_id: str) -> None:
+        """A click on the picture: nothing to select in one neuron (an edge or input opens
+        its number field in the page); an unknown id is refused with a message."""
+        try:
+            parse_region_id(region_id)
+            if region_id not in REGION_SETTINGS and region_id != NeuronView.NEURON_ID:
+                raise ValueError(f"region_id names nothing in this picture; got {region_id!r}")
+        except (TypeError, ValueError) as exc:
+            self.show_error(self.tr("neuron.bad_region", error=exc))
+
+    def region_edited(self, region_id: str, value: object) -> None:
+        """A weight, the bias or an input typed into the picture: that setting takes ``value``
+        (the sliders follow and everything is recomputed, as for a slider).
+
+        A value that is not a finite number in the slider's range, or an id
+        naming nothing editable, is refused with a message and nothing changes.
+        """
+        name = REGION_SETTINGS.get(region_id) if isinstance(region_id, str) else None
+        if name is None:
+            self.show_error(self.tr("neuron.bad_region",
+                                    error=f"nothing to edit at {region_id!r}"))
+            return
+        low, high = RANGES[name]
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
+                or not low <= value <= high:
+            self.show_error(self.tr("neuron.bad_value", name=self.tr(f"neuron.{name}"),
+                                    low=f"{low:g}", high=f"{high:g}", value=repr(value)))
+            return
+        setattr(self, name, float(value))
 
     def __repr__(self) -> str:
         return (f"SingleNeuron(activation={self.activation!r}, loss={self.loss_name!r}, "
