@@ -109,6 +109,8 @@ class WeightImagesView(FigureView):
     figsize : (float, float), optional
         Default: 8.6 inches wide, tall enough for the rows.
     dpi : float, default 100
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -128,7 +130,8 @@ class WeightImagesView(FigureView):
 
     def __init__(self, n_tiles: int = 32, columns: int = 8,
                  image_shape: tuple[int, int] = (28, 28),
-                 figsize: tuple[float, float] | None = None, dpi: float = 100) -> None:
+                 figsize: tuple[float, float] | None = None, dpi: float = 100,
+                 language: str | None = None) -> None:
         self.n_tiles = check_int("n_tiles", n_tiles, minimum=1)
         self.columns = min(check_int("columns", columns, minimum=1), self.n_tiles)
         self.image_shape = (check_int("image_shape[0]", image_shape[0], minimum=1),
@@ -136,15 +139,13 @@ class WeightImagesView(FigureView):
         rows = -(-self.n_tiles // self.columns)
         if figsize is None:
             figsize = (8.6, 0.95 + 0.98 * rows)
-        super().__init__(figsize, dpi)
+        super().__init__(figsize, dpi, language=language)
         fig = self.figure
         height = fig.get_figheight()
         self.title = fig.text(0.01, 1 - 0.1 / height, "", fontsize=_TITLE, weight="bold",
                               va="top")
-        self.subtitle = fig.text(0.01, 1 - 0.36 / height,
-                                 "red: the pixel's ink excites the neuron, blue: it inhibits "
-                                 "it, white: it does not matter", fontsize=_LABEL, va="top",
-                                 color="#333333")
+        self.subtitle = fig.text(0.01, 1 - 0.36 / height, self.tr("mnist.weights_subtitle"),
+                                 fontsize=_LABEL, va="top", color="#333333")
         grid = GridSpec(rows, self.columns, figure=fig, left=0.01, right=0.86,
                         top=1 - 0.85 / height, bottom=0.1 / height, wspace=0.1,
                         hspace=0.32)
@@ -164,7 +165,7 @@ class WeightImagesView(FigureView):
         cax = fig.add_axes((0.885, 0.1 / height + 0.05, 0.018, 1 - 1.05 / height - 0.1))
         self.colorbar = fig.colorbar(self.images[0], cax=cax)
         self.colorbar.ax.tick_params(labelsize=_SMALL)
-        self.colorbar.set_label("incoming weight w (pixel → neuron)", fontsize=_LABEL)
+        self.colorbar.set_label(self.tr("mnist.weights_colorbar"), fontsize=_LABEL)
         self.neurons = np.zeros(0, dtype=np.int64)
 
     def update(self, weights, neurons: Sequence[int], limit: float | None = None) -> None:
@@ -213,20 +214,18 @@ class WeightImagesView(FigureView):
                 self.invalidate()
             if shown:
                 image.set_data(weights[:, ids[k]].reshape(rows, cols))
-                label.set_text(f"neuron {ids[k]}")
+                label.set_text(self.tr("mnist.tile_label", neuron=ids[k]))
         self.title.set_text(self._describe(ids, weights.shape[1]))
 
-    @staticmethod
-    def _describe(ids: np.ndarray, n_hidden: int) -> str:
+    def _describe(self, ids: np.ndarray, n_hidden: int) -> str:
         if not ids.size:
-            return "incoming weights"
+            return self.tr("mnist.weights_title_empty")
         if np.array_equal(ids, np.arange(ids[0], ids[0] + ids.size)):
-            which = f"hidden neurons {ids[0]}–{ids[-1]}" if ids.size > 1 else \
-                f"hidden neuron {ids[0]}"
+            which = (self.tr("mnist.which_range", first=ids[0], last=ids[-1]) if ids.size > 1
+                     else self.tr("mnist.which_one", neuron=ids[0]))
         else:
-            which = f"{ids.size} chosen hidden neurons"
-        return (f"Incoming weights of {which} (of {n_hidden}), each drawn as the 28×28 "
-                "image it looks at")
+            which = self.tr("mnist.which_chosen", count=ids.size)
+        return self.tr("mnist.weights_title", which=which, n=n_hidden)
 
     def set_title(self, title: str) -> None:
         """Replace the title (redrawn with the next frame's background)."""
@@ -250,6 +249,8 @@ class HiddenActivityView(FigureView):
     n_hidden : int, default 128
     figsize : (float, float), default (8.6, 6.4)
     dpi : float, default 100
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -274,8 +275,9 @@ class HiddenActivityView(FigureView):
     """
 
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 128,
-                 figsize: tuple[float, float] = (8.6, 6.4), dpi: float = 100) -> None:
-        super().__init__(figsize, dpi)
+                 figsize: tuple[float, float] = (8.6, 6.4), dpi: float = 100,
+                 language: str | None = None) -> None:
+        super().__init__(figsize, dpi, language=language)
         self.class_starts = starts = _check_starts(class_starts)
         self.n_samples = int(starts[-1])
         self.n_classes = len(starts) - 1
@@ -300,21 +302,21 @@ class HiddenActivityView(FigureView):
                                extent=(-0.5, self.n_samples - 0.5, self.n_hidden - 0.5, -0.5))
         ax.set_xticks(centres, labels=classes)
         ax.tick_params(labelsize=_SMALL, length=2)
-        ax.set_ylabel("hidden neuron", fontsize=_LABEL)
-        ax.set_xlabel("test digits, sorted by their true class", fontsize=_LABEL, labelpad=2)
+        ax.set_ylabel(self.tr("mnist.hidden_neuron"), fontsize=_LABEL)
+        ax.set_xlabel(self.tr("mnist.activity_xlabel"), fontsize=_LABEL, labelpad=2)
         for s in starts[1:-1]:
             ax.axvline(s - 0.5, color="white", lw=1.2)
         self.colorbar = fig.colorbar(self.image, cax=fig.add_subplot(grid[0, 1]))
         self.colorbar.ax.tick_params(labelsize=_SMALL)
-        self.colorbar.set_label("activation a", fontsize=_LABEL)
+        self.colorbar.set_label(self.tr("mnist.activation_a"), fontsize=_LABEL)
         self.row_box = self.dynamic(Rectangle((-0.5, -0.5), self.n_samples, 1.0, fill=False,
                                               edgecolor=SELECTED_COLOR, lw=1.6))
         ax.add_patch(self.row_box)
 
         self.ax_neuron = ax = fig.add_subplot(grid[1, 0], sharex=self.ax_map)
         ax.tick_params(labelsize=_SMALL, length=2)
-        ax.set_ylabel("activation a", fontsize=_LABEL)
-        ax.set_xlabel("the same digits, by class", fontsize=_LABEL, labelpad=2)
+        ax.set_ylabel(self.tr("mnist.activation_a"), fontsize=_LABEL)
+        ax.set_xlabel(self.tr("mnist.neuron_xlabel"), fontsize=_LABEL, labelpad=2)
         ax.grid(axis="y", color="0.92", lw=0.6)
         for s in starts[1:-1]:
             ax.axvline(s - 0.5, color="0.75", lw=0.6)
@@ -360,7 +362,7 @@ class HiddenActivityView(FigureView):
         top = colour_limit([np.abs(hidden).max()])  # the largest, rounded up: none clipped
         self.ax_neuron.set_ylim(-top if signed else -0.04 * top, top)
         if order is not None and not np.array_equal(self.order, np.arange(self.n_hidden)):
-            self.ax_map.set_ylabel("hidden neuron (rows regrouped)", fontsize=_LABEL)
+            self.ax_map.set_ylabel(self.tr("mnist.hidden_neuron_regrouped"), fontsize=_LABEL)
         self.ax_map.set_yticks([])
         if title is not None:
             self.title.set_text(title)
@@ -386,13 +388,14 @@ class HiddenActivityView(FigureView):
         self.class_mean = segs[:, 0, 1].copy()
         self.means.set_segments(segs)
         if not np.isfinite(self.class_mean).any():
-            self.neuron_title.set_text(f"neuron {neuron}: no activations shown yet")
+            self.neuron_title.set_text(self.tr("mnist.neuron_nothing_yet", neuron=neuron))
             return
         best = int(np.nanargmax(self.class_mean))
         active = float(np.mean(acts > 0)) if not self.signed else None
-        extra = "" if active is None else f", active (a > 0) for {100 * active:.0f} % of them"
-        self.neuron_title.set_text(f"neuron {neuron} (orange row above): a for each digit, "
-                                   f"orange bars = class means, highest for {best}{extra}")
+        extra = "" if active is None else self.tr("mnist.neuron_active",
+                                                  share=f"{100 * active:.0f}")
+        self.neuron_title.set_text(self.tr("mnist.neuron_title", neuron=neuron, best=best,
+                                           extra=extra))
 
 
 def _sqrt(x):
@@ -439,6 +442,8 @@ class NeuronTimelineView(FigureView):
         Named in the step axis's label.
     figsize : (float, float), default (8.6, 7.0)
     dpi : float, default 100
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -461,8 +466,9 @@ class NeuronTimelineView(FigureView):
 
     def __init__(self, steps: Sequence[int], n_hidden: int = 128,
                  steps_per_epoch: int | None = None,
-                 figsize: tuple[float, float] = (8.6, 7.0), dpi: float = 100) -> None:
-        super().__init__(figsize, dpi)
+                 figsize: tuple[float, float] = (8.6, 7.0), dpi: float = 100,
+                 language: str | None = None) -> None:
+        super().__init__(figsize, dpi, language=language)
         steps = np.asarray(steps)
         if (steps.ndim != 1 or steps.size < 2 or not np.issubdtype(steps.dtype, np.integer)
                 or steps[0] < 0 or np.any(np.diff(steps) <= 0)):
@@ -493,20 +499,19 @@ class NeuronTimelineView(FigureView):
         ax.set_xticks(_step_ticks(int(x1), steps_per_epoch))
         ax.set_ylim(0.0, 1.0)
         ax.tick_params(labelsize=_SMALL, length=2, labelbottom=False)
-        ax.set_ylabel("accuracy", fontsize=_LABEL, color=TRUE_COLOR)
+        ax.set_ylabel(self.tr("mnist.accuracy"), fontsize=_LABEL, color=TRUE_COLOR)
         ax.grid(axis="y", color="0.92", lw=0.6)
         self.acc_line = self.dynamic(ax.plot([], [], color=TRUE_COLOR, lw=1.4)[0])
         self.ax_loss = twin = ax.twinx()
         twin.set_ylim(0.0, 3.0)
         twin.tick_params(labelsize=_SMALL, length=2)
-        twin.set_ylabel("loss", fontsize=_LABEL, color=PREDICTED_COLOR)
+        twin.set_ylabel(self.tr("mnist.loss"), fontsize=_LABEL, color=PREDICTED_COLOR)
         self.loss_line = self.dynamic(twin.plot([], [], color=PREDICTED_COLOR, lw=1.4)[0])
-        ax.set_title("on the probe batch: accuracy (blue) and loss (vermillion)",
-                     fontsize=_LABEL, loc="left", pad=3)
-        xlabel = "training step (square-root scale)"
+        ax.set_title(self.tr("mnist.curve_title"), fontsize=_LABEL, loc="left", pad=3)
+        xlabel = self.tr("mnist.step_xlabel")
         if steps_per_epoch is not None:
             per = check_int("steps_per_epoch", steps_per_epoch, minimum=1)
-            xlabel = f"training step (square-root scale; 1 epoch = {per} steps)"
+            xlabel = self.tr("mnist.step_xlabel_epoch", per=per)
 
         self.act_norm = Normalize(0.0, 1.0)
         self.ax_act = ax = fig.add_subplot(grid[1, 0], sharex=self.ax_curve)
@@ -514,12 +519,11 @@ class NeuronTimelineView(FigureView):
                                                    norm=self.act_norm, shading="flat"))
         ax.set_ylim(self.n_hidden - 0.5, -0.5)
         ax.tick_params(labelsize=_SMALL, length=2, labelbottom=False)
-        ax.set_ylabel("hidden neuron", fontsize=_LABEL)
-        ax.set_title("activation map: each neuron's mean activation", fontsize=_LABEL,
-                     loc="left", pad=3)
+        ax.set_ylabel(self.tr("mnist.hidden_neuron"), fontsize=_LABEL)
+        ax.set_title(self.tr("mnist.act_map_title"), fontsize=_LABEL, loc="left", pad=3)
         self.act_bar = fig.colorbar(self.act_mesh, cax=fig.add_subplot(grid[1, 1]))
         self.act_bar.ax.tick_params(labelsize=_SMALL)
-        self.act_bar.set_label("mean activation ā", fontsize=_LABEL)
+        self.act_bar.set_label(self.tr("mnist.act_colorbar"), fontsize=_LABEL)
 
         grad_cmap = colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#d9d9d9")
         self.grad_norm = LogNorm(1e-4, 1.0, clip=True)
@@ -528,13 +532,12 @@ class NeuronTimelineView(FigureView):
                                                     norm=self.grad_norm, shading="flat"))
         ax.set_ylim(self.n_hidden - 0.5, -0.5)
         ax.tick_params(labelsize=_SMALL, length=2)
-        ax.set_ylabel("hidden neuron", fontsize=_LABEL)
+        ax.set_ylabel(self.tr("mnist.hidden_neuron"), fontsize=_LABEL)
         ax.set_xlabel(xlabel, fontsize=_LABEL, labelpad=2)
-        ax.set_title("gradient map: each neuron's mean |∂L/∂z| (grey: exactly 0, no learning "
-                     "signal)", fontsize=_LABEL, loc="left", pad=3)
+        ax.set_title(self.tr("mnist.grad_map_title"), fontsize=_LABEL, loc="left", pad=3)
         self.grad_bar = fig.colorbar(self.grad_mesh, cax=fig.add_subplot(grid[2, 1]))
         self.grad_bar.ax.tick_params(labelsize=_SMALL)
-        self.grad_bar.set_label("mean |∂L/∂z| (log scale)", fontsize=_LABEL)
+        self.grad_bar.set_label(self.tr("mnist.grad_colorbar"), fontsize=_LABEL)
         for a in (self.ax_act, self.ax_grad):
             a.set_yticks([])
 
@@ -650,10 +653,10 @@ class NeuronTimelineView(FigureView):
             box.set_visible(True)
         if record < self.count:
             a, g = self.activation[row, record], self.gradient[row, record]
-            self.readout.set_text(f"neuron {neuron} after step {step}: mean activation "
-                                  f"ā = {fmt(a)}, mean |∂L/∂z| = {fmt(g)}")
+            self.readout.set_text(self.tr("mnist.readout", neuron=neuron, step=step, a=fmt(a),
+                                          g=fmt(g)))
         else:
-            self.readout.set_text(f"neuron {neuron}: step {step} not recorded yet")
+            self.readout.set_text(self.tr("mnist.readout_not_yet", neuron=neuron, step=step))
 
 
 # ---------------------------------------------------------------------------
@@ -672,6 +675,8 @@ class MisclassifiedView(FigureView):
     figsize : (float, float), optional
         Default: 8.6 inches wide, tall enough for the rows.
     dpi : float, default 100
+    language : str, optional
+        ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -687,7 +692,8 @@ class MisclassifiedView(FigureView):
 
     def __init__(self, n_tiles: int = 12, columns: int = 6, n_classes: int = 10,
                  image_shape: tuple[int, int] = (28, 28),
-                 figsize: tuple[float, float] | None = None, dpi: float = 100) -> None:
+                 figsize: tuple[float, float] | None = None, dpi: float = 100,
+                 language: str | None = None) -> None:
         self.n_tiles = check_int("n_tiles", n_tiles, minimum=1)
         self.columns = min(check_int("columns", columns, minimum=1), self.n_tiles)
         self.n_classes = check_int("n_classes", n_classes, minimum=2)
@@ -695,13 +701,12 @@ class MisclassifiedView(FigureView):
         rows = -(-self.n_tiles // self.columns)
         if figsize is None:
             figsize = (8.6, 0.75 + 2.45 * rows)
-        super().__init__(figsize, dpi)
+        super().__init__(figsize, dpi, language=language)
         fig = self.figure
         height = fig.get_figheight()
         self.title = fig.text(0.01, 1 - 0.08 / height, "", fontsize=_TITLE, weight="bold",
                               va="top")
-        fig.text(0.01, 1 - 0.34 / height, "under each digit, the network's probability for each "
-                 "class: vermillion = its answer, blue = the true class", fontsize=_LABEL,
+        fig.text(0.01, 1 - 0.34 / height, self.tr("mnist.mistakes_subtitle"), fontsize=_LABEL,
                  va="top", color="#333333")
         outer = GridSpec(rows, self.columns, figure=fig, left=0.065, right=0.99,
                          top=1 - 0.72 / height, bottom=0.3 / height, wspace=0.28, hspace=0.3)
@@ -774,7 +779,7 @@ class MisclassifiedView(FigureView):
                 bar.set_height(p[c])
                 bar.set_color(PREDICTED_COLOR if c == said and said != true else
                               TRUE_COLOR if c == true else _OTHER_COLOR)
-            self.captions[t].set_text(f"true {true}, said {said}")
+            self.captions[t].set_text(self.tr("mnist.caption", true=true, said=said))
         self.shown = k
         if title is not None:
             self.title.set_text(title)

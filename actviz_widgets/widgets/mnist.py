@@ -54,6 +54,7 @@ from ..engine.mnist import (
     train_mnist_classifier,
 )
 from ..engine.validation import check_int
+from ..i18n import tr
 from ..views.base import FigureView
 from ..views.mnist import (
     HiddenActivityView,
@@ -68,9 +69,10 @@ from .training import MAX_SEED
 __all__ = ["MnistClassifier", "MnistState", "PICTURES", "TRAIN_ACTIVATIONS", "PAGE_SIZE",
            "MISTAKES_PER_PAGE", "MAX_EPOCHS", "one_blas_thread"]
 
-#: The pictures offered: label -> value of the ``picture`` setting.
-PICTURES = (("weights", "weights"), ("activity", "activity"),
-            ("over training", "timeline"), ("mistakes", "mistakes"))
+#: The pictures offered: (English label, value of the ``picture`` setting); the labels
+#: shown are the catalogue's ``"mnist.picture.<value>"`` in the widget's language.
+PICTURES = tuple((tr(f"mnist.picture.{value}", "en"), value)
+                 for value in ("weights", "activity", "timeline", "mistakes"))
 #: Hidden activations a learner can train with (ReLU is the recipe's).
 TRAIN_ACTIVATIONS = ("relu", "tanh", "sigmoid")
 #: Neurons per page of the weights picture.
@@ -149,10 +151,6 @@ def one_blas_thread() -> Iterator[None]:
 # ---------------------------------------------------------------------------
 # The widget
 # ---------------------------------------------------------------------------
-
-def _epochs(n: int) -> str:
-    return "1 epoch" if n == 1 else f"{n} epochs"
-
 
 def _frozen(array) -> np.ndarray:
     copy = np.array(array, copy=True)
@@ -256,6 +254,9 @@ class MnistClassifier(FigureWidget):
         (ReLU, 10 epochs, seed 0).  Without a run, the first training.
     records : int, default 60
         How many records a training makes (spaced densest at the start).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the labels, messages and
+        pictures (:mod:`actviz_widgets.i18n`); default: the current language.
 
     Attributes
     ----------
@@ -301,28 +302,25 @@ class MnistClassifier(FigureWidget):
     state : MnistState
     """
 
-    picture = Choice("weights", PICTURES, label="picture", widget="toggle", effect="display")
-    neuron = Integer(0, 0, _N_HIDDEN - 1, label="hidden neuron", effect="display",
-                     width="330px")
-    page = Integer(0, 0, _N_HIDDEN // PAGE_SIZE - 1, label="weights page", effect="display",
-                   width="230px", help=f"{PAGE_SIZE} neurons a page")
-    record = Integer(0, 0, 59, label="training record", effect="display", width="400px",
-                     help="the records are made at steps spaced densest at the start")
-    mistakes_page = Integer(0, 0, 1000, label="mistakes page", effect="display", width="300px",
-                            help=f"{MISTAKES_PER_PAGE} digits a page, most confident first")
+    # labels, tooltips and option labels: the catalogue's "mnist.<setting>…" keys
+    i18n_area = "mnist"
+    picture = Choice("weights", PICTURES, label="", widget="toggle", effect="display")
+    neuron = Integer(0, 0, _N_HIDDEN - 1, label="", effect="display", width="330px")
+    page = Integer(0, 0, _N_HIDDEN // PAGE_SIZE - 1, label="", effect="display", width="230px")
+    record = Integer(0, 0, 59, label="", effect="display", width="400px")
+    mistakes_page = Integer(0, 0, 1000, label="", effect="display", width="300px")
     activation = Choice("relu", [(get_activation(n).display_name, n) for n in TRAIN_ACTIVATIONS],
-                        label="hidden activation", effect="train", width="230px",
-                        help="used by the next Train")
-    epochs = Integer(MNIST_RECIPE["epochs"], 1, MAX_EPOCHS, label="epochs", effect="train",
-                     width="260px", help="used by the next Train")
-    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="train", width="150px",
-                   help="initial weights and mini-batch order of the next Train")
+                        label="", effect="train", width="230px")
+    epochs = Integer(MNIST_RECIPE["epochs"], 1, MAX_EPOCHS, label="", effect="train",
+                     width="260px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="", effect="train", width="150px")
 
     def __init__(self, run: MnistRun | None = None, *, data: Dataset | None = None,
                  picture: str = "weights", neuron: int = 0, page: int = 0,
                  record: int | None = None, mistakes_page: int = 0,
                  activation: str | None = None, epochs: int | None = None,
-                 seed: int | None = None, records: int = 60) -> None:
+                 seed: int | None = None, records: int = 60,
+                 language: str | None = None) -> None:
         if run is not None and not isinstance(run, MnistRun):
             raise TypeError("run must be an MnistRun (from train_mnist_classifier); got "
                             f"{type(run).__name__}")
@@ -339,7 +337,7 @@ class MnistClassifier(FigureWidget):
         given = dict(activation=activation, epochs=epochs, seed=seed)
         training = {k: defaults[k] if v is None else v for k, v in given.items()}
         self.init_settings(dict(picture=picture, neuron=neuron, page=page,
-                                mistakes_page=mistakes_page, **training))
+                                mistakes_page=mistakes_page, **training), language=language)
         self.views: dict[str, FigureView] = {}
         self._filled: dict[str, int] = {}  # picture -> version of the network it holds
         self._version = 0
@@ -349,18 +347,20 @@ class MnistClassifier(FigureWidget):
         self.picture_toggle.style.button_width = "110px"
         self.neuron_slider = self.control("neuron")
         self.page_slider = self.control("page")
+        self.page_slider.tooltip = self.tr("mnist.page_help", n=PAGE_SIZE)
         self.record_slider = self.control("record")
         self.mistakes_slider = self.control("mistakes_page")
+        self.mistakes_slider.tooltip = self.tr("mnist.mistakes_page_help", n=MISTAKES_PER_PAGE)
         self.activation_dropdown = self.control("activation")
         self.epochs_slider = self.control("epochs")
         self.seed_box = self.control("seed")
-        self.train_button = widgets.Button(description="Train", icon="play",
+        self.train_button = widgets.Button(description=self.tr("mnist.train"), icon="play",
                                            button_style="success",
                                            layout=widgets.Layout(width="90px"),
-                                           tooltip="train a new network with these settings")
+                                           tooltip=self.tr("mnist.train.help"))
         self.train_button.on_click(self.guarded(self.train))
         self.progress = widgets.IntProgress(value=0, min=0, max=self.records,
-                                            description="training",
+                                            description=self.tr("mnist.training"),
                                             style={"description_width": "initial"},
                                             layout=widgets.Layout(width="230px"))
         self.status = widgets.HTML(value="")
@@ -399,13 +399,14 @@ class MnistClassifier(FigureWidget):
         self.progress.max = len(steps)
         self.progress.value = 0
         self.progress.bar_style = ""
-        self.progress.description = "training"
+        self.progress.description = self.tr("mnist.training")
         last_frame = [0.0]
 
         def on_record(_trainer, timeline: NeuronTimeline) -> None:
             done = timeline.n_records
             self.progress.value = done
-            self.progress.description = f"training {done}/{len(steps)}"
+            self.progress.description = self.tr("mnist.training_progress", done=done,
+                                                total=len(steps))
             now = time.perf_counter()
             if live is not None and (now - last_frame[0] >= _LIVE_FRAME_SECONDS
                                      or done == len(steps)):
@@ -424,7 +425,7 @@ class MnistClassifier(FigureWidget):
                                              on_record=on_record)
         except Exception:
             self.progress.bar_style = "danger"
-            self.progress.description = "failed"
+            self.progress.description = self.tr("mnist.failed")
             self._filled.pop("timeline", None)  # the live frames are not the network shown
             raise
         return run
@@ -435,7 +436,8 @@ class MnistClassifier(FigureWidget):
             return None
         view = self.views.get("timeline")
         if view is None or not np.array_equal(view.steps, steps):
-            view = NeuronTimelineView(steps, n_hidden=_N_HIDDEN, steps_per_epoch=per_epoch)
+            view = NeuronTimelineView(steps, n_hidden=_N_HIDDEN, steps_per_epoch=per_epoch,
+                                      language=self.language)
             self.views["timeline"] = view
         self._filled.pop("timeline", None)
         self.view = view
@@ -484,7 +486,8 @@ class MnistClassifier(FigureWidget):
         self.mistakes, self.mistake_probabilities = mistakes, mistake_probabilities
         self.train_seconds = float(run.seconds)
         self.progress.max = self.progress.value = run.timeline.n_records
-        self.progress.description, self.progress.bar_style = "trained", "success"
+        self.progress.description = self.tr("mnist.trained")
+        self.progress.bar_style = "success"
         self.trained_with = (net.activation_names[0], int(t.epoch), int(t.seed))
         self._version += 1
         pages = max(1, math.ceil(len(mistakes) / MISTAKES_PER_PAGE))
@@ -495,11 +498,14 @@ class MnistClassifier(FigureWidget):
             self._narrow("record", last, record)
             self._narrow("mistakes_page", pages - 1, min(self.mistakes_page, pages - 1))
         act, epochs, seed = self.trained_with
-        self.status.value = (
-            f"{html.escape(get_activation(act).display_name)}, {_epochs(epochs)}, seed {seed}: "
-            f"trained in {self.train_seconds:.1f} s; test accuracy "
-            f"<b>{100 * self.accuracy:.1f} %</b> ({len(mistakes)} of {len(y_test)} test "
-            "digits wrong)")
+        self.status.value = self.tr(
+            "mnist.status", name=html.escape(get_activation(act).display_name),
+            epochs=self._epochs(epochs), seed=seed, seconds=f"{self.train_seconds:.1f}",
+            accuracy=f"{100 * self.accuracy:.1f}", wrong=len(mistakes), total=len(y_test))
+
+    def _epochs(self, n: int) -> str:
+        """``"1 epoch"``, ``"10 epochs"`` in the widget's language."""
+        return self.tr("mnist.epochs_one" if n == 1 else "mnist.epochs_many", n=n)
 
     def _narrow(self, name: str, high: int, value: int) -> None:
         """Give an index setting the range 0..high and the value ``value``."""
@@ -524,9 +530,8 @@ class MnistClassifier(FigureWidget):
             self.clear_message("note")
         elif self.message_kind != "error":
             act, epochs, seed = pending
-            self.show_note(f"Press Train to train a new network: "
-                           f"{get_activation(act).display_name}, {_epochs(epochs)}, seed {seed} "
-                           "(the pictures show the network trained before).")
+            self.show_note(self.tr("mnist.pending", name=get_activation(act).display_name,
+                                   epochs=self._epochs(epochs), seed=seed))
 
     def _show_controls(self) -> None:
         """Show only the selectors the chosen picture uses."""
@@ -540,16 +545,18 @@ class MnistClassifier(FigureWidget):
         """The view of ``picture``, made and filled with the network shown when needed."""
         view = self.views.get(picture)
         if view is None:
+            language = self.language
             if picture == "weights":
-                view = WeightImagesView(n_tiles=PAGE_SIZE)
+                view = WeightImagesView(n_tiles=PAGE_SIZE, language=language)
             elif picture == "activity":
-                view = HiddenActivityView(self.class_starts, n_hidden=_N_HIDDEN)
+                view = HiddenActivityView(self.class_starts, n_hidden=_N_HIDDEN,
+                                          language=language)
             elif picture == "timeline":
                 per_epoch = math.ceil(self.run.trainer.n_train / MNIST_RECIPE["batch_size"])
                 view = NeuronTimelineView(self.timeline.steps, n_hidden=_N_HIDDEN,
-                                          steps_per_epoch=per_epoch)
+                                          steps_per_epoch=per_epoch, language=language)
             else:
-                view = MisclassifiedView(n_tiles=MISTAKES_PER_PAGE)
+                view = MisclassifiedView(n_tiles=MISTAKES_PER_PAGE, language=language)
             self.views[picture] = view
         if self._filled.get(picture) != self._version:
             self._fill(picture, view)
@@ -561,14 +568,15 @@ class MnistClassifier(FigureWidget):
         name = get_activation(act).display_name
         if picture == "activity":
             view.set_activations(self.hidden, order=self.neuron_rows,
-                                 title=f"{name} hidden layer on the {len(self.y_sorted)} test "
-                                       f"digits (test accuracy {100 * self.accuracy:.1f} %)")
+                                 title=self.tr("mnist.activity_title", name=name,
+                                               n=len(self.y_sorted),
+                                               accuracy=f"{100 * self.accuracy:.1f}"))
         elif picture == "timeline":
             tl = self.timeline
             if not np.array_equal(view.steps, tl.steps):
                 per_epoch = math.ceil(self.run.trainer.n_train / MNIST_RECIPE["batch_size"])
                 view = NeuronTimelineView(tl.steps, n_hidden=_N_HIDDEN,
-                                          steps_per_epoch=per_epoch)
+                                          steps_per_epoch=per_epoch, language=self.language)
                 self.views["timeline"] = view
             view.set_timeline(tl.steps, tl.activation, tl.gradient, tl.loss, tl.accuracy,
                               order=self.neuron_rows,
@@ -577,8 +585,8 @@ class MnistClassifier(FigureWidget):
 
     def _timeline_title(self, activation: str, epochs: int, training: bool) -> str:
         name = get_activation(activation).display_name
-        what = "training" if training else "trained"
-        return f"{name} network {what} for {_epochs(epochs)}: each hidden neuron over time"
+        key = "mnist.timeline_title_training" if training else "mnist.timeline_title_trained"
+        return self.tr(key, name=name, epochs=self._epochs(epochs))
 
     def update(self) -> None:
         """Draw the chosen picture for the chosen neuron, page, record or mistakes."""
@@ -598,9 +606,8 @@ class MnistClassifier(FigureWidget):
             view.select(j, self.record)
         else:
             n = len(self.mistakes)
-            title = (f"The {n} test digits the network gets wrong, most confident first "
-                     f"({MISTAKES_PER_PAGE} a page)" if n else
-                     "The network gets every test digit right")
+            title = (self.tr("mnist.mistakes_title", n=n, per=MISTAKES_PER_PAGE) if n else
+                     self.tr("mnist.mistakes_none"))
             # a new title redraws the whole figure: only when it changes
             view.update(self.X_test[shown], self.y_test[shown], shown_p,
                         title=None if title == view.title.get_text() else title)
