@@ -552,6 +552,37 @@ class Playground(TrainingWidget):
         """The same as :meth:`reset` (the name older lessons use)."""
         self.reset()
 
+    def branch(self, at_step: int | None = None, **change: Any):
+        """A second run from this playground's network at ``at_step``, with one setting changed.
+
+        Both runs start from the same weights with the same data in the same
+        order; run A keeps every setting, run B changes one (``lr``,
+        ``optimizer``, ``batch_size``, ``l2`` or ``activation``). The
+        playground itself is not changed.
+
+        Parameters
+        ----------
+        at_step : int, optional
+            A step of the history with a snapshot; default the step shown
+            (a history step being viewed, or the live one).
+        **change
+            Exactly one setting and run B's value, e.g. ``lr=0.03``.
+
+        Returns
+        -------
+        BranchComparison
+            A widget of its own (display it), in this playground's language.
+
+        Examples
+        --------
+        >>> pg = Playground(dataset="circles")       # doctest: +SKIP
+        >>> pg.run_frames(20)                         # doctest: +SKIP
+        >>> pg.branch(lr=0.03)                        # doctest: +SKIP
+        """
+        from .branch import BranchComparison  # (only when asked: the branch's view is big)
+        self.pause()
+        return BranchComparison.from_playground(self, at_step, **change)
+
     def view_history(self, step: int) -> int:
         """Draw the network as it was at ``step`` (the latest snapshot at or before it).
 
@@ -732,7 +763,7 @@ class Playground(TrainingWidget):
         """
         user = dataset if isinstance(dataset, UserData) else load_user_data(
             dataset, task=task, max_samples=MAX_USER_SAMPLES)
-        old = self.user_data
+        old, was_regression = self.user_data, self.regression
         self.pause()
         self._set_user_data(user)
         self._built_for = None  # the same settings may now mean other data: rebuild
@@ -740,6 +771,9 @@ class Playground(TrainingWidget):
             with self.hold():
                 if self.dataset == USER_DATASET:
                     self._changed.add("dataset")  # the same value, other data: rebuild
+                    if self.regression != was_regression:  # (the observer sees no change)
+                        self.set_options("loss", _losses(self.regression))
+                        self.loss = _losses(self.regression)[0]
                 self.dataset = USER_DATASET
         except Exception:
             self._set_user_data(old)
