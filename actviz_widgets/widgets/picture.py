@@ -269,10 +269,12 @@ class PagePicture(_Base):  # type: ignore[misc, valid-type]
         for no receipt.
         """
         regions = regions or []
+        png = bytes(png)
         self._by_id = {r["id"]: r for r in regions}
         with self.hold_sync():
-            self.png = bytes(png)
-            self.frame = frame
+            if png != self.png:  # an equal frame is not sent again
+                self.png = png
+                self.frame = frame
             if regions != self.regions:
                 self.regions = regions
 

@@ -147,7 +147,9 @@ class LinkedCounters:
         self.receipts.acknowledge(change["new"])
 
     def close(self) -> None:
-        """Close the link and the counters."""
+        """Close the link and the counters (again: nothing happens)."""
+        if self.seen.comm is None:
+            return
         self.seen.unobserve(self._on_seen, names="value")
         for w in (self.link, self.sent, self.seen):
             w.close()
