@@ -173,6 +173,20 @@ def test_linechart_draws_series_and_hides_missing_ones():
         panel.update(x, {"train": x[:3]})
 
 
+def test_linechart_legend_labels_are_separate_from_the_series_keys():
+    view = FigureView((4, 3), dpi=60)
+    panel = LineChartPanel(view, view.figure.add_subplot(), ["train", "test"],
+                           labels=["训练集", "测试集"])
+    x = np.arange(3.0)
+    panel.update(x, {"train": x, "test": 2 * x})  # the data are keyed by the series
+    assert [t.get_text() for t in panel.legend.get_texts()] == ["训练集", "测试集"]
+    np.testing.assert_array_equal(panel.lines["test"].get_ydata(), 2 * x)
+    with pytest.raises(ValueError, match=r"labels must have one entry per series \(2\)"):
+        LineChartPanel(view, view.figure.add_subplot(), ["train", "test"], labels=["a"])
+    with pytest.raises(ValueError, match="labels must have one entry per series"):
+        LineChartPanel(view, view.figure.add_subplot(), ["train", "test"], labels="ab")
+
+
 def test_linechart_x_limit_doubles_and_comes_back():
     view, panel = chart(x0=10)
     view.to_png()

@@ -25,8 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
-from ..i18n import has_key
-from .activation_plot import formula_text, marker_path, saturated_intervals
+from .activation_plot import activation_label, formula_text, marker_path, saturated_intervals
 from .base import FigureView
 from .palette import activation_color
 from .text import PathText, fmt
@@ -201,10 +200,8 @@ class ActivationExplorerView(FigureView):
                                             for c in ["0.3"] * n_slots)
 
     def display_name(self, name: str) -> str:
-        """An activation's name as this picture writes it (``"linear (identity)"``: the
-        catalogue's where it words it, else the engine's display name)."""
-        key = f"explorer.activations.{name}"
-        return self.tr(key) if has_key(key, "en") else get_activation(name).display_name
+        """An activation's name in this picture's language (:func:`activation_label`)."""
+        return activation_label(name, self.language)
 
     @staticmethod
     def _make_shade(ax) -> PolyCollection:

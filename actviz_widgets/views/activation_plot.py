@@ -30,13 +30,15 @@ from matplotlib.transforms import Affine2D
 
 from ..engine.activations import Activation, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
+from ..i18n import has_key, tr
 from .base import FigureView
 from .palette import activation_color
 from .readability import REFERENCE_GID, polyline_crosses
 from .text import PathText
 
 __all__ = ["ActivationCurvePanel", "saturated_intervals", "formula_text",
-           "marker_path", "F_COLOR", "DF_COLOR", "TANGENT_COLOR", "SHADE_COLOR"]
+           "marker_path", "activation_label", "F_COLOR", "DF_COLOR", "TANGENT_COLOR",
+           "SHADE_COLOR"]
 
 # Okabe–Ito colours (colour-blind safe).
 F_COLOR = "#0072B2"   # sigmoid's colour; each activation is drawn in its own (palette.py)
@@ -72,6 +74,15 @@ def saturated_intervals(z: np.ndarray, df: np.ndarray,
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
     return [(float(max(z[s] - half, z[0])), float(min(z[e - 1] + half, z[-1])))
             for s, e in zip(edges[::2], edges[1::2])]
+
+
+def activation_label(name: str, language: str | None = None) -> str:
+    """An activation's name as a picture writes it in ``language``: the catalogue's
+    where it has words (``"linear (identity)"`` → ``"线性（恒等）"``), else the engine's
+    display name (``"ReLU"``, ``"tanh"``)."""
+    act = get_activation(name)
+    key = f"activation_plot.name.{act.name}"
+    return tr(key, language) if has_key(key, "en") else act.display_name
 
 
 _PARSER = MathTextParser("path")
@@ -219,12 +230,12 @@ class ActivationCurvePanel:
                                     transform=ax.get_xaxis_transform())
         ax.add_collection(self.shade, autolim=False)
         (self.line_f,) = ax.plot(self.z_grid, np.zeros(n_points), color=F_COLOR, lw=2.2,
-                                 label="f(z)", zorder=2)
+                                 label=view.tr("activation_plot.f"), zorder=2)
         (self.line_df,) = ax.plot(self.z_grid, np.zeros(n_points), color=DF_COLOR, lw=1.8,
-                                  ls="--", label="f′(z) — the activation's derivative", zorder=2)
+                                  ls="--", label=view.tr("activation_plot.df"), zorder=2)
         self.line_df.set_visible(self.show_derivative)
         self.tangent = view.dynamic(ax.plot([], [], color=TANGENT_COLOR, lw=1.6, ls="-.",
-                                            label="tangent of f at z (slope f′(z))",
+                                            label=view.tr("activation_plot.tangent"),
                                             zorder=3)[0])
         self.scatter_f = view.dynamic(ax.scatter(np.empty(0), np.empty(0), s=46, zorder=5,
                                                  color=F_COLOR, edgecolors="black",
@@ -238,7 +249,7 @@ class ActivationCurvePanel:
                                               ha="center", va="bottom", fontsize=8,
                                               color="0.25", zorder=6))
         ax.set_xlim(lo, hi)
-        ax.set_xlabel("z (pre-activation)")
+        ax.set_xlabel(view.tr("activation_plot.z_axis"))
         ax.grid(True, color="0.93", lw=0.6)
         self._apply_activation(act)
         self._update_shade()
@@ -255,8 +266,8 @@ class ActivationCurvePanel:
         return handles + [self.shade, self.tangent]
 
     def _shade_label(self) -> str:
-        label = f"saturated: |f′| < {self.threshold:g}"
-        return label if self.saturated else label + " (nowhere here)"
+        key = "activation_plot.saturated" if self.saturated else "activation_plot.saturated_nowhere"
+        return self.view.tr(key, threshold=f"{self.threshold:g}")
 
     def _apply_activation(self, act: Activation) -> None:
         f = act(self.z_grid)
@@ -271,7 +282,9 @@ class ActivationCurvePanel:
         high = min(max(float(values.max()), 0.0), cap)
         margin = 0.08 * (high - low or 1.0)
         self.ax.set_ylim(low - margin, high + margin)
-        self.ax.set_title(f"{act.display_name}: output range {act.range_text}", fontsize=10)
+        self.ax.set_title(self.view.tr("activation_plot.title",
+                                       name=activation_label(act.name, self.view.language),
+                                       range=act.range_text), fontsize=10)
         # f solid and f′ dashed, both in the activation's colour, as in every widget
         color = activation_color(act.name)
         self.line_f.set_color(color)
@@ -371,10 +384,9 @@ class ActivationCurvePanel:
                 ann.set_text(texts[i])
                 self._place_label(ann, float(zc[i]), float(np.clip(f[i], y0, y1)))
         outside = z[(z < lo) | (z > hi)]
-        self.clip_note.set_text("" if not outside.size else
-                                "outside the plotted z range\n(◀/▶ at the edge): z = "
-                                + ", ".join(f"{v:.3g}" for v in outside[:3])
-                                + (" …" if outside.size > 3 else ""))
+        self.clip_note.set_text("" if not outside.size else self.view.tr(
+            "activation_plot.outside", values=", ".join(f"{v:.3g}" for v in outside[:3])
+            + (" …" if outside.size > 3 else "")))
         if outside.size:
             self._place_note()
 

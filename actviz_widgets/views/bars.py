@@ -60,7 +60,7 @@ class BarPanel:
     title : PathText
         The title above the axes.
     placeholder : PathText
-        The "not computed yet" message.
+        The "not computed yet" message (in the view's language).
     values : numpy.ndarray or None
         The values drawn (``None`` in the "not computed yet" state).
     n_bars : int
@@ -104,8 +104,9 @@ class BarPanel:
                            for t in _TICKS]
         self.title = view.dynamic(PathText(ax, 0.5, 1.05, title, ha="center", va="bottom",
                                            fontsize=8.5))
-        self.placeholder = view.dynamic(PathText(ax, 0.5, 0.72, "not computed yet", ha="center",
-                                                 va="center", fontsize=9, color="#888888"))
+        self.placeholder = view.dynamic(PathText(ax, 0.5, 0.72, view.tr("bars.not_computed"),
+                                                 ha="center", va="center", fontsize=9,
+                                                 color="#888888"))
         ax.axhline(0.0, color="#333333", linewidth=0.8)
         ax.set_xticks([])
         ax.set_yticks(_TICKS, labels=[""] * len(_TICKS))

@@ -48,7 +48,8 @@ class LineChartPanel:
     ax : matplotlib.axes.Axes
         The axes to draw on.
     series : list of str
-        The series' names, also their legend labels.
+        The series' names (the keys of :meth:`update`), also their legend labels
+        unless ``labels`` gives others.
     colors : list of colors, optional
         One per series (default :data:`SERIES_COLORS`).
     logy : bool, default False
@@ -63,6 +64,9 @@ class LineChartPanel:
         The smallest x limit; it doubles as the data grow.
     legend : bool or str, default "upper right"
         Where the legend goes (``False``: none).
+    labels : list of str, optional
+        The legend's text of each series, e.g. in the view's language
+        (``["训练集", "测试集"]`` for the series ``["train", "test"]``).
 
     Attributes
     ----------
@@ -83,7 +87,8 @@ class LineChartPanel:
                  colors: Sequence | None = None, logy: bool = False, xlabel: str = "",
                  ylabel: str = "", title: str = "", styles: Sequence[str] | None = None,
                  ylim: tuple[float, float] | None = None, x0: float = 10.0,
-                 legend: bool | str = "upper right") -> None:
+                 legend: bool | str = "upper right",
+                 labels: Sequence[str] | None = None) -> None:
         if isinstance(series, str) or not isinstance(series, Sequence) or not series:
             raise TypeError(f"series must be a non-empty list of names; got {series!r}")
         names = [str(s) for s in series]
@@ -94,6 +99,10 @@ class LineChartPanel:
         if len(colors) < len(names) or len(styles) != len(names):
             raise ValueError(f"colors and styles need one entry per series ({len(names)}); got "
                              f"{len(colors)} colors and {len(styles)} styles")
+        if labels is not None and (isinstance(labels, str) or len(labels) != len(names)):
+            raise ValueError(f"labels must have one entry per series ({len(names)}); "
+                             f"got {labels!r}")
+        labels = names if labels is None else [str(s) for s in labels]
         self.view = view
         self.ax = ax
         self.series = names
@@ -106,8 +115,8 @@ class LineChartPanel:
                 raise ValueError(f"ylim must be (low, high) with low < high (and low > 0 for a "
                                  f"log axis); got {tuple(ylim)}")
             self._fixed_ylim = (lo, hi)
-        self.lines = {name: view.dynamic(ax.plot([], [], color=c, ls=s, lw=1.6, label=name)[0])
-                      for name, c, s in zip(names, colors, styles)}
+        self.lines = {name: view.dynamic(ax.plot([], [], color=c, ls=s, lw=1.6, label=label)[0])
+                      for name, label, c, s in zip(names, labels, colors, styles)}
         self.ghosts = {name: view.dynamic(ax.plot([], [], color=c, ls=s, lw=1.2, alpha=0.25,
                                                   zorder=1.5)[0])
                        for name, c, s in zip(names, colors, styles)}
