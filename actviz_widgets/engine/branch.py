@@ -206,6 +206,7 @@ class Branch:
             data = ((trainer.X_train, trainer.y_train) if trainer.X_test is None else
                     (trainer.X_train, trainer.y_train, trainer.X_test, trainer.y_test))
         self._data = data
+        self._start_losses: dict = {}  # (activation, test) -> the loss at the start
         # The optimiser carries its state (momentum, Adam's moments) only at the live
         # step: from an earlier snapshot the original run, too, restarts with none.
         self._optimizer = copy.deepcopy(trainer.optimizer)
@@ -301,19 +302,20 @@ class Branch:
         values = h.test_loss if test else h.train_loss
         if values is None:
             return np.empty(0), np.empty(0)
-        X, y = (run.X_test, run.y_test) if test else (run.X_train, run.y_train)
-        first = self._start_loss(test, X, y)
+        first = self._start_loss(run, test)
         steps = np.array([self.start.step, *h.step], dtype=float)
         return steps, np.array([first, *values], dtype=float)
 
-    def _start_loss(self, test: bool, X, y) -> float:
-        cache = self.__dict__.setdefault("_start_losses", {})
-        if test not in cache:
-            net = self.runs[0].net.copy()
+    def _start_loss(self, run: Trainer, test: bool) -> float:
+        """The loss of ``run``'s network (its activation) with the starting weights."""
+        key = (run.net.activation_names[0], test)
+        if key not in self._start_losses:
+            net = run.net.copy()
             net.set_params(self.start.weights, self.start.biases)
+            X, y = (run.X_test, run.y_test) if test else (run.X_train, run.y_train)
             value = net.loss_value(X, y)
-            cache[test] = value if math.isfinite(value) else math.nan
-        return cache[test]
+            self._start_losses[key] = value if math.isfinite(value) else math.nan
+        return self._start_losses[key]
 
     def __repr__(self) -> str:
         c = self.change
