@@ -13,7 +13,15 @@ import pytest
 from actviz_widgets.engine.activations import get_activation
 from actviz_widgets.engine.datasets import make_dataset
 from actviz_widgets.engine.network import MLP
+from actviz_widgets.views.text import fmt
 from actviz_widgets.widgets.dead_neurons import PRESETS, DeadNeurons
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
+)
 
 
 def reference(depth=3, bias=0.0, activation="relu", dataset="circles", seed=1):
@@ -232,3 +240,68 @@ def test_a_long_run_keeps_bounded_history_with_counts_aligned():
     state = w.state
     assert len(state.no_gradient_counts) == len(h) + 2 and len(state.steps) == len(h) + 2
     assert not np.isnan(state.no_gradient_counts).any()
+
+
+# -- language --------------------------------------------------------------------------------
+
+def test_in_chinese_the_controls_messages_and_picture_speak_chinese():
+    w = DeadNeurons(language="zh")
+    assert w.language == w.view.language == "zh"
+    assert_speaks_chinese(w)
+    net, ds = reference()
+    n_dead = int(sum(m.sum() for m in masks(net, ds)[0]))
+    # the same numbers as in English, in Chinese words
+    assert w.view.verdict.get_text().startswith(f"24 个隐藏单元中有 {n_dead} 个死亡")
+    assert w.view.title.get_text() == (f"死亡神经元 · 3 个 ReLU 隐藏层 · 第 0 步 · "
+                                       f"损失 {fmt(net.loss_value(ds.X_train, ds.y_train))}")
+    assert [t.get_text() for t in w.view.bars.label_texts[:3]] == ["隐藏层 1", "隐藏层 2",
+                                                                   "隐藏层 3"]
+    assert w.view.count_chart.ax.get_xlabel() == "训练步数"
+    assert dict((v, k) for k, v in w.dataset_dropdown.options)["circles"] == "同心圆"
+    w.preset_dropdown.value = "kill_lr"
+    assert w.view.bars.title.get_text() == "第 30 步时各隐藏层的死亡单元"
+    w.preset_dropdown.value = "revive"
+    assert w.view.switch_label.get_text() == "Leaky ReLU →"
+    assert "但 Leaky ReLU 仍让梯度乘以 f′(z) = 0.01 穿过它们" in w.view.verdict.get_text()
+    assert_speaks_chinese(w)
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = DeadNeurons(language="en")
+    assert control_texts(w) == {
+        "preset": ("preset", ""),
+        "activation": ("activation", "relu: max(0, z), f′ = 0 for z ≤ 0; leaky relu: z if z > 0 "
+                                     "else 0.01 z, f′ = 0.01 for z ≤ 0"),
+        "lr": ("learning rate", ""), "bias": ("initial bias", ""),
+        "depth": ("hidden layers", ""), "dataset": ("data", ""),
+        "seed": ("seed", "seed of the initial weights and the data")}
+    assert w.activation_toggle.options == (("ReLU", "relu"), ("leaky ReLU", "leaky_relu"))
+    assert [label for label, _ in w.preset_dropdown.options] == [
+        "choose a preset…", "kill: learning rate 3 (trains 30 steps)", "kill: initial bias −2",
+        "revive: switch to leaky ReLU, learning rate 1"]
+    assert [label for label, _ in w.dataset_dropdown.options] == [
+        "xor", "circles", "moons", "spiral", "gaussian"]
+    texts = picture_texts(w.view)
+    for line in (f"Dead neurons · 3 hidden ReLU layers · step 0 · loss {fmt(w.loss)}",
+                 "They output 0 and their f′(z) = 0, so no gradient reaches their own weights; "
+                 "only changes in the layers before them can bring them back.",
+                 "Dead units per hidden layer at step 0", "hidden 1", "dead units",
+                 "Dead units over training (press Train or Play)",
+                 "Training loss (press Train or Play)", "training step", "hidden units",
+                 "━ dead: z ≤ 0 on every sample",
+                 "╍ of them passing no gradient: f′(z) = 0 on every sample",
+                 "neurons: share of the 100 training samples on which the unit fires (z > 0)",
+                 "outlined: dead, z ≤ 0 on every sample", "share of samples with z > 0"):
+        assert line in texts, line
+    assert not any(CJK.search(t) for t in texts)
+    w = DeadNeurons(depth=1, language="en")
+    assert w.view.title.get_text().startswith("Dead neurons · 1 hidden ReLU layer · step 0")
+
+
+def test_the_switch_gives_chinese_to_widgets_built_without_a_language():
+    with current_language("zh"):
+        w = DeadNeurons()
+    assert w.language == "zh"
+    assert w.depth_slider.description == "隐藏层数"
+    assert w.view.count_chart.title.get_text() == "训练中的死亡单元数（点“训练”或“播放”）"
+    assert DeadNeurons().language == "en"

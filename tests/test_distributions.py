@@ -16,6 +16,13 @@ from actviz_widgets.engine.datasets import make_dataset
 from actviz_widgets.engine.network import MLP
 from actviz_widgets.views.distributions import BINS, display_range
 from actviz_widgets.widgets.distributions import PRESETS, SNAPSHOT_EVERY, Distributions
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
+)
 
 
 def reference(depth=3, activation="tanh", init="normal", scale=2.0, dataset="circles", seed=0):
@@ -242,3 +249,74 @@ def test_display_range():
     assert display_range(np.array([0.0, 0.0]), "symmetric") == (-1.0, 1.0)
     with pytest.raises(ValueError, match="kind"):
         display_range(np.array([1.0]), "wide")
+
+
+# -- language --------------------------------------------------------------------------------
+
+def test_in_chinese_the_controls_and_picture_speak_chinese():
+    w = Distributions(language="zh")
+    assert w.language == w.view.language == "zh"
+    w.train(20)
+    assert_speaks_chinese(w)
+    net, ds = reference()
+    kept = replay(net, ds, 0.3, 20)
+    sat = sigmoid_like_saturation("tanh", values_at(net, kept[20], ds.X_train, 3)[1].z[3])
+    assert w.view.subtitle.get_text().startswith(f"第 20 步时，该层 {sat:.0%} 的净输入")
+    assert w.view.title.get_text().startswith(
+        "分布 · 第 3 个隐藏层（共 3 个隐藏层，tanh）· 标准正态 N(0, 1) × 2 · 第 20/20 步")
+    assert w.view.panels["W"].title.get_text() == "进入第 3 个隐藏层的权重 W"
+    assert w.layer_dropdown.options == (("第 1 个隐藏层", 1), ("第 2 个隐藏层", 2),
+                                        ("第 3 个隐藏层", 3), ("输出层", 4))
+    w.depth_slider.value = 1  # a new network: the layer options follow, in Chinese
+    assert w.layer_dropdown.options == (("第 1 个隐藏层", 1), ("输出层", 2))
+    w.show(layer=2)
+    assert w.view.panels["W"].title.get_text() == "进入输出层的权重 W"
+    w.activation_dropdown.value = "linear"
+    assert dict((v, k) for k, v in w.activation_dropdown.options)["linear"] == "线性"
+    assert "分布 · 输出层（共 1 个隐藏层，sigmoid）" in w.view.title.get_text()
+    w.show(layer=1)
+    assert "分布 · 第 1 个隐藏层（共 1 个隐藏层，线性（恒等））" in w.view.title.get_text()
+    assert_speaks_chinese(w)
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = Distributions(language="en")
+    assert control_texts(w) == {
+        "preset": ("preset", ""), "layer": ("show layer", ""), "shown_step": ("step", ""),
+        "activation": ("activation", ""), "init": ("init", ""),
+        "weight_scale": ("weight scale", ""), "depth": ("hidden layers", ""),
+        "lr": ("learning rate", ""), "dataset": ("data", ""),
+        "seed": ("seed", "seed of the initial weights and the data")}
+    assert w.init_dropdown.options == (("Xavier", "xavier"), ("He", "he"),
+                                       ("plain N(0, 1)", "normal"))
+    assert w.layer_dropdown.options == (("hidden 1", 1), ("hidden 2", 2), ("hidden 3", 3),
+                                        ("output", 4))
+    assert [label for label, _ in w.activation_dropdown.options][:2] == ["linear", "sigmoid"]
+    assert [label for label, _ in w.preset_dropdown.options] == [
+        "choose a preset…", "saturate: tanh, plain N(0, 1) × 3", "healthy: tanh, Xavier",
+        "sigmoid, plain N(0, 1) × 2", "ReLU, He"]
+    texts = picture_texts(w.view)
+    for line in ("weights W into the hidden layer 3", "pre-activations z = a·W + b",
+                 "- - f(z), scaled to fit · grey: saturated, |f′(z)| < 0.05",
+                 "activations a = tanh(z)", "weight w", "pre-activation z", "activation a",
+                 "training step", "saturated share",
+                 "Share of saturated pre-activations per layer (threshold |f′(z)| < 0.05)",
+                 "Saturated: |f′(z)| < 0.05 (the grey bands):",
+                 "almost no gradient passes back through these z.", "Lines: one per layer",
+                 "out", "Ridges: one histogram per recorded step, step 0 at the back,",
+                 "the newest in front; outlined in blue: the step of the slider."):
+        assert line in texts, line
+    assert w.view.title.get_text().startswith(
+        "Distributions · hidden layer 3 of 3 (tanh) · plain N(0, 1) × 2 · step 0/0 · loss ")
+    assert w.view.subtitle.get_text().startswith("At step 0, ")
+    assert "of this layer's pre-activations (all 100 training samples × neurons) are in the " \
+           "saturated region; mean |a| = " in w.view.subtitle.get_text()
+    assert not any(CJK.search(t) for t in texts)
+
+
+def test_the_switch_gives_chinese_to_widgets_built_without_a_language():
+    with current_language("zh"):
+        w = Distributions()
+    assert w.language == "zh" and w.scale_slider.description == "权重缩放"
+    assert w.view.chart.ax.get_ylabel() == "饱和占比"
+    assert Distributions().language == "en"

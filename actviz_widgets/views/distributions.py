@@ -389,6 +389,8 @@ class DistributionsView(FigureView):
                                     xlabel=self.tr("distributions.xlabel"),
                                     ylabel=self.tr("distributions.chart_ylabel"),
                                     ylim=(0.0, 1.0), legend=False)
+        # (a vertical Chinese label is wider than a Latin one: keep it inside the picture)
+        self.chart.ax.yaxis.labelpad = 2.0
         x = 0.6
         fig.text(x, 0.235, self.tr("distributions.key_saturated", threshold=threshold),
                  fontsize=8, color="#333333")
