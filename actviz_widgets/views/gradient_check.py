@@ -24,6 +24,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from ..engine.validation import check_array
+from ..i18n import tr
 from .base import FigureView
 from .network_diagram import NetworkDiagram
 from .readability import polyline_crosses
@@ -50,18 +51,22 @@ CHOSEN_COLOR = "#E69F00"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def neuron_name(sizes, layer: int, neuron: int) -> str:
-    """A neuron of layer ``layer`` (0 = input) as a learner reads it, counting from 1.
+def neuron_name(sizes, layer: int, neuron: int, language: str | None = None) -> str:
+    """A neuron of layer ``layer`` (0 = input) as a learner reads it, in ``language``.
+
+    Inputs are numbered from 1 as in the lessons (x₁, x₂); other neurons by
+    their 0-based index, as in ``weights[l][i, j]``.
 
     >>> neuron_name([2, 4, 1], 0, 1), neuron_name([2, 4, 1], 1, 2), neuron_name([2, 4, 1], 2, 0)
-    ('input x₂', 'hidden-1 neuron 3', 'output')
+    ('input x₂', 'hidden-1 neuron 2', 'output')
     """
     L = len(sizes) - 1
     if layer == 0:
-        return f"input x{str(neuron + 1).translate(_SUB)}"
+        return tr("gradcheck.neuron.input", language, index=str(neuron + 1).translate(_SUB))
     if layer == L:
-        return "output" if sizes[-1] == 1 else f"output {neuron}"
-    return f"hidden-{layer} neuron {neuron}"
+        return (tr("gradcheck.neuron.output", language) if sizes[-1] == 1
+                else tr("gradcheck.neuron.output_k", language, k=neuron))
+    return tr("gradcheck.neuron.hidden", language, layer=layer, k=neuron)
 
 
 def _g(value: float, digits: int) -> str:
@@ -179,9 +184,9 @@ class ErrorCurvePanel:
         ax.set_yscale("log")
         ax.set_xlim(lo / 2, hi * 2)
         ax.set_ylim(ERROR_FLOOR / 3, 3.0)
-        ax.set_xlabel("ε, the finite-difference step", fontsize=8.5)
-        ax.set_ylabel("relative error of the numeric gradient", fontsize=8.5)
-        ax.set_title("the numeric gradient's error against ε", fontsize=10)
+        ax.set_xlabel(view.tr("gradcheck.curve.xlabel"), fontsize=8.5)
+        ax.set_ylabel(view.tr("gradcheck.curve.ylabel"), fontsize=8.5)
+        ax.set_title(view.tr("gradcheck.curve.title"), fontsize=10)
         ax.tick_params(labelsize=8)
         ax.grid(True, which="major", color="0.92", lw=0.6)
         # the floor is where exact zeros are drawn: its tick says so
@@ -193,10 +198,10 @@ class ErrorCurvePanel:
         # static references: the pass mark and machine precision
         ax.axhline(PASS_MARK, color="#009E73", lw=1.0, ls=":", zorder=1)
         margin = blended_transform_factory(ax.transAxes, ax.transData)
-        ax.text(1.02, PASS_MARK, "usual\npass\nmark", ha="left", va="center", fontsize=8,
+        ax.text(1.02, PASS_MARK, view.tr("gradcheck.curve.pass_mark"), ha="left", va="center", fontsize=8,
                 color="#007a5a", transform=margin)
         ax.axhline(MACHINE_EPS, color="0.45", lw=0.8, ls=":", zorder=1)
-        ax.text(1.02, MACHINE_EPS, "float64\nprecision", ha="left", va="center", fontsize=8,
+        ax.text(1.02, MACHINE_EPS, view.tr("gradcheck.curve.precision"), ha="left", va="center", fontsize=8,
                 color="0.4", transform=margin)
         self.rounding_span = view.dynamic(Rectangle((lo, 0), 0, 1, transform=full_height,
                                                     facecolor=ROUNDING_COLOR, alpha=0.13,
@@ -297,12 +302,12 @@ class ErrorCurvePanel:
         inside = (left * 10 ** 1.8, right / 10 ** 1.8)
         self.rounding_label.set_position((min(max(math.sqrt(left * first), inside[0]),
                                               inside[1]), 0.97))
-        self.rounding_label.set_text("rounding error\nL(w+ε) − L(w−ε) loses\nits digits; ∝ 1/ε"
-                                     if rounding else "")
+        self.rounding_label.set_text(self.view.tr("gradcheck.curve.rounding") if rounding
+                                     else "")
         self.truncation_label.set_position((min(max(math.sqrt(last * right), inside[0]),
                                                 inside[1]), 0.97))
-        self.truncation_label.set_text("truncation error\nthe loss curves\nwithin ±ε; ∝ ε²"
-                                       if truncation else "")
+        self.truncation_label.set_text(self.view.tr("gradcheck.curve.truncation") if truncation
+                                       else "")
         ce = float(current_error)
         y = max(ce, ERROR_FLOOR) if math.isfinite(ce) else np.nan
         self.current_point.set_data([current_eps], [y])
@@ -310,7 +315,8 @@ class ErrorCurvePanel:
         self._place_region_labels()
         # the label sits on the side of the line away from the dashed best-ε line, unless
         # it would leave the axes there
-        self.current_label.set_text(f"ε = {fmt(current_eps, 2)}\nerror {fmt(ce, 2)}")
+        self.current_label.set_text(self.view.tr("gradcheck.curve.current",
+                                                 eps=fmt(current_eps, 2), error=fmt(ce, 2)))
         away = "left" if current_eps > best or not self.best_line.get_visible() else "right"
         other = "right" if away == "left" else "left"
         box = self.ax.bbox
@@ -386,6 +392,8 @@ class GradientCheckView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
         :class:`~actviz_widgets.views.base.FigureView`).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the picture's texts (default: the current one).
 
     Attributes
     ----------
@@ -406,8 +414,8 @@ class GradientCheckView(FigureView):
 
     def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 5.6),
                  dpi: float = 100,
-                 pixel_ratio: float | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
+                 pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__(figsize, dpi, pixel_ratio, language)
         fig = self.figure
         # left: the diagram over the numbers; right: the error curve, its reference
         # lines named in the right margin (a label inside would meet the moving ε line)
@@ -422,9 +430,8 @@ class GradientCheckView(FigureView):
                                       cax=self.ax_diagram.inset_axes([1.0, 0.2, 0.02, 0.6]))
         self.chosen_edge = self.dynamic(self.ax_diagram.plot(
             [], [], color=CHOSEN_COLOR, lw=5.0, solid_capstyle="round", zorder=3, alpha=0.9)[0])
-        fig.text(0.015, 0.975, "gradient check: backpropagation against a central difference",
-                 fontsize=11, weight="bold", va="top")
-        self.ax_numbers.text(0.0, 1.0, "the checked weight (orange), its gradient two ways",
+        fig.text(0.015, 0.975, self.tr("gradcheck.title"), fontsize=11, weight="bold", va="top")
+        self.ax_numbers.text(0.0, 1.0, self.tr("gradcheck.numbers.title"),
                              transform=self.ax_numbers.transAxes, fontsize=9.5, weight="bold",
                              color="0.2", va="top")
         self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.88, "", fontsize=8,
@@ -440,13 +447,14 @@ class GradientCheckView(FigureView):
         if list(state.sizes) != self.diagram.sizes:
             self.diagram.set_structure(list(state.sizes))
         self.diagram.set_weights(state.weights)
-        samples = "the 1 sample" if state.n_samples == 1 else f"the {state.n_samples} samples"
+        samples = self.tr("gradcheck.samples.one" if state.n_samples == 1
+                          else "gradcheck.samples.many", n=state.n_samples)
         acts = state.activations
-        layers = (f"hidden layers: {acts[0]}, output: {acts[-1]}" if len(acts) > 1
-                  else f"output: {acts[-1]}")
-        self.diagram.set_node_values(state.mean_activations, "mean activation a",
-                                     note=f"{layers} · neurons: mean activation a over "
-                                          f"{samples}")
+        layers = (self.tr("gradcheck.layers.hidden", hidden=acts[0], output=acts[-1])
+                  if len(acts) > 1 else self.tr("gradcheck.layers.output", output=acts[-1]))
+        self.diagram.set_node_values(state.mean_activations, self.tr("gradcheck.node_label"),
+                                     note=self.tr("gradcheck.node_note", layers=layers,
+                                                  samples=samples))
         l, i, j = state.layer, state.i, state.j
         shown = self.diagram.shown
         if i < shown[l] and j < shown[l + 1]:
@@ -455,34 +463,26 @@ class GradientCheckView(FigureView):
             self.chosen_edge.set_visible(True)
         else:
             self.chosen_edge.set_visible(False)
-        self.diagram.set_edge_note("edges: weights w")
-        src = neuron_name(state.sizes, l, i)
-        dst = neuron_name(state.sizes, l + 1, j)
-        self.numbers.set_text("\n".join([
-            f"w = weights[{l}][{i}, {j}] = {_g(state.w, 6)}",
-            f"    ({src} → {dst})",
-            f"L(w) = {_g(state.loss, 16)}",
-            f"    (mean loss over {samples})",
-            f"backprop  ∂L/∂w        = {_g(state.backprop, 10)}",
-            f"numeric   (L(w+ε) − L(w−ε))/2ε",
-            f"                       = {_g(state.numeric, 10)}",
-            f"  with ε = {fmt(state.eps, 3)}: L(w+ε) = {_g(state.loss_plus, 16)}",
-            f"{'':16}L(w−ε) = {_g(state.loss_minus, 16)}",
-            f"relative error |b − n| / (|b| + |n|)",
-            f"                       = {fmt(state.rel_error, 3)}",
-        ]))
+        self.diagram.set_edge_note(self.tr("gradcheck.edge_note"))
+        src = neuron_name(state.sizes, l, i, self.language)
+        dst = neuron_name(state.sizes, l + 1, j, self.language)
+        # One template of the catalogue: its spaces line the numbers up in the
+        # monospaced font (a Chinese character is about 1.66 columns wide).
+        self.numbers.set_text(self.tr(
+            "gradcheck.numbers", l=l, i=i, j=j, w=_g(state.w, 6), source=src, target=dst,
+            loss=_g(state.loss, 16), samples=samples, backprop=_g(state.backprop, 10),
+            numeric=_g(state.numeric, 10), eps=fmt(state.eps, 3),
+            plus=_g(state.loss_plus, 16), minus=_g(state.loss_minus, 16),
+            error=fmt(state.rel_error, 3)))
         err = state.rel_error
         if not math.isfinite(err):
-            text, color = "the error is not a number: a loss overflowed", "#b00020"
+            text, color = self.tr("gradcheck.verdict.nan"), "#b00020"
         elif state.backprop == 0 and state.numeric == 0:
-            text = ("both exactly 0: this weight does not change\nthe loss here (e.g. its "
-                    "ReLU source neuron\nis off for every sample)")
-            color = "0.3"
+            text, color = self.tr("gradcheck.verdict.zero"), "0.3"
         elif err <= PASS_MARK:
-            text, color = "✓ below 10⁻⁷: backprop and the\n   difference agree", "#007a5a"
+            text, color = self.tr("gradcheck.verdict.pass"), "#007a5a"
         else:
-            text, color = ("✗ above 10⁻⁷: ε is off the sweet spot,\n   or a kink lies "
-                           "within ±ε", "#b00020")
+            text, color = self.tr("gradcheck.verdict.fail"), "#b00020"
         self.verdict.set_text(text)
         self.verdict.set_color(color)
         self.curve.update(state.eps_grid, state.errors, state.eps, err)

@@ -10,6 +10,8 @@ from ..engine.datasets import make_dataset
 from ..engine.gradcheck import numeric_gradient, relative_error
 from ..engine.network import MLP, Gradients, Trace
 from ..engine.validation import check_int
+from ..i18n import resolve_language, tr
+from ..views.activation_plot import activation_label
 from ..views.gradient_check import (
     EPS_RANGE,
     GradientCheckState,
@@ -24,7 +26,6 @@ __all__ = ["GradientCheck", "EPS_GRID"]
 
 #: The ε values of the error curve: every half decade from 1e-12 to 1e-1 (23 values).
 EPS_GRID = 10.0 ** np.arange(-12.0, -0.99, 0.5)
-_NO_HIDDEN = "(no hidden layer)"
 
 
 class GradientCheck(FigureWidget):
@@ -69,6 +70,9 @@ class GradientCheck(FigureWidget):
     sizes : list of int, optional
         The default network's architecture as every widget takes it, e.g.
         ``[2, 4, 3, 1]`` (the same as ``hidden=(4, 3)``).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the controls and the picture.
+        Default: :func:`actviz_widgets.get_language`.
 
     Attributes
     ----------
@@ -99,18 +103,20 @@ class GradientCheck(FigureWidget):
         What is drawn (a read-only snapshot).
     """
 
+    i18n_area = "gradcheck"
     activation = Choice("tanh", [(get_activation(n).display_name, n) for n in ACTIVATION_NAMES],
-                        label="hidden activation", width="270px")
-    layer = Choice(0, [0], label="weight", width="330px",
-                   help="the weight matrix: weights[l] joins layer l to layer l + 1")
-    i = Choice(0, [0], label="from", width="210px", help="the neuron the weight comes from")
-    j = Choice(0, [0], label="to", width="210px", help="the neuron the weight goes to")
-    eps = Number(1e-6, *EPS_RANGE, step=0.25, log=True, fmt=".1e", label="ε (step)",
-                 width="380px")
+                        label="", width="270px")
+    layer = Choice(0, [0], label="", width="330px")
+    i = Choice(0, [0], label="", width="210px")
+    j = Choice(0, [0], label="", width="210px")
+    eps = Number(1e-6, *EPS_RANGE, step=0.25, log=True, fmt=".1e", label="", width="380px")
 
     def __init__(self, net: MLP | None = None, X=None, y=None, activation: str | None = None,
                  layer: int = 0, i: int = 0, j: int = 0, eps: float = 1e-6,
-                 hidden=(4, 3), n_samples: int = 24, seed: int = 0, sizes=None) -> None:
+                 hidden=(4, 3), n_samples: int = 24, seed: int = 0, sizes=None,
+                 language: str | None = None) -> None:
+        # the neurons' and layers' names in the menus are built before the settings
+        language = resolve_language(language)
         if sizes is not None:  # the architecture, as every widget takes it
             hidden = hidden_of(sizes, 2, 1)
         if net is None:
@@ -139,9 +145,9 @@ class GradientCheck(FigureWidget):
                 raise ValueError(f"activation is the hidden layers' activation, and this "
                                  f"network {net.sizes} has no hidden layer; got "
                                  f"{activation!r}")
-            activation_options = ((_NO_HIDDEN, None),)
+            activation_options = ((tr("gradcheck.no_hidden", language), None),)
         else:
-            activation_options = tuple((get_activation(n).display_name, n)
+            activation_options = tuple((activation_label(n, language), n)
                                        for n in ACTIVATION_NAMES)
             if activation is None:
                 activation = net.activations[0].name
@@ -158,15 +164,19 @@ class GradientCheck(FigureWidget):
         # narrows them as soon as the layer changes (before anything else hears of it),
         # so the layer given here, or by apply(layer=…, i=…, j=…), comes before its neurons.
         sizes = net.sizes
+        self.language = language
         self.setting_options = {
             "activation": activation_options,
-            "layer": tuple((f"weights[{l}]: {_layer_name(sizes, l)} → "
-                            f"{_layer_name(sizes, l + 1)}", l) for l in range(L)),
+            "layer": tuple((tr("gradcheck.layer_option", language, l=l,
+                               source=_layer_name(sizes, l, language),
+                               target=_layer_name(sizes, l + 1, language)), l)
+                           for l in range(L)),
             "i": self._neuron_options(0),
             "j": self._neuron_options(1),
         }
         self.observe(self._narrow_neurons, names="layer")
-        self.init_settings(dict(activation=activation, eps=eps, layer=layer, i=i, j=j))
+        self.init_settings(dict(activation=activation, eps=eps, layer=layer, i=i, j=j),
+                           language=language)
 
         self.activation_dropdown = self.control("activation")
         self.activation_dropdown.disabled = L == 1
@@ -176,7 +186,8 @@ class GradientCheck(FigureWidget):
         self.eps_slider = self.control("eps")
         rows = [widgets.HBox([self.activation_dropdown, self.layer_dropdown]),
                 widgets.HBox([self.from_dropdown, self.to_dropdown, self.eps_slider])]
-        view = GradientCheckView(sizes, self._activation_names(self.activation))
+        view = GradientCheckView(sizes, self._activation_names(self.activation),
+                                 language=self.language)
         super().__init__(view, rows)
         self.refresh()
 
@@ -277,7 +288,7 @@ class GradientCheck(FigureWidget):
 
     # -- settings --------------------------------------------------------------------------
     def _neuron_options(self, layer: int) -> tuple[tuple[str, int], ...]:
-        return tuple((neuron_name(self._base.sizes, layer, k), k)
+        return tuple((neuron_name(self._base.sizes, layer, k, self.language), k)
                      for k in range(self._base.sizes[layer]))
 
     def _narrow_neurons(self, change: dict) -> None:
@@ -298,6 +309,9 @@ class GradientCheck(FigureWidget):
                 f"weight=weights[{layer}][{i}, {j}], eps={self.eps:.1e})")
 
 
-def _layer_name(sizes, l: int) -> str:
+def _layer_name(sizes, l: int, language: str) -> str:
     L = len(sizes) - 1
-    return "input" if l == 0 else "output" if l == L else f"hidden {l}"
+    if l in (0, L):
+        return tr("gradcheck.layer_name.input" if l == 0 else "gradcheck.layer_name.output",
+                  language)
+    return tr("gradcheck.layer_name.hidden", language, l=l)
