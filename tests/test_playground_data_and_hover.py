@@ -57,7 +57,7 @@ def test_arrays_are_scaled_split_and_named_in_the_menu():
     centre, half = (lo + hi) / 2, (hi - lo) / 2
     xlabel = pg.view.boundary.ax.get_xlabel()
     assert xlabel.startswith("x₁ scaled: (x₁ − ") and f"{half[0]:.3g}" in xlabel
-    assert f"{abs(centre[1]):.3g}" in pg.view.boundary.ax.get_ylabel()
+    assert f"x₂ scaled: (x₂ + {abs(centre[1]):.3g}) / {half[1]:.3g}" in xlabel
     assert "-1 → 0, 1 → 1" in pg.message.value  # the label mapping is said
     # the training points are drawn where the scaled data are
     np.testing.assert_allclose(pg.view.boundary.points["train"].get_offsets(), ref.X_train)
@@ -106,7 +106,8 @@ def test_one_feature_is_regression_with_mse_and_the_curve():
     pg = Playground(dataset=(x, t))
     assert pg.regression and pg.net.sizes[0] == 1 and pg.loss == "mse"
     assert [v for _, v in pg.loss_select.options] == ["mse"]
-    assert pg.view.boundary is None and pg.view.scaled_axes.get_ylabel().startswith("y scaled")
+    assert pg.view.boundary is None
+    assert pg.view.scaled_axes.get_xlabel().split(" · ")[1].startswith("y scaled: (y − ")
     pg.run_frames(2)
     # the curve drawn is the network's prediction on the scaled axis
     np.testing.assert_allclose(pg.view.curve_line.get_ydata(),
@@ -247,3 +248,11 @@ def test_branch_starts_from_the_playground_s_weights_with_one_change():
     np.testing.assert_array_equal(run_b.net.weights[0], pg.net.weights[0])
     assert run_b.lr == 0.03 and run_a.lr == pg.lr
     comparison.close()
+
+
+def test_the_scaling_labels_are_readable():
+    from actviz_widgets.views.readability import readability_problems
+    X, labels = two_blobs()
+    pg = Playground(dataset=(X * 1000.0, labels), show_gradients=True)
+    pg.run_frames(2)
+    assert readability_problems(pg.view) == []

@@ -314,14 +314,20 @@ class PlaygroundView(FigureView):
             self.test_points.set_offsets(np.column_stack([np.ravel(X_test), np.ravel(y_test)]))
 
     def set_scaling(self, labels: Sequence[str] | None) -> None:
-        """Label the data axes with how the learner's data were scaled (``None``: plain x₁, x₂).
+        """Say under the data panel how the learner's data were scaled (``None``: plain x₁, x₂).
 
         ``labels`` holds one text per scaled quantity: ``x₁`` and ``x₂`` (two
-        inputs), or ``x`` and ``y`` (regression), e.g. ``"x₁ scaled: (x₁ − 3.2) / 1.7"``.
+        inputs), or ``x`` and ``y`` (regression), e.g. ``"x₁ scaled: (x₁ − 3.2) / 1.7"``;
+        they become the x axis's label (two lines under the plane; one line,
+        joined by " · ", under the regression curve).
         """
         ax = self.scaled_axes
         plain = ("x₁", "x₂") if self.n_inputs == 2 else ("x", "y")
-        xlabel, ylabel = plain if labels is None else tuple(labels)[:2]
+        # both lines under the panel: a long label up its left side would run into the
+        # tiles' colour bar
+        # (the regression panel's label is one line: the loss chart's title sits close below)
+        joint = "\n" if self.n_inputs == 2 else " · "
+        xlabel, ylabel = plain if labels is None else (joint.join(labels), plain[1])
         if (ax.get_xlabel(), ax.get_ylabel()) != (xlabel, ylabel):
             ax.set_xlabel(xlabel, fontsize=8)
             ax.set_ylabel(ylabel, fontsize=8)
