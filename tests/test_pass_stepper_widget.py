@@ -545,3 +545,30 @@ def test_300_random_control_changes_end_in_the_state_of_the_last_values():
     # they depend on the path taken, by design)
     assert np.array_equal(w.view.bars.values, fresh.view.bars.values, equal_nan=True) \
         if w.view.bars.values is not None else fresh.view.bars.values is None
+
+
+def test_the_stepper_speaks_chinese_in_its_controls_and_picture():
+    import re
+
+    from actviz_widgets.views.readability import drawn_texts
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    w = BackpropStepper(language="zh")
+    assert w.language == "zh" and w.view.language == "zh"
+    assert w.controls["lr"].description == "学习率"
+    assert w.controls["neuron"].options[0][0] == "跟随当前层"
+    assert [label for label, _ in w.controls["quantity"].options][0] == "激活值 a"
+    assert w.apply_button.description == "执行更新" and w.reset_button.description == "重置"
+    for k in range(w.n_steps):
+        w.go(k)
+        texts = [box.text for box in drawn_texts(w.view)]
+        assert any(cjk.search(t) for t in texts)
+    assert w.view.title.get_text().startswith(f"第 {w.n_steps - 1}/{w.n_steps - 1} 步 · 更新权重")
+    assert w.view.subtitle.get_text().endswith("（普通梯度下降）")
+    w.neuron = (1, 0)
+    assert w.view.equations.text.get_text().startswith("第 1 层，神经元 0（隐藏层，tanh）")
+    assert "更新：w ← w − lr·∂L/∂w" in w.view.equations.text.get_text()
+    # English stays the default, and the English texts are the ones the engine writes
+    e = BackpropStepper()
+    for k in range(e.n_steps):
+        e.go(k)
+        assert e.view.subtitle.get_text() == e.stepper.step.description

@@ -349,3 +349,22 @@ def test_chain_rule_lines_alone():
     assert view.chain_text.get_text() == "\n".join(eq for eq, _ in lines)
     assert view.ax_loss.get_ylim() == (0.0, 0.25)  # the next power of two above the losses
     assert num(-1234.5) == "−1.23e3" and num(491.2) == "491" and num(1.9e-13) == "1.90e−13"
+
+
+def test_the_single_neuron_speaks_chinese_in_its_controls_picture_and_messages():
+    import re
+
+    from actviz_widgets.views.readability import drawn_texts
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    w = SingleNeuron(language="zh")
+    assert w.sliders["w1"].description == "w₁（权重）"
+    assert w.lr_slider.description == "学习率"
+    assert w.step_button.description == "走一步梯度下降"
+    texts = [box.text for box in drawn_texts(w.view)]
+    assert "一个神经元：a = f(w₁x₁ + w₂x₂ + b)" in texts
+    assert any("链式法则" in t for t in texts) and all(
+        not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}", t) for t in texts
+        if cjk.search(t))
+    w.loss_name = "bce"
+    w.activation = "tanh"
+    assert "bce 损失（二元交叉熵）需要 Sigmoid 激活函数" in w.message.value
