@@ -12,11 +12,16 @@ catch each kind of fault on a figure made to have it.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import lru_cache
+
 import numpy as np
 import pytest
 from matplotlib.lines import Line2D
 
 import actviz_widgets as av
+from actviz_widgets.engine import EXPRESSION_NAMES
 from actviz_widgets.views.base import FigureView
 from actviz_widgets.views.palette import ACTIVATION_COLORS, activation_color
 from actviz_widgets.views.readability import (
@@ -142,6 +147,34 @@ def test_lines_of_a_pathtext_are_boxes_of_their_own():
     assert overlapping_texts(boxes) == []  # the block's rectangles would have overlapped
 
 
+def test_chinese_text_boxes_have_the_real_font_widths():
+    board = _Board()
+    # Han characters are one em wide: 4 × 10 pt at 100 dpi ≈ 55.6 px (a PathText: its ink).
+    label = board.ax.text(1, 5, "激活函数", fontsize=10)
+    PathText(board.ax, 0.1, 0.2, "激活函数", fontsize=10)
+    em = 10 * 100 / 72
+    text_box, path_box = drawn_texts(board)
+    assert text_box.bbox.width == pytest.approx(4 * em, abs=1)
+    assert 4 * em - 3 <= path_box.bbox.width <= 4 * em
+    # a label one em after the Chinese one is clear of it; half an em inside it is not
+    board.figure.canvas.draw()
+    x1 = label.get_window_extent(board.canvas.get_renderer()).x1
+    to_data = board.ax.transData.inverted()
+    clear = board.ax.text(to_data.transform((x1 + em, 0))[0], 5, "导数", fontsize=10)
+    assert overlapping_texts(drawn_texts(board)) == []
+    clear.set_x(to_data.transform((x1 - em / 2, 0))[0])
+    assert [(a.text, b.text) for a, b in overlapping_texts(drawn_texts(board))] == [
+        ("激活函数", "导数")]
+
+
+def test_characters_no_font_draws_are_flagged():
+    board = _Board()
+    PathText(board.ax, 0.1, 0.5, "名字 \U00020000", fontsize=10)
+    board.ax.text(1, 8, "梯度 ∂L/∂w", fontsize=10)
+    assert readability_problems(board) == [
+        f"text {drawn_texts(board)[-1]!r} has characters no font draws: \U00020000"]
+
+
 def test_one_colour_per_activation_everywhere():
     assert len(set(ACTIVATION_COLORS.values())) == len(ACTIVATION_COLORS) == 9
     explorer = av.ActivationExplorer(activations=("relu", "tanh"), z=1.0, depth=3)
@@ -153,91 +186,189 @@ def test_one_colour_per_activation_everywhere():
     assert neuron.view.curve.line_f.get_color() == activation_color("tanh")
 
 
-# -- every widget, defaults and extremes ---------------------------------------------------
+# -- every widget, defaults and extremes, in both languages -----------------------------------
+# Each case builds a widget in the given language and yields it (again after each change) at
+# the states to check. A widget is checked in Chinese once its class names its catalogue area
+# (``i18n_area``); until then it is listed, with the reason, in NOT_IN_CHINESE_YET.
 
-def test_activation_explorer_readable():
-    assert_readable(av.ActivationExplorer())
-    assert_readable(av.ActivationExplorer(activations=ALL_ACTIVATIONS, z=-5.9, depth=20))
+def _lang(language):
+    """The language argument: none for English, the default (as every lesson builds them)."""
+    return {} if language == "en" else {"language": language}
 
 
-def test_single_neuron_readable():
-    w = av.SingleNeuron()
+def _activation_explorer(language):
+    yield av.ActivationExplorer(**_lang(language))
+    yield av.ActivationExplorer(activations=ALL_ACTIVATIONS, z=-5.9, depth=20, **_lang(language))
+
+
+def _single_neuron(language):
+    w = av.SingleNeuron(**_lang(language))
     w.step()
-    assert_readable(w)
+    yield w
     for activation in ("tanh", "relu", "linear"):
-        assert_readable(av.SingleNeuron(activation=activation))
+        yield av.SingleNeuron(activation=activation, **_lang(language))
     # long numbers: large inputs and weights, a huge learning rate, steps taken
     w = av.SingleNeuron(x1=-5.0, x2=4.999, w1=-4.987, w2=4.95, b=-5.0, y=-2.0,
-                        activation="linear", lr=10.0)
+                        activation="linear", lr=10.0, **_lang(language))
     for _ in range(3):
         w.step()
-    assert_readable(w)
-    assert_readable(av.SingleNeuron(x1=-0.000123456, x2=0.00456, w1=0.000123, b=0.0,
-                                    loss="bce", y=1.0))
+    yield w
+    yield av.SingleNeuron(x1=-0.000123456, x2=0.00456, w1=0.000123, b=0.0, loss="bce", y=1.0,
+                          **_lang(language))
 
 
-def test_pass_stepper_readable():
-    w = av.PassStepperWidget()
+def _backprop_stepper(language):
+    w = av.BackpropStepper(**_lang(language))
     for k in (0, 3, w.stepper.n_steps - 1):
         w.go(k)
-        assert_readable(w)
+        yield w
     sizes = (2, 8, 8, 8, 8, 8, 8, 1)
-    w = av.PassStepperWidget(sizes=sizes)
+    w = av.BackpropStepper(sizes=sizes, **_lang(language))
     w.go(w.stepper.n_steps - 3)
-    assert_readable(w)
+    yield w
     # the output neuron selected, δ on the neurons (the longest equations)
     w.view.update(w.stepper, "delta", selected=(len(sizes) - 1, 0))
-    assert_readable(w)
+    yield w
     w.view.update(w.stepper, "z", selected=(6, 7))
-    assert_readable(w)
+    yield w
 
 
-def test_playground_readable():
-    w = av.Playground()
-    w.step(frames=2)
-    assert_readable(w)
-    w = av.Playground(dataset="spiral", hidden_layers=6, neurons=8, activation="relu",
-                      show_gradients=True)
-    w.step(frames=2)
-    assert_readable(w)
-    w = av.Playground(dataset="sine", hidden_layers=1, neurons=2, show_gradients=True)
-    w.step(frames=2)
-    assert_readable(w)
+def _playground(language):
+    for settings in ({},
+                     {"dataset": "spiral", "hidden_layers": 6, "neurons": 8, "activation": "relu",
+                      "show_gradients": True},
+                     {"dataset": "sine", "hidden_layers": 1, "neurons": 2, "show_gradients": True}):
+        w = av.Playground(**settings, **_lang(language))
+        w.step(frames=2)
+        yield w
 
 
-def test_diagnostic_widgets_readable():
-    w = av.GradientHealth()
-    w.train(3)
-    assert_readable(w)
-    w = av.GradientHealth(depth=1, activation="relu", init="he")
-    w.train(3)
-    assert_readable(w)
-    w = av.GradientHealth(depth=9, activation="relu", init="he", weight_scale=3.0)
-    w.train(3)
-    assert_readable(w)
-    w = av.DeadNeurons()
-    w.train(5)
-    assert_readable(w)
-    w = av.DeadNeurons(depth=4, lr=3.0)
-    w.train(5)
-    assert_readable(w)
-    w = av.Distributions()
-    w.train(10)
-    assert_readable(w)
-    w = av.Distributions(depth=5, activation="relu", weight_scale=3.0)
-    w.train(10)
-    assert_readable(w)
+def _gradient_health(language):
+    for settings in ({}, {"depth": 1, "activation": "relu", "init": "he"},
+                     {"depth": 9, "activation": "relu", "init": "he", "weight_scale": 3.0}):
+        w = av.GradientHealth(**settings, **_lang(language))
+        w.train(3)
+        yield w
 
 
-def test_gradient_check_readable():
-    assert_readable(av.GradientCheck())
-    assert_readable(av.GradientCheck(activation="relu", hidden=(8, 8, 8), eps=1e-12))
-    assert_readable(av.GradientCheck(eps=0.1, layer=2, i=2, j=0))
+def _dead_neurons(language):
+    for settings in ({}, {"depth": 4, "lr": 3.0}):
+        w = av.DeadNeurons(**settings, **_lang(language))
+        w.train(5)
+        yield w
 
 
-def test_digits_case_study_readable():
-    assert_readable(av.DigitsCaseStudy())
-    assert_readable(av.DigitsCaseStudy(activation="tanh", sample=358, neuron=31))
+def _distributions(language):
+    for settings in ({}, {"depth": 5, "activation": "relu", "weight_scale": 3.0}):
+        w = av.Distributions(**settings, **_lang(language))
+        w.train(10)
+        yield w
+
+
+def _gradient_check(language):
+    yield av.GradientCheck(**_lang(language))
+    yield av.GradientCheck(activation="relu", hidden=(8, 8, 8), eps=1e-12, **_lang(language))
+    yield av.GradientCheck(eps=0.1, layer=2, i=2, j=0, **_lang(language))
+
+
+def _digits(language):
+    yield av.DigitsCaseStudy(**_lang(language))
+    yield av.DigitsCaseStudy(activation="tanh", sample=358, neuron=31, **_lang(language))
+
+
+def _computational_graph(language):
+    for graph in ("neuron", EXPRESSION_NAMES[-1]):
+        w = av.ComputationalGraph(graph=graph, **_lang(language))
+        for k in (0, w.n_steps // 2, w.n_steps - 1):
+            w.go(k)
+            yield w
+
+
+def _training_comparison(language):
+    for settings, epochs in (({}, 0), ({}, 20), ({"compare": "schedule", "lr": 3.0}, 20)):
+        w = av.TrainingComparison(**settings, **_lang(language))
+        w.train(epochs)
+        yield w
+
+
+def _branch_comparison(language):
+    from actviz_widgets.widgets.branch import BranchComparison
+
+    playground = av.Playground(**_lang(language))
+    playground.step(frames=3)
+    for change in ({"lr": 0.03}, {"activation": "relu"}):
+        w = BranchComparison.from_playground(playground, **_lang(language), **change)
+        w.train(10)
+        yield w
+
+
+@lru_cache(maxsize=1)
+def _mnist_run():
+    from actviz_widgets.engine.mnist import load_mnist, train_mnist_classifier
+
+    return train_mnist_classifier(load_mnist(), epochs=1, record=12)
+
+
+def _mnist(language):
+    w = av.MnistClassifier(_mnist_run(), **_lang(language))
+    for picture in ("weights", "activity", "timeline", "mistakes"):
+        w.apply(picture=picture)
+        yield w
+
+
+#: Widget class name -> the case that checks its picture.
+CASES = {"ActivationExplorer": _activation_explorer, "SingleNeuron": _single_neuron,
+         "BackpropStepper": _backprop_stepper, "Playground": _playground,
+         "GradientHealth": _gradient_health, "DeadNeurons": _dead_neurons,
+         "Distributions": _distributions, "GradientCheck": _gradient_check,
+         "DigitsCaseStudy": _digits, "ComputationalGraph": _computational_graph,
+         "TrainingComparison": _training_comparison, "BranchComparison": _branch_comparison,
+         "MnistClassifier": _mnist}
+
+#: Widgets not yet in Chinese (their class has no ``i18n_area``), and why. Empty when done.
+NOT_IN_CHINESE_YET = {
+    "ComputationalGraph": "its labels and pictures have no catalogue area yet",
+}
+
+
+def _widget_classes() -> dict[str, type]:
+    """Every public widget class of the package (a FigureWidget subclass in actviz_widgets.widgets)."""
+    from actviz_widgets import widgets
+    from actviz_widgets.widgets.base import FigureWidget
+
+    found = set()
+    for info in pkgutil.iter_modules(widgets.__path__):
+        module = importlib.import_module(f"actviz_widgets.widgets.{info.name}")
+        found.update(value for value in map(module.__dict__.get, getattr(module, "__all__", ()))
+                     if isinstance(value, type) and issubclass(value, FigureWidget))
+    # not the shared bases (FigureWidget, TrainingWidget): only what a lesson builds
+    return {cls.__name__: cls for cls in found
+            if not any(other is not cls and issubclass(other, cls) for other in found)}
+
+
+def test_every_widget_has_a_readability_case():
+    assert set(_widget_classes()) == set(CASES)
+
+
+def test_the_not_yet_in_chinese_list_is_true():
+    classes = _widget_classes()
+    listed_but_done = [name for name in NOT_IN_CHINESE_YET if classes[name].i18n_area]
+    assert listed_but_done == [], "these have an i18n_area now: remove them from NOT_IN_CHINESE_YET"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_widget_readable(name, language):
+    if language == "zh" and not _widget_classes()[name].i18n_area:
+        if name not in NOT_IN_CHINESE_YET:
+            pytest.fail(f"{name} has no i18n_area: translate it, or list it in NOT_IN_CHINESE_YET")
+        pytest.skip(f"{name} is not in Chinese yet: {NOT_IN_CHINESE_YET[name]}")
+    checked = 0
+    for widget in CASES[name](language):
+        assert getattr(widget, "language", "en") == language
+        assert_readable(widget)
+        checked += 1
+    assert checked
 
 
 def test_sequential_scales_for_relu_activations_and_shares_diverging_for_tanh():

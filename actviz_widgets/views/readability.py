@@ -11,7 +11,14 @@ the views' fast :class:`~actviz_widgets.views.text.PathText`), and reports
 * text cut off at the picture's edges,
 * text boxes that overlap other text boxes,
 * lines (edges, curves, markers) drawn across a text box,
-* a value written on a neuron that does not fit inside it.
+* a value written on a neuron that does not fit inside it,
+* characters that no font of the pictures can draw (they would show as �).
+
+Boxes are measured with the fonts that draw the text, Chinese included:
+matplotlib lays out a ``Text`` with its family list (the CJK font follows
+DejaVu Sans, :mod:`actviz_widgets.fonts`), and a ``PathText`` box is the ink
+of the glyph outlines it draws; a Han character is about one em wide, near
+twice a Latin letter, which is why Chinese labels need more room.
 
 The checks are used by the tests; :func:`readability_problems` also serves
 anyone laying out a new view.
@@ -30,13 +37,14 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from ..fonts import missing_glyphs
 from .base import FigureView
 from .text import PathText
 
 __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "REFERENCE_GID", "TextBox", "display_scale",
            "drawn_texts", "small_texts", "clipped_texts", "overlapping_texts",
            "lines_across_texts", "texts_spilling_from_markers", "polyline_crosses",
-           "readability_problems"]
+           "undrawable_texts", "readability_problems"]
 
 #: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
 #: with the file browser open.
@@ -350,6 +358,11 @@ def lines_across_texts(view: FigureView, boxes: list[TextBox] | None = None,
     return hits
 
 
+def undrawable_texts(boxes: list[TextBox]) -> list[tuple[TextBox, list[str]]]:
+    """Texts with characters that neither DejaVu Sans nor the CJK font has, and those characters."""
+    return [(box, gaps) for box in boxes if (gaps := missing_glyphs(box.text))]
+
+
 def readability_problems(view: FigureView, output_width: float = OUTPUT_WIDTH,
                          lines: bool = True) -> list[str]:
     """Everything that makes the current frame hard to read, one sentence each (empty: fine)."""
@@ -359,6 +372,8 @@ def readability_problems(view: FigureView, output_width: float = OUTPUT_WIDTH,
                 for b in small_texts(view, output_width=output_width, boxes=boxes)]
     problems += [f"text {b!r} runs past the picture's edge" for b in clipped_texts(view, boxes)]
     problems += [f"text {a!r} overlaps text {b!r}" for a, b in overlapping_texts(boxes)]
+    problems += [f"text {b!r} has characters no font draws: {' '.join(gaps)}"
+                 for b, gaps in undrawable_texts(boxes)]
     if lines:
         problems += [f"{type(line).__name__} {line.get_label()!r} crosses text {b!r}"
                      for line, b in lines_across_texts(view, boxes)]
