@@ -26,6 +26,11 @@ on for a block only.
 gets a "close, but not within rounding" hint.  Counts, indices (a step, a
 neuron, a class) and choices from a list never do: 13 is not "close" to 14
 mistakes, and a learning rate not in the list is not "close" to one that is.
+
+**Language.** Verdicts and hints are in the current language
+(:func:`actviz_widgets.i18n.get_language`; the Chinese lessons call
+``av.set_language("zh")``): this module's texts are the catalogue area
+``check``, each lesson's hints the area ``lessonNN``.
 """
 
 from __future__ import annotations
@@ -39,11 +44,14 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import get_language, tr
+
 __all__ = ["CORRECT", "WRONG", "UNANSWERED", "KINDS", "Mistake", "verdict", "not_answered",
            "grading", "is_grading", "check_number", "check_array", "check_function",
-           "compare_guess", "RTOL", "ATOL"]
+           "compare_guess", "prefix", "RTOL", "ATOL"]
 
-#: First words of every verdict (tests and learners look for them).
+#: First words of every verdict in English (tests and learners look for them);
+#: :func:`prefix` gives them in the current language.
 CORRECT = "✔ Correct!"
 WRONG = "✘ Not quite:"
 UNANSWERED = "✎ Not answered yet:"
@@ -70,6 +78,24 @@ class Mistake:
 
     answer: Any
     hint: str
+
+
+def _t(key: str, /, **values: Any) -> str:
+    """This module's text ``check.<key>`` in the current language."""
+    return tr(f"check.{key}", None, **values)
+
+
+def prefix(kind: str, language: str | None = None) -> str:
+    """The first words of a verdict, ``"correct"``, ``"wrong"`` or ``"unanswered"``,
+    in ``language`` (default: the current one)."""
+    if kind not in ("correct", "wrong", "unanswered"):
+        raise ValueError(f"kind must be 'correct', 'wrong' or 'unanswered'; got {kind!r}")
+    return tr(f"check.{kind}", language)
+
+
+def _then(first: str, second: str) -> str:
+    """Two sentences in a row: a space between them in English, none in Chinese."""
+    return _t("then", first=first, second=second) if second else first
 
 
 class _Unusable(Exception):
@@ -130,7 +156,7 @@ def verdict(ok: bool, text: str) -> bool:
     In grading mode (:func:`grading`) a wrong answer also raises
     :class:`AssertionError` with the printed line.
     """
-    line = f"{CORRECT if ok else WRONG} {text}".rstrip()
+    line = _t("line", prefix=prefix("correct" if ok else "wrong"), text=text).rstrip()
     print(line)
     if not ok and _GRADING[0]:
         raise AssertionError(line)
@@ -143,8 +169,7 @@ def not_answered(start: str) -> bool:
     In grading mode (:func:`grading`) it also raises :class:`AssertionError`.
     """
     start = _sentence(start.strip())
-    line = f"{UNANSWERED} replace the ... with your answer and run the cell again. " \
-           f"Start from here: {start}"
+    line = _t("replace_dots", prefix=prefix("unanswered"), start=start)
     print(line.rstrip())
     if _GRADING[0]:
         raise AssertionError(line)
@@ -154,8 +179,11 @@ def not_answered(start: str) -> bool:
 def _sentence(text: str) -> str:
     """``text`` with a capital first letter, to follow another sentence.
 
-    Only a Latin letter is capitalised: δ, a symbol, must not become Δ.
+    Only a Latin letter is capitalised: δ, a symbol, must not become Δ; and
+    only in English (a Chinese hint may start with a symbol such as z).
     """
+    if get_language() != "en":
+        return text
     return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
@@ -166,24 +194,21 @@ def _unanswered(answer: Any) -> bool:
 def _as_number(answer: Any) -> float:
     """The answer as a float, or :class:`_Unusable` with a message."""
     if isinstance(answer, str):
-        raise _Unusable(f"your answer is the text {answer!r}; give a number, without "
-                        "quotes (e.g. 0.5, not '0.5').")
+        raise _Unusable(_t("text_for_number", answer=repr(answer)))
     if isinstance(answer, (bool, np.bool_)):
-        raise _Unusable(f"your answer is {answer}, a yes/no value; give a number.")
+        raise _Unusable(_t("yes_no_for_number", answer=answer))
     if isinstance(answer, Real):
         value = float(answer)
     else:
         try:
             arr = np.asarray(answer, dtype=float)
         except (TypeError, ValueError):
-            raise _Unusable(f"your answer should be a number; got a {type(answer).__name__}."
-                            ) from None
+            raise _Unusable(_t("not_a_number", type=type(answer).__name__)) from None
         if arr.size != 1:
-            raise _Unusable(f"your answer should be a single number; got {arr.size} numbers "
-                            f"(shape {arr.shape}).")
+            raise _Unusable(_t("several_numbers", size=arr.size, shape=arr.shape))
         value = float(arr.reshape(()))
     if not math.isfinite(value):
-        raise _Unusable(f"your answer is {value}, which is not a finite number.")
+        raise _Unusable(_t("not_finite", value=value))
     return value
 
 
@@ -192,7 +217,7 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
 
 
 def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = (),
-                 praise: str = "", otherwise: str = "recompute it step by step.",
+                 praise: str = "", otherwise: str | None = None,
                  rtol: float = RTOL, atol: float = ATOL, whole: bool = False,
                  kind: str = "value", choices: Sequence[float] | None = None,
                  start: str | None = None) -> bool:
@@ -208,8 +233,9 @@ def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = 
         Known wrong answers with their hints, tried in order.
     praise : str
         Said after "✔ Correct!".
-    otherwise : str
-        The hint for a wrong answer that matches no known mistake.
+    otherwise : str, optional
+        The hint for a wrong answer that matches no known mistake (default:
+        "recompute it step by step.", in the current language).
     rtol, atol : float
         Relative and absolute tolerance.
     whole : bool
@@ -235,6 +261,7 @@ def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = 
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
     if kind == "choice" and not choices:
         raise ValueError("kind='choice' needs the list of choices")
+    otherwise = otherwise or _t("recompute")
     if _unanswered(answer):
         return not_answered(start or otherwise)
     try:
@@ -252,8 +279,7 @@ def check_number(answer: Any, expected: float, *, mistakes: Sequence[Mistake] = 
         if _close(value, float(mistake.answer), rtol, atol):
             return verdict(False, mistake.hint)
     if _close(value, expected, 0.05, atol):
-        return verdict(False, "close, but not within rounding: keep at least 3 significant "
-                              "digits (e.g. 0.105, not 0.1), or use Python's own numbers.")
+        return verdict(False, _t("close"))
     return verdict(False, otherwise)
 
 
@@ -272,8 +298,7 @@ def _check_whole(value: float, expected: float, kind: str, mistakes: Sequence[Mi
         wrong = float(mistake.answer)
         if not wrong.is_integer() and _close(value, wrong, rtol, atol):
             return verdict(False, mistake.hint)
-    what = "a count" if kind == "count" else "an index (a position, a step, a class)"
-    return verdict(False, f"{what} is a whole number; got {value:g}. {_sentence(otherwise)}")
+    return verdict(False, _then(_t(f"whole.{kind}", value=f"{value:g}"), _sentence(otherwise)))
 
 
 def _check_choice(value: float, expected: float, choices: Sequence[float],
@@ -295,20 +320,19 @@ def _check_choice(value: float, expected: float, choices: Sequence[float],
     if any(same(value, float(c)) for c in choices):
         return verdict(False, otherwise)
     listed = ", ".join(f"{float(c):g}" for c in choices)
-    return verdict(False, f"{value:g} is not one of the choices ({listed}). "
-                          f"{_sentence(otherwise)}")
+    return verdict(False, _then(_t("not_a_choice", value=f"{value:g}", choices=listed),
+                                _sentence(otherwise)))
 
 
 def _as_array(answer: Any) -> np.ndarray:
     if isinstance(answer, str):
-        raise _Unusable(f"your answer is the text {answer!r}; give numbers (a NumPy array).")
+        raise _Unusable(_t("text_for_array", answer=repr(answer)))
     try:
         arr = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise _Unusable(f"your answer should be an array of numbers; got a "
-                        f"{type(answer).__name__}.") from None
+        raise _Unusable(_t("not_an_array", type=type(answer).__name__)) from None
     if not np.all(np.isfinite(arr)):
-        raise _Unusable("your answer holds values that are not finite (nan or inf).")
+        raise _Unusable(_t("array_not_finite"))
     return arr
 
 
@@ -323,11 +347,11 @@ def _fit_shape(arr: np.ndarray, expected: np.ndarray, shape_hint: str) -> np.nda
     if (arr.ndim == 1 and expected.ndim == 2 and 1 in expected.shape
             and arr.size == expected.size):
         return arr.reshape(expected.shape)
-    hint = f" {shape_hint}" if shape_hint else ""
     if arr.ndim == 2 and arr.T.shape == expected.shape:
-        raise _Unusable(f"your array has shape {arr.shape}, the transpose of the expected "
-                        f"{expected.shape}.{hint}")
-    raise _Unusable(f"your array has shape {arr.shape}; expected shape {expected.shape}.{hint}")
+        raise _Unusable(_then(_t("transposed", shape=arr.shape, expected=expected.shape),
+                              shape_hint))
+    raise _Unusable(_then(_t("wrong_shape", shape=arr.shape, expected=expected.shape),
+                          shape_hint))
 
 
 def _all_close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -335,7 +359,7 @@ def _all_close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
 
 
 def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake] = (),
-                praise: str = "", otherwise: str = "recompute it step by step.",
+                praise: str = "", otherwise: str | None = None,
                 shape_hint: str = "", rtol: float = RTOL, atol: float = ATOL,
                 start: str | None = None) -> bool:
     """Check an array answer against ``expected`` and print a verdict.
@@ -363,6 +387,7 @@ def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake
     bool
         Whether the answer is right.
     """
+    otherwise = otherwise or _t("recompute")
     if _unanswered(answer):
         return not_answered(start or otherwise)
     expected = np.asarray(expected, dtype=float)
@@ -384,12 +409,12 @@ def check_array(answer: Any, expected: np.ndarray, *, mistakes: Sequence[Mistake
         if _all_close(arr, np.asarray(mistake.answer, dtype=float), rtol, atol):
             return verdict(False, mistake.hint)
     wrong = int(np.sum(~np.isclose(arr, expected, rtol=rtol, atol=atol)))
-    return verdict(False, f"{wrong} of {expected.size} numbers are off; {otherwise}")
+    return verdict(False, _t("numbers_off", wrong=wrong, size=expected.size, otherwise=otherwise))
 
 
 def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np.ndarray, *,
                    mistakes: Sequence[Mistake] = (), praise: str = "",
-                   otherwise: str = "compare your formula with the one above.",
+                   otherwise: str | None = None,
                    rtol: float = 1e-6, atol: float = 1e-9, start: str | None = None) -> bool:
     """Check a learner's function of z by evaluating it on the array ``z``.
 
@@ -404,7 +429,8 @@ def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np
     mistakes : sequence of Mistake
         Each ``answer`` is a function computing a known mistake.
     praise, otherwise : str
-        As for :func:`check_number`.
+        As for :func:`check_number` (``otherwise`` by default: "compare your
+        formula with the one above.").
     rtol, atol : float
         Tolerance (tight: a function should be exact, not rounded).
     start : str, optional
@@ -416,29 +442,27 @@ def check_function(fn: Any, reference: Callable[[np.ndarray], np.ndarray], z: np
     bool
         Whether the function is right at every point.
     """
+    otherwise = otherwise or _t("compare_formula")
     if _unanswered(fn):
         return not_answered(start or otherwise)
     if not callable(fn):
-        return verdict(False, f"pass the function itself (its name, without brackets); got "
-                              f"a {type(fn).__name__}.")
+        return verdict(False, _t("not_a_function", type=type(fn).__name__))
     z = np.asarray(z, dtype=float)
     try:
         with np.errstate(all="ignore"):
             got = fn(z.copy())
     except Exception as exc:  # noqa: BLE001 - the learner's code may fail in any way
-        extra = (" Use np.exp (which works on whole arrays), not math.exp."
-                 if isinstance(exc, TypeError) else "")
-        return verdict(False, f"calling your function on an array of z values failed with "
-                              f"{type(exc).__name__}: {exc}.{extra}")
+        failed = _t("function_failed", error=type(exc).__name__, message=exc)
+        return verdict(False, _then(failed, _t("use_np_exp") if isinstance(exc, TypeError)
+                                    else ""))
     if _unanswered(got):
         return not_answered(start or otherwise)
     try:
         got = _as_array(got)
     except _Unusable as exc:
-        return verdict(False, f"your function's result: {exc}")
+        return verdict(False, _t("function_result", problem=exc))
     if got.shape != z.shape:
-        return verdict(False, f"for {z.size} values of z your function returned shape "
-                              f"{got.shape}; it should return one value per z, shape {z.shape}.")
+        return verdict(False, _t("function_shape", size=z.size, got=got.shape, shape=z.shape))
     if _all_close(got, reference(z), rtol, atol):
         return verdict(True, praise)
     for mistake in mistakes:
@@ -498,28 +522,24 @@ def compare_guess(guess: Any, actual: Any, *, tolerance: float = 0.5) -> None:
         count as a good guess: 0.5 means within 50 %.
     """
     if _unanswered(guess):
-        print(f"✎ No guess recorded (my_guess = ...). The result is {_text(actual)}. Next "
-              "time, write your guess first: a guess you then see corrected sticks better "
-              "than a number you only read.")
+        print(_t("guess.none", actual=_text(actual)))
         return
     parts = list(actual) if isinstance(actual, tuple) else [actual]
     guesses = list(guess) if isinstance(actual, tuple) and isinstance(guess, (tuple, list)) \
         else [guess]
     if len(guesses) != len(parts):
-        print(f"Your guess {_text(guess)} has {len(guesses)} part(s); the question has "
-              f"{len(parts)}. The result is {_text(actual)}.")
+        print(_t("guess.parts", guess=_text(guess), given=len(guesses), asked=len(parts),
+                 actual=_text(actual)))
         return
     matches = [_guessed_right(g, a, tolerance) for g, a in zip(guesses, parts)]
     if any(m is None for m in matches):
-        print(f"Your guess is {_text(guess)}; the result is {_text(actual)}. (Give your "
-              "guess in the same form as the question asks, to have it compared.)")
+        print(_t("guess.form", guess=_text(guess), actual=_text(actual)))
         return
     right = sum(matches)
     if right == len(parts):
-        print(f"✔ Your guess {_text(guess)} matches the result {_text(actual)}.")
+        print(_t("guess.right", guess=_text(guess), actual=_text(actual)))
     elif len(parts) > 1 and right:
-        print(f"◐ Your guess {_text(guess)}; the result is {_text(actual)}: {right} of "
-              f"{len(parts)} right. Read on for why.")
+        print(_t("guess.partly", guess=_text(guess), actual=_text(actual), right=right,
+                 asked=len(parts)))
     else:
-        print(f"✘ Your guess was {_text(guess)}; the result is {_text(actual)}. A surprise "
-              "is worth more than a lucky guess: read on for why.")
+        print(_t("guess.wrong", guess=_text(guess), actual=_text(actual)))
