@@ -32,8 +32,10 @@ def picture_texts(view) -> list[str]:
 
 
 def english_words(texts) -> list[str]:
-    """The words of three or more Latin letters in ``texts`` that are not :data:`NAMES`."""
-    return [word for text in texts for word in re.findall(r"[A-Za-z]{3,}", text)
+    """The words of three or more Latin letters in ``texts`` that are not :data:`NAMES`
+    (nor mathtext commands such as ``\\mathdefault`` of log-axis tick labels)."""
+    return [word for text in texts for word in re.findall(r"[A-Za-z]{3,}",
+                                                          re.sub(r"\\[A-Za-z]+", "", text))
             if word not in NAMES]
 
 

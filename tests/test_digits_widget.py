@@ -19,6 +19,13 @@ from actviz_widgets.engine.case_study import DIGITS_RECIPE, train_digits
 from actviz_widgets.views.digits import bar_heights, bar_verts, colour_limit
 from actviz_widgets.widgets import digits as digits_module
 from actviz_widgets.widgets.digits import DigitsCaseStudy, DigitsState
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
+)
 
 def page_sends(control: widgets.Widget, value) -> None:
     """What the page sends when the learner moves ``control`` to ``value``."""
@@ -329,3 +336,66 @@ def test_state_is_a_read_only_snapshot(widget):
         state.delta[0] = 1.0
     widget.sample = 99
     assert state.position == 0 and widget.state.position == 99
+
+
+# -- language --------------------------------------------------------------------------------
+
+def test_in_chinese_the_controls_status_and_picture_speak_chinese(sorted_test):
+    X, y = sorted_test
+    w = DigitsCaseStudy(language="zh")
+    assert w.language == w.view.language == "zh"
+    assert_speaks_chinese(w)
+    r = reference(w, X, y)
+    accuracy = f"{100 * np.mean(r['pred'] == y):.1f}"
+    assert w.progress.description == "已训练"
+    assert w.status.value.startswith("ReLU：训练用时 ")
+    assert w.status.value.endswith(f"（用 Adam 训练 {DIGITS_RECIPE['epochs']} 轮）；测试准确率 "
+                                   f"<b>{accuracy} %</b>")
+    assert w.view.title.get_text().startswith(
+        f"手写数字：64-32-10 网络，隐藏单元用 ReLU · 359 个测试数字中 {accuracy} % 分类正确")
+    wrong = int(np.flatnonzero(r["pred"] != y)[0])
+    w.sample_slider.value = wrong
+    assert w.view.digit.title.get_text() == f"测试数字 {wrong}：真实为 {y[wrong]}"
+    assert w.view.prob_title.get_text().startswith(f"输出：判为 {r['pred'][wrong]}（p = ")
+    assert w.view.prob_title.get_text().endswith("），错误")
+    w.activation_dropdown.value = "linear"
+    assert dict((v, k) for k, v in w.activation_dropdown.options)["linear"] == "线性（恒等）"
+    assert "隐藏单元用 线性（恒等）" in w.view.title.get_text()
+    assert w.status.value.startswith("线性（恒等）：训练用时 ")
+    assert_speaks_chinese(w)
+
+
+def test_in_english_the_texts_are_the_english_ones(widget):
+    assert control_texts(widget) == {
+        "activation": ("hidden activation", ""),
+        "sample": ("test digit (sorted by class)",
+                   "the digits are sorted by class: 0s first, 9s last"),
+        "neuron": ("hidden neuron", "")}
+    assert [label for label, _ in widget.activation_dropdown.options] == [
+        "linear (identity)", "sigmoid", "tanh", "ReLU", "Leaky ReLU", "ELU", "softplus",
+        "GELU (tanh approx.)", "SiLU (swish)"]
+    accuracy = f"{100 * widget.accuracy:.1f}"
+    assert widget.status.value.startswith("ReLU: trained in ")
+    assert widget.status.value.endswith(f" s ({DIGITS_RECIPE['epochs']} epochs of Adam); test "
+                                        f"accuracy <b>{accuracy} %</b>")
+    texts = picture_texts(widget.view)
+    for line in ("hidden activations a: each column is one test digit, each row one neuron",
+                 "the 359 test digits, sorted by class (true class below)", "hidden neuron",
+                 "activation a", "mean activation per class", "mean activation a",
+                 "weight w / max|w|", "class (black outline: the true one)",
+                 "δ = ∂L/∂z per hidden neuron", "δ = ∂L/∂z", "predicted class", "true class",
+                 f"confusion (test: {accuracy} % right)", "test digit 0: a 0",
+                 "neuron 0: its activation for each test digit (row 0 of the heatmap above)",
+                 "what excites neuron 0:"):
+        assert line in texts, line
+    assert widget.view.title.get_text().startswith(
+        f"Digits: a 64-32-10 network, ReLU hidden units · {accuracy} % of 359 test digits "
+        "right · trained in ")
+    assert not any(CJK.search(t) for t in texts)
+
+
+def test_the_switch_gives_chinese_to_widgets_built_without_a_language():
+    with current_language("zh"):
+        w = DigitsCaseStudy()
+    assert w.language == "zh" and w.neuron_slider.description == "隐藏神经元"
+    assert w.view.means.title.get_text() == "各类别的平均激活值"

@@ -24,6 +24,7 @@ from actviz_widgets.views.mnist import (
     WeightImagesView,
 )
 from actviz_widgets.views.readability import readability_problems
+from actviz_widgets.views.text import fmt
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +240,50 @@ def test_misclassified_bad_input(rng):
         view.update(np.zeros((13, 784)), np.zeros(13, dtype=int), np.full((13, 10), 0.1))
     with pytest.raises(ValueError, match="labels"):
         view.update(np.zeros((2, 784)), [0, 10], np.full((2, 10), 0.1))
+
+
+# -- in Chinese ----------------------------------------------------------------------------
+def test_the_views_in_chinese_say_the_same_numbers_in_chinese_readably(rng):
+    W = rng.normal(size=(784, 128))
+    view = WeightImagesView(language="zh")
+    view.update(W, [5, 100, 7])
+    assert view.title.get_text() == ("选定的 3 个隐藏神经元（共 128 个）的输入权重，每个都画成"
+                                     "它所“看”的 28×28 图像")
+    assert [t.get_text() for t in view.labels[:3]] == ["神经元 5", "神经元 100", "神经元 7"]
+    assert view.colorbar.ax.get_ylabel() == "输入权重 w（像素 → 神经元）"
+    assert_readable(view)
+    view.update(W, [64])
+    assert view.title.get_text().startswith("隐藏神经元 64（共 128 个）的输入权重")
+
+    steps = np.arange(0, 1100, 100)
+    act, grad, loss, acc = timeline(rng, steps)
+    view = NeuronTimelineView(steps, steps_per_epoch=250, language="zh")
+    view.set_timeline(steps[:4], act[:, :4], grad[:, :4], loss[:4], acc[:4], title="时间线")
+    view.select(3, 9)
+    assert view.readout.get_text() == "神经元 3：第 900 步尚未记录"
+    view.select(3, 2)
+    row = int(np.flatnonzero(view.order == 3)[0])
+    assert view.readout.get_text() == (f"神经元 3，第 200 步之后：平均激活值 ā = "
+                                       f"{fmt(act[3, 2])}，平均 |∂L/∂z| = {fmt(grad[3, 2])}")
+    assert row == 3 and view.ax_grad.get_xlabel() == "训练步数（平方根刻度；1 轮 = 250 步）"
+    assert_readable(view)
+
+    starts = np.array([0, 30, 55, 90])
+    view = HiddenActivityView(starts, n_hidden=16, language="zh")
+    hidden = np.abs(rng.normal(size=(90, 16))) * (rng.random((90, 16)) < 0.5)
+    view.set_activations(hidden, title="激活")
+    view.select(4)
+    best = int(np.argmax([hidden[a:b, 4].mean() for a, b in zip(starts[:-1], starts[1:])]))
+    share = np.mean(hidden[:, 4] > 0)
+    assert view.neuron_title.get_text() == (f"神经元 4（上方橙框那一行）：每个数字的 a，橙色横线 = "
+                                            f"各类均值，{best} 类最高，在 {100 * share:.0f} % "
+                                            "的数字上激活（a > 0）")
+    assert_readable(view)
+
+    view = MisclassifiedView(n_tiles=6, language="zh")
+    probs = rng.dirichlet(np.ones(10), size=3)
+    labels = (probs.argmax(axis=1) + 1) % 10
+    view.update(rng.random((3, 784)), labels, probs, title="错例")
+    assert [c.get_text() for c in view.captions[:3]] == [
+        f"真实 {t}，判为 {s}" for t, s in zip(labels, probs.argmax(axis=1))]
+    assert_readable(view)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from actviz_widgets.engine.mnist import load_mnist, recording_steps, train_mnist_classifier
+from actviz_widgets.i18n import tr
 from actviz_widgets.views.mnist import (
     HiddenActivityView,
     MisclassifiedView,
@@ -32,6 +33,13 @@ from actviz_widgets.widgets.mnist import (
     MnistState,
     _openblas_controls,
     one_blas_thread,
+)
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
 )
 
 EPOCHS, RECORDS = 1, 12
@@ -108,7 +116,7 @@ def check(w: MnistClassifier, run, data) -> None:
         for k, n in enumerate(s.page_neurons):
             np.testing.assert_array_equal(v.images[k].get_array(),
                                           run.net.weights[0][:, n].reshape(28, 28))
-            assert v.labels[k].get_text() == f"neuron {n}"
+            assert v.labels[k].get_text() == tr("mnist.tile_label", w.language, neuron=n)
     elif w.picture == "activity":
         assert isinstance(v, HiddenActivityView)
         np.testing.assert_allclose(v.values, r["hidden"].T[w.neuron_rows], rtol=1e-10,
@@ -133,8 +141,9 @@ def check(w: MnistClassifier, run, data) -> None:
                                           data.X_test[i].reshape(28, 28))
             heights = [bar.get_height() for bar in v.bars[k]]
             np.testing.assert_allclose(heights, r["p_wrong"][first + k], rtol=1e-9, atol=1e-14)
-            assert v.captions[k].get_text() == (f"true {data.y_test[i]}, said "
-                                                f"{r['p_wrong'][first + k].argmax()}")
+            assert v.captions[k].get_text() == tr("mnist.caption", w.language,
+                                                  true=data.y_test[i],
+                                                  said=r["p_wrong"][first + k].argmax())
 
 
 # -- one BLAS thread -------------------------------------------------------------------------
@@ -325,3 +334,98 @@ def test_repr_and_state_are_read_only(widget):
         state.incoming[0] = 1.0
     widget.neuron = 3
     assert state.neuron == 0 and widget.state.neuron == 3
+
+
+# -- language --------------------------------------------------------------------------------
+
+def test_in_chinese_every_picture_control_and_message_speaks_chinese(run, data):
+    w = MnistClassifier(run, language="zh", records=RECORDS)
+    assert w.language == "zh"
+    r = reference(run, data)
+    n_wrong = len(r["wrong"])
+    accuracy = f"{100 * np.mean(r['p'].argmax(axis=1) == r['y']):.1f}"
+    assert w.status.value == (f"ReLU，1 轮，随机种子 0：训练用时 {run.seconds:.1f} 秒；测试准确率 "
+                              f"<b>{accuracy} %</b>（{len(data.y_test)} 个测试数字中分错 "
+                              f"{n_wrong} 个）")
+    assert w.progress.description == "已训练" and w.train_button.description == "训练"
+    assert [label for label, _ in w.picture_toggle.options] == ["权重", "激活", "训练过程",
+                                                                "分错的数字"]
+    for picture in ("weights", "activity", "timeline", "mistakes"):
+        w.picture = picture
+        assert w.view.language == "zh"
+        assert_speaks_chinese(w)
+        check(w, run, data)
+    assert w.view.title.get_text() == (f"网络分错的 {n_wrong} 个测试数字，最有把握的排在前面"
+                                       f"（每页 {MISTAKES_PER_PAGE} 个）")
+    i = r["wrong"][0]
+    assert w.view.captions[0].get_text() == f"真实 {data.y_test[i]}，判为 {r['p_wrong'][0].argmax()}"
+    w.picture = "weights"
+    assert [t.get_text() for t in w.view.labels[:2]] == ["神经元 0", "神经元 1"]
+    assert w.view.title.get_text().startswith("隐藏神经元 0–31（共 128 个）的输入权重")
+    w.seed = 1  # waits for Train, and says so in Chinese
+    assert "点“训练”来训练新网络：ReLU，1 轮，随机种子 1" in w.message.value
+    w.picture = "timeline"
+    w.train_button.click()
+    assert w.error is None and w.progress.description == "已训练"
+    assert w.view.title.get_text() == "ReLU 网络已训练 1 轮：每个隐藏神经元随训练的变化"
+    assert w.page_slider.tooltip == f"每页 {PAGE_SIZE} 个神经元"
+
+
+def test_in_english_the_texts_are_the_english_ones(widget, run, data):
+    assert control_texts(widget) == {
+        "picture": ("picture", ""), "neuron": ("hidden neuron", ""),
+        "page": ("weights page", "32 neurons a page"),
+        "record": ("training record", "the records are made at steps spaced densest at the "
+                                      "start"),
+        "mistakes_page": ("mistakes page", "12 digits a page, most confident first"),
+        "activation": ("hidden activation", "used by the next Train"),
+        "epochs": ("epochs", "used by the next Train"),
+        "seed": ("seed", "initial weights and mini-batch order of the next Train")}
+    assert [label for label, _ in widget.picture_toggle.options] == [
+        "weights", "activity", "over training", "mistakes"]
+    assert (widget.train_button.description, widget.train_button.tooltip) == (
+        "Train", "train a new network with these settings")
+    r = reference(run, data)
+    accuracy = f"{100 * np.mean(r['p'].argmax(axis=1) == r['y']):.1f}"
+    assert widget.status.value == (f"ReLU, 1 epoch, seed 0: trained in {run.seconds:.1f} s; test "
+                                   f"accuracy <b>{accuracy} %</b> ({len(r['wrong'])} of "
+                                   f"{len(data.y_test)} test digits wrong)")
+    expected = {
+        "weights": ["Incoming weights of hidden neurons 0–31 (of 128), each drawn as the 28×28 "
+                    "image it looks at", "red: the pixel's ink excites the neuron, blue: it "
+                    "inhibits it, white: it does not matter", "neuron 0",
+                    "incoming weight w (pixel → neuron)"],
+        "activity": [f"ReLU hidden layer on the {len(data.y_test)} test digits (test accuracy "
+                     f"{accuracy} %)", "hidden neuron (rows regrouped)",
+                     "test digits, sorted by their true class", "activation a",
+                     "the same digits, by class"],
+        "timeline": ["ReLU network trained for 1 epoch: each hidden neuron over time",
+                     "accuracy", "loss", "on the probe batch: accuracy (blue) and loss "
+                     "(vermillion)", "activation map: each neuron's mean activation",
+                     "mean activation ā", "gradient map: each neuron's mean |∂L/∂z| (grey: "
+                     "exactly 0, no learning signal)", "mean |∂L/∂z| (log scale)",
+                     "hidden neuron"],
+        "mistakes": [f"The {len(r['wrong'])} test digits the network gets wrong, most "
+                     "confident first (12 a page)", "under each digit, the network's "
+                     "probability for each class: vermillion = its answer, blue = the true "
+                     "class"]}
+    for picture, lines in expected.items():
+        widget.picture = picture
+        texts = picture_texts(widget.view)
+        for line in lines:
+            assert line in texts, line
+        assert not any(CJK.search(t) for t in texts)
+    assert widget.view.captions[0].get_text().startswith("true ")
+    widget.epochs = 3
+    assert widget.message.value.endswith(
+        "Press Train to train a new network: ReLU, 3 epochs, seed 0 (the pictures show the "
+        "network trained before).</div>")
+
+
+def test_the_switch_gives_chinese_to_widgets_built_without_a_language(run):
+    with current_language("zh"):
+        w = MnistClassifier(run, picture="activity")
+    assert w.language == w.view.language == "zh"
+    assert w.view.ax_neuron.get_xlabel() == "同一批数字，按类别"
+    w.picture = "mistakes"
+    assert w.view.language == "zh"
