@@ -91,8 +91,8 @@ class ComparisonState:
 class ComparisonView(FigureView):
     """Loss curves, learning rates and gradient noise of runs compared (see the module)."""
 
-    def __init__(self, pixel_ratio: float | None = None) -> None:
-        super().__init__((8.8, 4.7), pixel_ratio=pixel_ratio)
+    def __init__(self, pixel_ratio: float | None = None, language: str | None = None) -> None:
+        super().__init__((8.8, 4.7), pixel_ratio=pixel_ratio, language=language)
         fig = self.figure
         colors = SERIES_COLORS
         self.ax_loss = fig.add_axes((0.075, 0.11, 0.47, 0.68))
@@ -111,9 +111,9 @@ class ComparisonView(FigureView):
                     axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_short(v)))
                     axis.set_minor_formatter(NullFormatter())
         self.ax_loss.set_ylim(*LOSS_RANGE)
-        self.ax_loss.set_ylabel("training loss L (log scale)", fontsize=8)
-        self.ax_lr.set_ylabel("learning rate", fontsize=8)
-        self.ax_noise.set_xlabel("batch size B", fontsize=8)
+        self.ax_loss.set_ylabel(self.tr("comparison.view.loss_axis"), fontsize=8)
+        self.ax_lr.set_ylabel(self.tr("comparison.view.lr_axis"), fontsize=8)
+        self.ax_noise.set_xlabel(self.tr("comparison.view.batch_axis"), fontsize=8)
         self.ax_noise.set_ylabel("E‖g_B − g‖²", fontsize=8)
         self.loss_lines = [self.dynamic(self.ax_loss.plot([], [], color=c, lw=1.4)[0])
                            for c in colors[:MAX_RUNS]]
@@ -166,19 +166,18 @@ class ComparisonView(FigureView):
             y = (state.noise_expected[i[0]] if i.size else np.nan)
             self.run_marks[k].set_data([b], [y * 1.9] if np.isfinite(y) else [np.nan])
         self._place_key(state)
-        where = f"epoch {state.epoch} of {state.epochs}"
-        self.title.set_text(f"Same start, same data: {where}  ·  N = {state.n_train} "
-                            "training samples")
+        self.title.set_text(self.tr("comparison.view.title", epoch=state.epoch,
+                                    epochs=state.epochs, n=state.n_train))
         bad = [lab for lab, d in zip(state.labels, state.diverged) if d]
-        self.loss_note.set_text("diverged (stopped): " + ", ".join(bad) if bad else "")
-        self.lr_title.set_text(f"learning rate at each step (over {state.x_axis})")
+        self.loss_note.set_text(self.tr("comparison.view.diverged", runs=", ".join(bad))
+                                if bad else "")
+        self.lr_title.set_text(self.tr(f"comparison.view.lr_title.{state.x_axis}"))
         sizes = state.noise_sizes.astype(float)
         self.noise_line.set_data(sizes, state.noise_expected)
         self.noise_dots.set_data(sizes, state.noise_measured)
         first = state.noise_expected[0] if state.noise_expected.size else np.nan
         self.slope_line.set_data(sizes, first / sizes)
-        self.noise_title.set_text(f"gradient noise against B, at the\ncurrent weights of "
-                                  f"{state.noise_run}")
+        self.noise_title.set_text(self.tr("comparison.view.noise_title", run=state.noise_run))
 
     def _place_key(self, state: ComparisonState) -> None:
         renderer = self.canvas.get_renderer()
@@ -219,7 +218,7 @@ class ComparisonView(FigureView):
         xmax, lr_lo, lr_hi, n_lo, n_hi, unit, bmax = limits
         for ax in (self.ax_loss, self.ax_lr):
             ax.set_xlim(0.0, xmax)
-        self.ax_loss.set_xlabel(unit, fontsize=8)
+        self.ax_loss.set_xlabel(self.tr(f"comparison.view.{unit}"), fontsize=8)
         self.ax_lr.set_ylim(lr_lo, lr_hi)
         self.ax_noise.set_xlim(0.7, bmax * 1.5)
         self.ax_noise.set_ylim(n_lo, n_hi)

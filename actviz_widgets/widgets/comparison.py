@@ -94,39 +94,38 @@ class TrainingComparison(TrainingWidget):
     TRAIN_STEPS = (1, 5, 20)
     STEPS_PER_FRAME = 1  # epochs per frame of Play
 
-    compare = Choice("batch", [("batch sizes 1, 8, 32, all", "batch"),
-                               ("schedules", "schedule")], label="compare",
-                     effect="restart", width="270px")
-    schedule = Choice("constant", [(v, k) for k, v in SCHEDULE_LABELS.items()],
-                      label="schedule", effect="restart", width="250px",
-                      help="the schedule of every batch-size run")
-    batch_size = Choice(8, [("1", 1), ("8", 8), ("32", 32), ("all (full batch)", None)],
-                        label="batch size", effect="restart", width="230px",
-                        help="the batch size of every schedule run")
-    lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="learning rate",
-                effect="restart", width="290px")
-    scaling = Choice("none", [("same for every batch size", "none"),
-                              (f"linear: lr × B / {REFERENCE_BATCH}", "linear")],
-                     label="lr scaling", effect="restart", width="300px")
-    epochs = Integer(20, 2, 60, label="epochs", effect="restart", width="250px")
-    warmup = Integer(2, 1, 10, label="warm-up epochs", effect="restart", width="250px")
-    x_axis = Choice("epochs", ["epochs", "steps"], label="x axis", effect="display",
+    # labels, tooltips and option labels: catalogue area "comparison" (locale/*/comparison.json)
+    i18n_area = "comparison"
+
+    compare = Choice("batch", [("", "batch"), ("", "schedule")], label="", effect="restart",
+                     width="270px")
+    schedule = Choice("constant", [("", k) for k in SCHEDULE_LABELS], label="",
+                      effect="restart", width="250px")
+    batch_size = Choice(8, [("1", 1), ("8", 8), ("32", 32), ("", None)], label="",
+                        effect="restart", width="230px")
+    lr = Number(0.3, *LR_RANGE, step=0.05, log=True, fmt=".3g", label="", effect="restart",
+                width="290px")
+    scaling = Choice("none", [("", "none"), ("", "linear")], label="", effect="restart",
+                     width="300px")
+    epochs = Integer(20, 2, 60, label="", effect="restart", width="250px")
+    warmup = Integer(2, 1, 10, label="", effect="restart", width="250px")
+    x_axis = Choice("epochs", [("", "epochs"), ("", "steps")], label="", effect="display",
                     width="170px")
-    dataset = Choice("xor", DATASETS, label="data", effect="restart", width="190px")
-    seed = Integer(0, 0, MAX_SEED, text=True, label="seed", effect="restart", width="150px",
-                   help="seed of the initial weights, the data and the batch order")
+    dataset = Choice("xor", DATASETS, label="", effect="restart", width="190px")
+    seed = Integer(0, 0, MAX_SEED, text=True, label="", effect="restart", width="150px")
 
     def __init__(self, compare: str = "batch", schedule: str = "constant",
                  batch_size: int | None = 8, lr: float = 0.3, scaling: str = "none",
                  epochs: int = 20, warmup: int = 2, x_axis: str = "epochs",
-                 dataset: str = "xor", seed: int = 0) -> None:
+                 dataset: str = "xor", seed: int = 0, language: str | None = None) -> None:
         self.init_settings(dict(compare=compare, schedule=schedule, batch_size=batch_size,
                                 lr=lr, scaling=scaling, epochs=epochs, warmup=warmup,
-                                x_axis=x_axis, dataset=dataset, seed=seed))
+                                x_axis=x_axis, dataset=dataset, seed=seed), language=language)
         self.init_training()
         for n, button in self.train_buttons.items():
-            button.description = f"Train {n} epoch" + ("s" if n > 1 else "")
-            button.tooltip = f"every run trains {n} more epoch" + ("s" if n > 1 else "")
+            one = ".one" if n == 1 else ""
+            button.description = self.tr(f"comparison.train{one}", n=n)
+            button.tooltip = self.tr(f"comparison.train{one}.help", n=n)
             button.layout.width = "150px"
         self.build()
         self.lr_slider = self.control("lr")
@@ -139,7 +138,7 @@ class TrainingComparison(TrainingWidget):
                               self.control("x_axis")]),
                 widgets.HBox([self.epochs_slider, self.warmup_slider,
                               self.control("dataset"), self.control("seed")])]
-        super().__init__(ComparisonView(), rows)
+        super().__init__(ComparisonView(language=self.language), rows)
         self._enable_controls()
         self.refresh()
 
@@ -163,8 +162,8 @@ class TrainingComparison(TrainingWidget):
         else:
             pairs = [(self.batch_size, name) for name in SCHEDULE_LABELS]
         if any(name == "warmup_cosine" for _, name in pairs) and self.warmup >= self.epochs:
-            raise ValueError(f"warmup must be fewer epochs than epochs ({self.epochs}) for "
-                             f"the warm-up + cosine schedule; got {self.warmup}")
+            raise ValueError(self.tr("comparison.warmup_too_long", epochs=self.epochs,
+                                     warmup=self.warmup))
         specs = []
         for batch, name in pairs:
             b = n_train if batch is None else min(batch, n_train)
@@ -172,11 +171,17 @@ class TrainingComparison(TrainingWidget):
             lr = scaled_lr(self.lr, b, REFERENCE_BATCH) if self.scaling == "linear" else self.lr
             schedule = make_schedule(name, lr, self.epochs * per_epoch,
                                      warmup_steps=self.warmup * per_epoch)
-            what = f"B = {b}" + (" (all)" if batch is None else "")
-            label = what if self.compare == "batch" else SCHEDULE_LABELS[name].split(" (")[0]
-            specs.append(RunSpec(f"{label}, lr {lr:.3g}", None if batch is None else b,
-                                 schedule))
+            specs.append(RunSpec(self.tr("comparison.run", name=self._run_name(batch, b, name),
+                                         lr=f"{lr:.3g}"),
+                                 None if batch is None else b, schedule))
         return tuple(specs)
+
+    def _run_name(self, batch: int | None, b: int, schedule: str) -> str:
+        """A run's short name: its batch size ("B = 8") or its schedule ("cosine")."""
+        if self.compare == "schedule":
+            return self.tr(f"comparison.run.{schedule}")
+        return self.tr("comparison.run.batch_all" if batch is None else "comparison.run.batch",
+                       b=b)
 
     def build(self) -> None:
         """The network, the data and the runs from the settings, at epoch 0."""
@@ -226,8 +231,15 @@ class TrainingComparison(TrainingWidget):
             horizon=tuple(horizons),
             diverged=tuple(rs.diverged(k) is not None for k in range(len(self.runs))),
             noise_sizes=noise.batch_sizes, noise_expected=noise.expected,
-            noise_measured=noise.measured, noise_run=self.runs[self.noise_run].label.split(",")[0],
+            noise_measured=noise.measured, noise_run=self._noise_run_name(n),
             full_norm2=noise.full_norm2)
+
+    def _noise_run_name(self, n_train: int) -> str:
+        """The short name of the run whose weights the noise panel measures."""
+        batch = self.runs[self.noise_run].batch_size
+        b = n_train if batch is None else batch
+        schedule = list(SCHEDULE_LABELS)[self.noise_run] if self.compare == "schedule" else ""
+        return self._run_name(batch, b, schedule)
 
     @property
     def _initial_loss(self) -> float:
