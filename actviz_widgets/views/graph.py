@@ -21,13 +21,14 @@ with the diverging map (red > 0, blue < 0) on a symmetric scale.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 from matplotlib.textpath import TextToPath
@@ -86,8 +87,14 @@ _NOTE_PT = 9.0
 
 @lru_cache(maxsize=1024)
 def _char_width(char: str, weight: str) -> float:
-    """Advance of one character at 100 pt, in points (DejaVu Sans)."""
+    """Advance of one character at 100 pt, in points (DejaVu Sans).
+
+    A character DejaVu Sans lacks (Chinese) is drawn from a CJK font, whose
+    glyphs are all one em wide: 100 points.
+    """
     prop = FontProperties(family="DejaVu Sans", size=100.0, weight=weight)
+    if char not in " \t" and get_font(findfont(prop)).get_char_index(ord(char)) == 0:
+        return 100.0
     if char == " ":  # a lone space measures 0: take it from two letters
         return (TextToPath().get_text_width_height_descent("x x", prop, ismath=False)[0]
                 - 2 * _char_width("x", weight))
@@ -105,16 +112,25 @@ def _px(points: float) -> float:
     return points * _CSS_DPI / 72.0
 
 
+# A line may break before any Chinese character, never before closing punctuation.
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CLOSING = "，。；：、）》」』！？"
+_PIECES = re.compile(rf"[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+")
+
+
 def _wrap(text: str, size: float, width_px: float, weight: str = "normal") -> list[str]:
-    """Greedy word wrap of ``text`` to lines at most ``width_px`` wide."""
+    """Greedy wrap of ``text`` to lines at most ``width_px`` wide: between words, and
+    between Chinese characters (which have no spaces between them)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            trial = f"{line} {word}" if line else word
+        line, end = "", 0
+        for match in _PIECES.finditer(paragraph):
+            gap = paragraph[end:match.start()]  # the spaces before this piece, if any
+            end = match.end()
+            trial = line + (gap if line else "") + match.group()
             if line and _px(_text_width(trial, size, weight)) > width_px:
                 lines.append(line)
-                line = word
+                line = match.group()
             else:
                 line = trial
         lines.append(line)
@@ -373,6 +389,10 @@ class GraphView(FigureView):
         layout is in CSS pixels at 100 per inch, so text keeps its size.
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2 for a sharp picture on a high-DPI screen).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the picture's own texts (the key,
+        the step counter, the sums). The step panel writes the step's texts as the
+        engine gives them. Default: the current language.
 
     Attributes
     ----------
@@ -400,14 +420,15 @@ class GraphView(FigureView):
         the local derivative comes from, and what to notice.
     """
 
-    def __init__(self, width: float = 860.0, pixel_ratio: float | None = None) -> None:
+    def __init__(self, width: float = 860.0, pixel_ratio: float | None = None,
+                 language: str | None = None) -> None:
         if isinstance(width, bool) or not isinstance(width, (int, float)) or \
                 not 400.0 <= float(width) <= 2000.0:
             raise ValueError(f"width must be a number of pixels between 400 and 2000; "
                              f"got {width!r}")
         self.width = float(width)
         self._css_dpi = _CSS_DPI
-        super().__init__((self.width / _CSS_DPI, 4.0), _CSS_DPI, pixel_ratio)
+        super().__init__((self.width / _CSS_DPI, 4.0), _CSS_DPI, pixel_ratio, language)
         self.structure: GraphStructure | None = None
         self.layout: GraphLayout | None = None
         self.step: GraphStep | None = None
@@ -540,7 +561,9 @@ class GraphView(FigureView):
         y = 30.0
         x = _MARGIN
         out = s.nodes[s.output].label
-        parts = [("name", _KIND_FACE["weight"]), ("value", "white"), (f"∂{out}/∂node", "white")]
+        parts = [(self.tr("graph.key.name"), _KIND_FACE["weight"]),
+                 (self.tr("graph.key.value"), "white"),
+                 (self.tr("graph.key.gradient", output=out), "white")]
         for word, face in parts:
             w = _px(_text_width(word, _LABEL_PT)) + 10
             ax.add_patch(Rectangle((x, y), w, 17, facecolor=face, edgecolor="#999999",
@@ -548,8 +571,7 @@ class GraphView(FigureView):
             text(x + w / 2, y + 8.5, word, fontsize=_LABEL_PT, ha="center", va="center",
                  color=_TEXT)
             x += w
-        words = ("  gradient: red > 0, blue < 0, ? not arrived yet, — none needed · "
-                 "number on an edge: local derivative")
+        words = "  " + self.tr("graph.key.words")
         text(x + 2, y + 8.5, words, fontsize=_LABEL_PT, va="center", color=_MUTED)
 
     # -- updating ----------------------------------------------------------------------------
@@ -643,18 +665,21 @@ class GraphView(FigureView):
             return ""
         room = self.layout.boxes[i][2] + 16.0
         for digits in (3, 2):
-            terms = ([f"old {fmt_num(old, digits)}"] if not math.isnan(old) else []) + [
+            terms = ([self.tr("graph.sum.old", value=fmt_num(old, digits))]
+                     if not math.isnan(old) else []) + [
                 fmt_num(p, digits) for p in parts]
             half = (len(terms) + 1) // 2
             for lines in (["= " + " + ".join(terms)],
                           ["= " + " + ".join(terms[:half]), "+ " + " + ".join(terms[half:])]):
                 if all(_px(_text_width(line, _LABEL_PT)) <= room for line in lines):
                     return "\n".join(lines)
-        return f"= sum of {len(terms)} parts"
+        return self.tr("graph.sum.parts", n=len(terms))
 
     def _write_panel(self, step: GraphStep) -> None:
         width = self.width - 2 * _MARGIN
-        self.counter_text.set_text(f"step {step.index} of {step.n_steps - 1} · {step.phase}")
+        self.counter_text.set_text(self.tr("graph.counter", index=step.index,
+                                           last=step.n_steps - 1,
+                                           phase=self.tr(f"graph.phase.{step.phase}")))
         self.title_text.set_text(step.title)
         y = self._panel_top + 8.0 + _line_px(_NOTE_PT, 1.2) + 4.0
         for artist, value, size, n, spacing in (

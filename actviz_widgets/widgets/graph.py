@@ -14,6 +14,8 @@ gradient on before all of it has arrived).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ipywidgets as widgets
 import traitlets
 
@@ -23,7 +25,7 @@ from ..engine.graph_builders import EXPRESSION_NAMES, expression_graph, neuron_g
 from ..engine.graph_ops import subscript_digits
 from ..views.graph import GraphView
 from .base import FigureWidget
-from .settings import Choice, Integer, Number
+from .settings import Choice, Integer, Number, SettingSpec
 from .single_neuron import RANGES as NEURON_RANGES
 from .stepping import Stepping
 
@@ -36,11 +38,7 @@ MODES = ("normal", "accumulate", "wrong_order")
 #: The range of an expression's leaf slider (every worked example lies inside it).
 EXPRESSION_RANGE = (-10.0, 10.0)
 _NEURON_LEAVES = ("x1", "x2", "w1", "w2", "b", "y")
-_NEURON_LABELS = {"x1": "x₁ (input)", "x2": "x₂ (input)", "w1": "w₁ (weight)",
-                  "w2": "w₂ (weight)", "b": "b (bias)", "y": "y (target)"}
 _NEURON_DEFAULTS = {"x1": 1.0, "x2": 2.0, "w1": 0.5, "w2": -0.3, "b": 0.1, "y": 1.0}
-_MODE_LABELS = {"normal": "normal", "accumulate": "backward twice, no zero_grad",
-                "wrong_order": "wrong order"}
 
 
 def _expression_leaves() -> dict[str, dict[str, float]]:
@@ -56,17 +54,18 @@ _ALL_EXPRESSION_LEAVES = tuple(dict.fromkeys(k for leaves in _EXPRESSION_LEAVES.
 
 
 def _neuron_value(key: str) -> Number:
-    return Number(_NEURON_DEFAULTS[key], *NEURON_RANGES[key], step=0.01,
-                  label=_NEURON_LABELS[key], width="300px")
+    return Number(_NEURON_DEFAULTS[key], *NEURON_RANGES[key], step=0.01, label="",
+                  width="300px")
 
 
 def _expression_value(leaf: str) -> Number:
+    # the label is the leaf's symbol in every language; the tooltip comes from the catalogue
     return Number(0.0, *EXPRESSION_RANGE, step=0.01, label=subscript_digits(leaf),
-                  width="260px", help=f"the leaf {leaf} of the expression")
+                  width="260px")
 
 
 def _graph_options() -> list[tuple[str, str]]:
-    options = [("one neuron and its loss", NEURON)]
+    options = [("", NEURON)]  # (its label is the catalogue's)
     for name in EXPRESSION_NAMES:
         options.append((expression_graph(name).structure.title, name))
     return options
@@ -104,6 +103,10 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
         the order of :meth:`~actviz_widgets.engine.Graph.wrong_order`.
     position : int, optional
         The step shown; default the last one (every value and gradient known).
+    language : str, optional
+        ``"en"`` or ``"zh"``: the language of the controls and of the picture's
+        own texts (the step panel's explanations are the engine's, in English).
+        Default: :func:`actviz_widgets.get_language`.
     **leaves : float
         Leaf values: the neuron's ``x1, x2, w1, w2, b, y`` (defaults 1, 2,
         0.5, −0.3, 0.1, 1 as in :class:`SingleNeuron`) or the expression's
@@ -148,16 +151,14 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
     {'a': -2.0, 'b': 2.0}
     """
 
-    graph = Choice(NEURON, _graph_options(), label="graph", width="330px")
+    i18n_area = "graph"
+    graph = Choice(NEURON, _graph_options(), label="", width="330px")
     activation = Choice("sigmoid", [(get_activation(n).display_name, n)
                                     for n in ACTIVATION_NAMES],
-                        label="activation f", width="250px")
-    loss_name = Choice("mse", [("mse: (a − y)²", "mse"), ("bce: cross-entropy", "bce")],
-                       label="loss", width="250px")
-    mode = Choice("normal", [(_MODE_LABELS[m], m) for m in MODES], widget="toggle",
-                  label="backward pass")
-    position = Integer(0, 0, 1000, label="step", effect="display", width="300px",
-                       help="the step shown: start, forward steps, seed, backward steps, done")
+                        label="", width="250px")
+    loss_name = Choice("mse", [("mse: (a − y)²", "mse"), ("", "bce")], label="", width="250px")
+    mode = Choice("normal", [("", m) for m in MODES], widget="toggle", label="")
+    position = Integer(0, 0, 1000, label="", effect="display", width="300px")
     x1 = _neuron_value("x1")
     x2 = _neuron_value("x2")
     y = _neuron_value("y")
@@ -166,13 +167,14 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
     b = _neuron_value("b")
 
     def __init__(self, graph: str = NEURON, activation: str = "sigmoid", loss: str = "mse",
-                 mode: str = "normal", position: int | None = None, **leaves: float) -> None:
+                 mode: str = "normal", position: int | None = None,
+                 language: str | None = None, **leaves: float) -> None:
         self._models: dict[tuple, Graph] = {}
         self.model: Graph | None = None
         self._trace: GraphTrace | None = None
         self._drawn: GraphStep | None = None
         self.init_settings({"graph": graph, "activation": activation, "loss_name": loss,
-                            "mode": mode})
+                            "mode": mode}, language=language)
         if self.graph != NEURON:  # an expression starts from its worked example
             for k, v in _EXPRESSION_LEAVES[self.graph].items():
                 setattr(self, f"e_{k}", v)
@@ -194,8 +196,8 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
         self.step_slider = self.control("position")
         self.init_stepping(interval=1200)
         lay = widgets.Layout
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="every setting back to the start, step 0",
+        self.reset_button = widgets.Button(description=self.tr("graph.reset"), icon="undo",
+                                           tooltip=self.tr("graph.reset.help"),
                                            layout=lay(width="80px"))
         s, e = self.sliders, self.expression_sliders
         self._expression_box = widgets.HBox(list(e.values()),
@@ -210,7 +212,7 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
             widgets.HBox([self.reset_button, self.prev_button, self.next_button, self.play,
                           self.step_slider]),
         ]
-        super().__init__(GraphView(), rows)
+        super().__init__(GraphView(language=self.language), rows)
         self._show_controls()
         self.reset_button.on_click(self.guarded(self.reset))
         self.refresh()
@@ -271,6 +273,13 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
         self.apply(**self._leaf_settings(self.graph, values))
 
     # -- settings --------------------------------------------------------------------------
+    def localized_spec(self, name: str) -> SettingSpec:
+        """As :meth:`SettingsOwner.localized_spec`; an expression's leaf keeps its symbol
+        as its label (``a``, ``x₁``) and takes its tooltip from ``graph.leaf.help``."""
+        if not name.startswith("e_"):
+            return super().localized_spec(name)
+        return replace(self.setting_spec(name), help=self.tr("graph.leaf.help", leaf=name[2:]))
+
     @staticmethod
     def _leaf_settings(graph: str, values: dict) -> dict:
         names = _NEURON_LEAVES if graph == NEURON else tuple(_EXPRESSION_LEAVES[graph])
@@ -361,8 +370,7 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
         settings = self.settings()
         if settings["graph"] == NEURON and settings["loss_name"] == "bce" and \
                 not 0.0 <= settings["y"] <= 1.0:
-            raise ValueError(f"the bce loss needs a target y between 0 and 1; got "
-                             f"y = {settings['y']:g}")
+            raise ValueError(self.tr("graph.bce_target", y=f"{settings['y']:g}"))
         g = self._model(settings)
         g.set(**self._leaves_of(settings))
         g.zero_grad()
