@@ -295,3 +295,24 @@ def test_controls_the_runs_do_not_use_are_greyed_out():
     c["compare"].set_state({"index": 1})  # the page picks "schedules"
     assert w.compare == "schedule"
     assert c["schedule"].disabled and not c["batch_size"].disabled and not c["warmup"].disabled
+
+
+def test_in_chinese_every_text_comes_from_the_catalogue():
+    w = TrainingComparison(compare="schedule", language="zh")
+    assert w.language == "zh" and w.view.language == "zh"
+    assert w.control("lr").description == "学习率"
+    assert w.control("compare").options[1] == ("学习率调度", "schedule")
+    assert w.train_buttons[1].description == "训练 1 轮"
+    assert w.train_buttons[5].description == "训练 5 轮"
+    assert [r.label for r in w.runs] == ["恒定，学习率 0.3", "阶梯，学习率 0.3",
+                                         "余弦，学习率 0.3", "预热 + 余弦，学习率 0.3"]
+    w.train(2)
+    assert w.state.noise_run == "预热 + 余弦"
+    assert w.view.title.get_text() == "相同起点、相同数据：第 2 轮，共 20 轮  ·  N = 100 个训练样本"
+    assert readability_problems(w.view) == []
+    # the English names stay as they were
+    en = TrainingComparison()
+    assert [r.label for r in en.runs] == ["B = 1, lr 0.3", "B = 8, lr 0.3", "B = 32, lr 0.3",
+                                          "B = 100 (all), lr 0.3"]
+    assert en.train_buttons[1].description == "Train 1 epoch"
+    assert en.train_buttons[5].description == "Train 5 epochs"

@@ -210,3 +210,20 @@ def test_importing_the_package_does_not_import_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_trained_playground_network_exports():
+    torch = pytest.importorskip("torch")
+    from actviz_widgets.widgets.playground import Playground
+
+    pg = Playground(dataset="circles", activation="relu", n_samples=60, grid_n=12)
+    pg.run_frames(4)
+    model = pg.net.to_torch()
+    X = pg.data.X_test
+    out = model(torch.from_numpy(X)).detach().numpy()
+    np.testing.assert_allclose(out, pg.net.predict(X), rtol=TOL, atol=TOL)
+    space: dict = {}
+    exec(compile(pg.net.to_pytorch_code(), "playground.py", "exec"), space)
+    np.testing.assert_allclose(space["model"](torch.from_numpy(X)).detach().numpy(),
+                               pg.net.predict(X), rtol=TOL, atol=TOL)
+    pg.close()
