@@ -214,16 +214,19 @@ def test_importing_the_package_does_not_import_torch():
 
 def test_the_trained_playground_network_exports():
     torch = pytest.importorskip("torch")
+    from actviz_widgets.engine.export import torch_loss
     from actviz_widgets.widgets.playground import Playground
 
     pg = Playground(dataset="circles", activation="relu", n_samples=60, grid_n=12)
     pg.run_frames(4)
     model = pg.net.to_torch()
-    X = pg.data.X_test
-    out = model(torch.from_numpy(X)).detach().numpy()
+    X = pg.data.X_test  # read-only, as every Dataset's arrays
+    loss = torch_loss(pg.net, model, X, pg.data.y_test)
+    assert loss.item() == pytest.approx(pg.net.loss_value(X, pg.data.y_test), rel=TOL)
+    out = model(torch.tensor(X)).detach().numpy()
     np.testing.assert_allclose(out, pg.net.predict(X), rtol=TOL, atol=TOL)
     space: dict = {}
     exec(compile(pg.net.to_pytorch_code(), "playground.py", "exec"), space)
-    np.testing.assert_allclose(space["model"](torch.from_numpy(X)).detach().numpy(),
+    np.testing.assert_allclose(space["model"](torch.tensor(X)).detach().numpy(),
                                pg.net.predict(X), rtol=TOL, atol=TOL)
     pg.close()

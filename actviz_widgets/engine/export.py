@@ -149,8 +149,8 @@ def to_torch(net: MLP, dtype=None):
     for W, b, act in zip(net.weights, net.biases, net.activations):
         linear = torch.nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
         with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
-            linear.bias.copy_(torch.from_numpy(b))
+            linear.weight.copy_(torch.tensor(W.T))
+            linear.bias.copy_(torch.tensor(b))
         cls, kwargs = TORCH_MODULES[act.name]
         layers += [linear, _resolve(space, cls)(**kwargs)]
     return torch.nn.Sequential(*layers)
@@ -186,12 +186,14 @@ def torch_loss(net: MLP, model, X, y):
     loss_fn = torch_loss_module(net)
     torch = import_torch()
     dtype = next(model.parameters()).dtype
-    X = X if isinstance(X, torch.Tensor) else torch.from_numpy(net.check_X(X)).to(dtype)
+    # torch.tensor copies: the data may be read-only arrays (a Dataset's), which
+    # torch.from_numpy would share with a warning
+    X = X if isinstance(X, torch.Tensor) else torch.tensor(net.check_X(X), dtype=dtype)
     targets = net.loss.check_targets(y, X.shape[0], net.sizes[-1])
     if targets.dtype.kind in "iu":
-        t = torch.from_numpy(targets.astype(np.int64))
+        t = torch.tensor(targets, dtype=torch.int64)
     else:
-        t = torch.from_numpy(np.ascontiguousarray(targets)).to(dtype)
+        t = torch.tensor(targets, dtype=dtype)
     takes_logits = TORCH_LOSSES[net.loss.name][1]
     return loss_fn(model[:-1](X) if takes_logits else model(X), t)
 
