@@ -21,7 +21,7 @@ import pytest
 from actviz_widgets.engine.case_study import train_digits
 from actviz_widgets.engine.datasets import load_digits, make_dataset
 from actviz_widgets.engine.network import MLP
-from actviz_widgets import exercises
+from actviz_widgets import exercises, i18n
 from actviz_widgets.exercises import (
     _check,
     lesson00,
@@ -929,3 +929,81 @@ def test_lesson10_top_delta_neuron(capsys, digits_case):
         assert_wrong(capsys, lesson14.check_top_delta_neuron, int(np.argmax(a1[0])),
                      "largest activation")
     assert_wrong(capsys, lesson14.check_top_delta_neuron, 3.5, "whole number")
+
+
+# --- the checkers in Chinese (the Chinese lessons call av.set_language("zh")) ---------------
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _softmax(z) -> list[float]:
+    e = [math.exp(v) for v in z]
+    return [v / sum(e) for v in e]
+
+
+# (lesson module, checker, a known mistake worked out by hand, its key, the values in the hint)
+ZH_MISTAKES = [
+    ("lesson00", "check_sigmoid_at_zero", 0.0, "lesson00.sigmoid_at_zero.hint_1", {}),
+    ("lesson01", "check_sigmoid_derivative", _sigmoid(2.0), "lesson01.sigmoid_derivative.hint_1",
+     {}),
+    # z − b: the weighted sum without the bias (z = 0.8·1.5 + 0.3·(−2) − 0.3 = 0.3, b = −0.3)
+    ("lesson02", "check_weighted_sum", 0.6, "lesson02.weighted_sum.hint_1", {}),
+    # ∂f/∂q from the direct path only: r = q + c = a·b + c = −3 + 1 = −2
+    ("lesson03", "check_dq", -2.0, "lesson03.dq.hint_1", {}),
+    # q before r, which uses it (the right order is f, r, q)
+    ("lesson03", "check_order", ["f", "q", "r"], "lesson03.order.verdict_4",
+     {"name": "q", "user": "r"}),
+    # the weights only: 2·3 + 3·2 + 2·1
+    ("lesson04", "check_n_params", 14, "lesson04.n_params.hint_1", {}),
+    # −ln ŷ of the most probable class (1) instead of the label's (2)
+    ("lesson06", "check_loss", -math.log(_softmax((0.5, 2.0, -1.0, 1.0))[1]),
+     "lesson06.loss.hint_1", {"predicted": 1, "y": 2}),
+    # three steps of w ← w − 0.9·2w from w = 1 end at (−0.8)³; the sign flipped
+    ("lesson07", "check_bowl", 0.512, "lesson07.bowl.hint_1", {}),
+]
+
+
+@pytest.mark.parametrize("lesson, checker, answer, key, values", ZH_MISTAKES,
+                         ids=[f"{m[0]}-{m[1]}" for m in ZH_MISTAKES])
+def test_a_wrong_answer_in_chinese_gets_the_chinese_hint(capsys, lesson, checker, answer, key,
+                                                          values):
+    check = getattr(importlib.import_module(f"actviz_widgets.exercises.{lesson}"), checker)
+    with i18n.language("zh"):
+        ok, text = run(capsys, check, answer)
+    assert ok is False
+    assert text == "✘ 还不对：" + i18n.tr(key, "zh", **values)
+    ok, english = run(capsys, check, answer)  # and in English, the English hint as before
+    assert english == "✘ Not quite: " + i18n.tr(key, "en", **values)
+
+
+def test_lesson05_numeric_gradient_in_chinese(capsys):
+    layer, i, j = lesson05.CHECKED_WEIGHT
+    eps = 1e-5
+    plus, minus = [w.copy() for w in W], [w.copy() for w in W]
+    plus[layer][i, j] += eps
+    minus[layer][i, j] -= eps
+    numeric = (bce(XB, YB, plus) - bce(XB, YB, minus)) / (2 * eps)
+    with i18n.language("zh"):
+        ok, text = run(capsys, lesson05.check_numeric_gradient, 2 * numeric)
+        assert (ok, text) == (False, "✘ 还不对：大了一倍：要除以 2ε，即 w − ε 与 w + ε 之间的距离。")
+        ok, text = run(capsys, lesson05.check_numeric_gradient, numeric)
+        assert ok is True and text == "✔ 正确！" + i18n.tr("lesson05.numeric_gradient.praise")
+
+
+def test_the_shared_verdicts_follow_the_language(capsys):
+    assert [_check.prefix(k, "en") for k in ("correct", "wrong", "unanswered")] == [
+        _check.CORRECT, _check.WRONG, _check.UNANSWERED]
+    with i18n.language("zh"):
+        assert run(capsys, lambda a: _check.check_number(a, 0.5), 0.5) == (True, "✔ 正确！")
+        ok, text = run(capsys, lambda a: _check.check_number(a, 0.5), ...)
+        assert text == "✎ 尚未作答：把 ... 换成你的答案，再运行这个单元格。可以从这里入手：请一步一步重新算一遍。"
+        ok, text = run(capsys, lambda a: _check.check_number(a, 0.5), "0.5")
+        assert text == "✘ 还不对：你的答案是文本 '0.5'；请给出一个数，不要加引号（例如写 0.5，而不是 '0.5'）。"
+        # a count's hint: no capital letter forced onto a Chinese hint that starts with a symbol
+        ok, text = run(capsys, lambda a: _check.check_number(a, 3, kind="count",
+                                                             otherwise="z 要取整数。"), 2.5)
+        assert text == "✘ 还不对：计数应当是整数，这里得到 2.5。z 要取整数。"
+        _check.compare_guess("up", "down")
+        assert capsys.readouterr().out.startswith("✘ 你的猜测是 'up'，结果是 'down'。")
+    assert run(capsys, lambda a: _check.check_number(a, 0.5), 0.5) == (True, "✔ Correct!")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.activations import get_activation
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["READ_Z", "check_sigmoid_at_zero", "check_tanh_reading",
@@ -39,14 +40,12 @@ def check_sigmoid_at_zero(answer: Any) -> bool:
     return check_number(
         answer, _f("sigmoid", 0.0),
         mistakes=[
-            Mistake(0.0, "0 is what tanh and ReLU give at z = 0. The sigmoid is "
-                         "1 / (1 + e^(−z)), and e⁰ = 1."),
-            Mistake(1.0, "e⁰ = 1, so σ(0) = 1 / (1 + 1). Divide once more."),
-            Mistake(_df("sigmoid", 0.0), "0.25 is the sigmoid's slope at 0, its derivative "
-                                         "σ′(0). The question asks for its value σ(0)."),
+            Mistake(0.0, _t("lesson00.sigmoid_at_zero.hint_1")),
+            Mistake(1.0, _t("lesson00.sigmoid_at_zero.hint_2")),
+            Mistake(_df("sigmoid", 0.0), _t("lesson00.sigmoid_at_zero.hint_3")),
         ],
-        praise="σ(0) = 1 / (1 + e⁰) = 1/2: the sigmoid sits halfway between 0 and 1.",
-        otherwise="put z = 0 into σ(z) = 1 / (1 + e^(−z)).")
+        praise=_t("lesson00.sigmoid_at_zero.praise"),
+        otherwise=_t("lesson00.sigmoid_at_zero.otherwise"))
 
 
 def check_tanh_reading(answer: Any) -> bool:
@@ -66,12 +65,10 @@ def check_tanh_reading(answer: Any) -> bool:
     return check_number(
         answer, _f("tanh", z),
         mistakes=[
-            Mistake(_f("tanh", _START_Z), "that is tanh at z = 1, where the slider started. "
-                                          "Move z to 2 first."),
-            Mistake(_df("tanh", z), "that is f′(z), the activation function's derivative "
-                                    "(the f′(z) column). The question asks for f(z)."),
-            Mistake(_f("sigmoid", z), "that is the sigmoid's row. Read the tanh row."),
-            Mistake(_f("relu", z), "that is ReLU's row (ReLU(2) = 2). Read the tanh row."),
+            Mistake(_f("tanh", _START_Z), _t("lesson00.tanh_reading.hint_1")),
+            Mistake(_df("tanh", z), _t("lesson00.tanh_reading.hint_2")),
+            Mistake(_f("sigmoid", z), _t("lesson00.tanh_reading.hint_3")),
+            Mistake(_f("relu", z), _t("lesson00.tanh_reading.hint_4")),
         ],
-        praise="tanh(2) is already close to its ceiling of 1.",
-        otherwise="set z to 2.0, then read f(z) in the tanh row of the table.")
+        praise=_t("lesson00.tanh_reading.praise"),
+        otherwise=_t("lesson00.tanh_reading.otherwise"))

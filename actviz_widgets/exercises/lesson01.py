@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.activations import get_activation
+from ..i18n import tr as _t
 from ._check import Mistake, check_function, check_number, compare_guess, grading
 
 __all__ = ["DERIV_Z", "CHAIN_DEPTH", "check_sigmoid_derivative", "check_sigmoid_prime",
@@ -42,16 +43,13 @@ def check_sigmoid_derivative(answer: Any) -> bool:
     return check_number(
         answer, float(_SIGMOID.grad(z)),
         mistakes=[
-            Mistake(a, "that is σ(2) = f(z), the sigmoid's value. The question asks for its "
-                       "derivative f′(z) = σ(z)(1 − σ(z))."),
-            Mistake(z * (1 - z), "you put z = 2 into a(1 − a). That shortcut needs "
-                                 "a = σ(z) ≈ 0.881, the neuron's output, not z."),
-            Mistake(1 - a * a, "1 − a² is the rule for tanh. For the sigmoid it is a(1 − a)."),
-            Mistake(float(_SIGMOID.grad(0.0)), "0.25 is σ′(0), the largest slope the sigmoid "
-                                               "has. At z = 2 the curve is flatter."),
+            Mistake(a, _t("lesson01.sigmoid_derivative.hint_1")),
+            Mistake(z * (1 - z), _t("lesson01.sigmoid_derivative.hint_2")),
+            Mistake(1 - a * a, _t("lesson01.sigmoid_derivative.hint_3")),
+            Mistake(float(_SIGMOID.grad(0.0)), _t("lesson01.sigmoid_derivative.hint_4")),
         ],
-        praise="σ′(2) = σ(2)(1 − σ(2)) ≈ 0.881 × 0.119 ≈ 0.105.",
-        otherwise="first compute a = σ(2) = 1 / (1 + e^(−2)), then a(1 − a).")
+        praise=_t("lesson01.sigmoid_derivative.praise"),
+        otherwise=_t("lesson01.sigmoid_derivative.otherwise"))
 
 
 def check_sigmoid_prime(fn: Any) -> bool:
@@ -71,18 +69,14 @@ def check_sigmoid_prime(fn: Any) -> bool:
     return check_function(
         fn, _SIGMOID.grad, _GRID,
         mistakes=[
-            Mistake(sig, "your function returns σ(z) = f(z), the sigmoid itself. Return its "
-                         "derivative σ(z)(1 − σ(z))."),
+            Mistake(sig, _t("lesson01.sigmoid_prime.hint_1")),
             Mistake(lambda z: z * (1 - z),
-                    "your function computes z(1 − z): it applies a(1 − a) to z. First compute "
-                    "a = σ(z), then return a * (1 - a)."),
-            Mistake(lambda z: 1 - sig(z) ** 2, "1 − σ(z)² follows tanh's rule 1 − a². The "
-                                               "sigmoid's is a(1 − a)."),
-            Mistake(lambda z: _TANH.grad(z), "that is tanh's derivative. The exercise asks for "
-                                             "the sigmoid's."),
+                    _t("lesson01.sigmoid_prime.hint_2")),
+            Mistake(lambda z: 1 - sig(z) ** 2, _t("lesson01.sigmoid_prime.hint_3")),
+            Mistake(lambda z: _TANH.grad(z), _t("lesson01.sigmoid_prime.hint_4")),
         ],
-        praise="It matches the engine's σ′(z) at 33 points from −8 to 8.",
-        otherwise="compute a = 1 / (1 + np.exp(-z)), then return a * (1 - a).")
+        praise=_t("lesson01.sigmoid_prime.praise"),
+        otherwise=_t("lesson01.sigmoid_prime.otherwise"))
 
 
 def check_chain_factor(answer: Any) -> bool:
@@ -104,16 +98,11 @@ def check_chain_factor(answer: Any) -> bool:
     return check_number(
         answer, d0 ** n,
         mistakes=[
-            Mistake(float(_SIGMOID(0.0)) ** n, "you multiplied σ(0) = 0.5, the sigmoid's value. "
-                                               "The chain rule multiplies derivatives: σ′(0) = "
-                                               "0.25 per layer."),
-            Mistake(n * d0, "the chain rule multiplies the factors of the layers; it does not "
-                            "add them."),
-            Mistake(d0, "0.25 is the factor of one layer. There are five."),
-            Mistake(d0 ** (n - 1), "that is four factors; there are five layers."),
-            Mistake(float(_TANH.grad(0.0)) ** n, "tanh′(0) = 1, so tanh gives 1. The question "
-                                                 "is about the sigmoid."),
+            Mistake(float(_SIGMOID(0.0)) ** n, _t("lesson01.chain_factor.hint_1")),
+            Mistake(n * d0, _t("lesson01.chain_factor.hint_2")),
+            Mistake(d0, _t("lesson01.chain_factor.hint_3")),
+            Mistake(d0 ** (n - 1), _t("lesson01.chain_factor.hint_4")),
+            Mistake(float(_TANH.grad(0.0)) ** n, _t("lesson01.chain_factor.hint_5")),
         ],
-        praise="0.25⁵ ≈ 0.000977: after five sigmoid layers less than a thousandth of the "
-               "gradient is left, even at the sigmoid's steepest point.",
-        otherwise="find σ′(0) (the slope at z = 0) and multiply it by itself once per layer.")
+        praise=_t("lesson01.chain_factor.praise"),
+        otherwise=_t("lesson01.chain_factor.otherwise"))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["NEURON", "solution", "check_weighted_sum", "check_dL_da", "check_dL_dw1",
@@ -66,14 +67,13 @@ def check_weighted_sum(answer: Any) -> bool:
     return check_number(
         answer, s["z"],
         mistakes=[
-            Mistake(s["z"] - n["b"], "you forgot the bias: z = w₁x₁ + w₂x₂ + b."),
-            Mistake(s["a"], "that is a = σ(z), the neuron's output. The question asks for z, "
-                            "the weighted sum before the activation."),
+            Mistake(s["z"] - n["b"], _t("lesson02.weighted_sum.hint_1")),
+            Mistake(s["a"], _t("lesson02.weighted_sum.hint_2")),
             Mistake(n["w1"] * n["x1"] - n["w2"] * n["x2"] + n["b"],
-                    "check the sign of w₂x₂: x₂ is negative, so w₂x₂ = 0.3 × (−2.0) = −0.6."),
+                    _t("lesson02.weighted_sum.hint_3")),
         ],
-        praise="z = 1.2 − 0.6 − 0.3 = 0.3.",
-        otherwise="multiply each input by its weight, add the products, then add b.")
+        praise=_t("lesson02.weighted_sum.praise"),
+        otherwise=_t("lesson02.weighted_sum.otherwise"))
 
 
 def check_dL_da(answer: Any) -> bool:
@@ -93,18 +93,13 @@ def check_dL_da(answer: Any) -> bool:
     return check_number(
         answer, s["dL_da"],
         mistakes=[
-            Mistake(s["a"] - n["y"], "L = (a − y)², so its derivative is 2(a − y): keep the "
-                                     "factor 2."),
-            Mistake(-s["dL_da"], "the sign is flipped: ∂L/∂a = 2(a − y), with a first. Here "
-                                 "a < y, so it is negative."),
-            Mistake(s["dadz"], "that is f′(z), the activation function's derivative. ∂L/∂a is "
-                               "the gradient of the loss with respect to the activation: "
-                               "2(a − y)."),
-            Mistake(s["loss"], "that is the loss L itself. The question asks how fast L "
-                               "changes with a: 2(a − y)."),
+            Mistake(s["a"] - n["y"], _t("lesson02.dL_da.hint_1")),
+            Mistake(-s["dL_da"], _t("lesson02.dL_da.hint_2")),
+            Mistake(s["dadz"], _t("lesson02.dL_da.hint_3")),
+            Mistake(s["loss"], _t("lesson02.dL_da.hint_4")),
         ],
-        praise="∂L/∂a is negative: raising a would lower the loss.",
-        otherwise="compute a = σ(z) with z from exercise 1, then 2(a − y).")
+        praise=_t("lesson02.dL_da.praise"),
+        otherwise=_t("lesson02.dL_da.otherwise"))
 
 
 def check_dL_dw1(answer: Any) -> bool:
@@ -124,20 +119,16 @@ def check_dL_dw1(answer: Any) -> bool:
     return check_number(
         answer, s["dL_dw1"],
         mistakes=[
-            Mistake(s["dL_da"] * n["x1"], "you left out f′(z), the activation function's "
-                                          "derivative. The chain has three links: "
-                                          "∂L/∂a · f′(z) · x₁."),
-            Mistake(s["delta"], "that is δ = ∂L/∂z. Multiply by x₁: ∂z/∂w₁ = x₁."),
+            Mistake(s["dL_da"] * n["x1"], _t("lesson02.dL_dw1.hint_1")),
+            Mistake(s["delta"], _t("lesson02.dL_dw1.hint_2")),
             Mistake(s["dL_da"] * s["a"] * n["x1"],
-                    "you used f(z) = a where f′(z) belongs. For the sigmoid, f′(z) = a(1 − a)."),
-            Mistake(s["dadz"] * n["x1"], "you left out ∂L/∂a, the gradient of the loss with "
-                                         "respect to the activation (f′(z) is a different "
-                                         "number)."),
-            Mistake(-s["dL_dw1"], "the sign is flipped. Check the sign of ∂L/∂a = 2(a − y)."),
-            Mistake(s["dL_dw2"], "that is ∂L/∂w₂ (it uses x₂). For w₁ use x₁."),
+                    _t("lesson02.dL_dw1.hint_3")),
+            Mistake(s["dadz"] * n["x1"], _t("lesson02.dL_dw1.hint_4")),
+            Mistake(-s["dL_dw1"], _t("lesson02.dL_dw1.hint_5")),
+            Mistake(s["dL_dw2"], _t("lesson02.dL_dw1.hint_6")),
         ],
-        praise="∂L/∂w₁ < 0, so increasing w₁ lowers the loss.",
-        otherwise="multiply the three links: ∂L/∂a = 2(a − y), f′(z) = a(1 − a) and x₁.")
+        praise=_t("lesson02.dL_dw1.praise"),
+        otherwise=_t("lesson02.dL_dw1.otherwise"))
 
 
 def check_new_w1(answer: Any) -> bool:
@@ -158,13 +149,10 @@ def check_new_w1(answer: Any) -> bool:
     return check_number(
         answer, s["new_w1"],
         mistakes=[
-            Mistake(n["w1"] + step, "sign error: gradient descent subtracts the gradient, "
-                                    "w₁ − lr·∂L/∂w₁, to go downhill."),
-            Mistake(n["w1"] - s["dL_dw1"], "you forgot the learning rate: w₁ − lr·∂L/∂w₁ with "
-                                           "lr = 0.5."),
-            Mistake(-step, "that is the change of w₁. Add it to the old w₁."),
-            Mistake(n["w1"] - n["lr"] * s["delta"], "you used δ = ∂L/∂z instead of ∂L/∂w₁ "
-                                                    "(δ still needs the factor x₁)."),
+            Mistake(n["w1"] + step, _t("lesson02.new_w1.hint_1")),
+            Mistake(n["w1"] - s["dL_dw1"], _t("lesson02.new_w1.hint_2")),
+            Mistake(-step, _t("lesson02.new_w1.hint_3")),
+            Mistake(n["w1"] - n["lr"] * s["delta"], _t("lesson02.new_w1.hint_4")),
         ],
-        praise="w₁ grew, because ∂L/∂w₁ is negative.",
-        otherwise="new w₁ = w₁ − lr · ∂L/∂w₁, with ∂L/∂w₁ from exercise 3.")
+        praise=_t("lesson02.new_w1.praise"),
+        otherwise=_t("lesson02.new_w1.otherwise"))

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..engine.graph import Graph, Value
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading, not_answered, verdict
 
 __all__ = ["LEAVES", "exercise_graph", "solution", "check_dq", "check_order", "check_da",
@@ -61,43 +62,32 @@ def check_dq(answer: Any) -> bool:
     return check_number(
         answer, g["q"],
         mistakes=[
-            Mistake(v["r"], "that is only the direct path f = r·q, which gives ∂f/∂q = r. q "
-                            "is also used by r: add the path through r, ∂f/∂r · ∂r/∂q."),
-            Mistake(g["r"], "that is only the path through r (∂f/∂r · 1). q is also used "
-                            "directly by f = r·q, which adds ∂f/∂q = r."),
-            Mistake(g["r"] * v["r"], "the two paths add, they do not multiply: "
-                                     "∂f/∂q = r + ∂f/∂r · 1."),
-            Mistake(-g["q"], "check the signs: r = −2 and ∂f/∂r = q = −3."),
+            Mistake(v["r"], _t("lesson03.dq.hint_1")),
+            Mistake(g["r"], _t("lesson03.dq.hint_2")),
+            Mistake(g["r"] * v["r"], _t("lesson03.dq.hint_3")),
+            Mistake(-g["q"], _t("lesson03.dq.hint_4")),
         ],
-        praise="∂f/∂q = r + ∂f/∂r · ∂r/∂q = −2 + (−3) · 1 = −5: one share from each use.",
-        otherwise="q is used twice. Compute the share from each use (f = r·q directly, and "
-                  "through r = q + c), then add them.")
+        praise=_t("lesson03.dq.praise"),
+        otherwise=_t("lesson03.dq.otherwise"))
 
 
 def check_order(answer: Any) -> bool:
     """Check a backward order: the op nodes f, r, q, each after every node that uses it."""
     right = list(solution()["order"])
     if answer is ... or answer is None:
-        return not_answered("start at the output, then take a node only when every node "
-                            "that uses it is done.")
+        return not_answered(_t("lesson03.order.start"))
     if isinstance(answer, str) or not isinstance(answer, Sequence):
-        return verdict(False, f"give the order as a list of node names, e.g. {right[::-1]!r} "
-                              f"(that one is wrong); got {answer!r}")
+        return verdict(False, _t("lesson03.order.verdict_1", example=right[::-1], answer=answer))
     names = [str(x).strip() for x in answer]
     if sorted(names) != sorted(right):
-        return verdict(False, f"list each of the nodes {sorted(right)} exactly once (the "
-                              f"leaves a, b, c pass nothing on); got {names!r}")
+        return verdict(False, _t("lesson03.order.verdict_2", nodes=sorted(right), names=names))
     if names[0] != "f":
-        return verdict(False, "start at the output f: ∂f/∂f = 1 is the only gradient known "
-                              "at first.")
+        return verdict(False, _t("lesson03.order.verdict_3"))
     for k, name in enumerate(names):
         late = [u for u in _USERS[name] if u not in names[:k]]
         if late:
-            return verdict(False, f"{name} comes before {late[0]}, which uses it: {name} "
-                                  f"would pass its gradient on before {late[0]}'s share "
-                                  "has arrived, and everything below it gets too little.")
-    return verdict(True, "f, then r, then q: q waits until both its users, r and f, have "
-                         "sent their shares. That is a reverse topological order.")
+            return verdict(False, _t("lesson03.order.verdict_4", name=name, user=late[0]))
+    return verdict(True, _t("lesson03.order.verdict_5"))
 
 
 def check_da(answer: Any) -> bool:
@@ -107,18 +97,14 @@ def check_da(answer: Any) -> bool:
     return check_number(
         answer, g["a"],
         mistakes=[
-            Mistake(g["q"], "that is ∂f/∂q. Go one edge further: ∂q/∂a = b, so multiply by b."),
-            Mistake(g["q"] * v["a"], "∂q/∂a for q = a·b is b, the other factor, not a."),
-            Mistake(v["r"] * v["b"], "that uses only the direct path into q (∂f/∂q = r). "
-                                     "∂f/∂q = −5 has two shares; then multiply by b."),
-            Mistake(g["r"] * v["b"], "that uses only the path through r (∂f/∂q = −3). "
-                                     "∂f/∂q = −5 has two shares; then multiply by b."),
-            Mistake(2 * g["a"], "that is twice the gradient, what two backward passes "
-                                "without zero_grad give. One pass: ∂f/∂q · b."),
+            Mistake(g["q"], _t("lesson03.da.hint_1")),
+            Mistake(g["q"] * v["a"], _t("lesson03.da.hint_2")),
+            Mistake(v["r"] * v["b"], _t("lesson03.da.hint_3")),
+            Mistake(g["r"] * v["b"], _t("lesson03.da.hint_4")),
+            Mistake(2 * g["a"], _t("lesson03.da.hint_5")),
         ],
-        praise="∂f/∂a = ∂f/∂q · b = (−5) × (−1.5) = 7.5.",
-        otherwise="multiply the complete ∂f/∂q (both paths) by the local derivative "
-                  "∂q/∂a = b.")
+        praise=_t("lesson03.da.praise"),
+        otherwise=_t("lesson03.da.otherwise"))
 
 
 def check_twice(answer: Any) -> bool:
@@ -128,13 +114,9 @@ def check_twice(answer: Any) -> bool:
     return check_number(
         answer, s["twice"]["a"],
         mistakes=[
-            Mistake(g["a"], "that is one pass's gradient. backward() adds into .grad; "
-                            "without zero_grad() in between, the second pass adds the same "
-                            "number again."),
-            Mistake(g["a"] ** 2, "the passes add, they do not multiply."),
-            Mistake(0.0, "backward() does not reset the gradient; zero_grad() does."),
+            Mistake(g["a"], _t("lesson03.twice.hint_1")),
+            Mistake(g["a"] ** 2, _t("lesson03.twice.hint_2")),
+            Mistake(0.0, _t("lesson03.twice.hint_3")),
         ],
-        praise="7.5 + 7.5 = 15: a gradient step would now move a twice as far as it should. "
-               "Call zero_grad() before every backward pass.",
-        otherwise="backward() adds this pass's ∂f/∂a into a.grad. What is there after two "
-                  "passes?")
+        praise=_t("lesson03.twice.praise"),
+        otherwise=_t("lesson03.twice.otherwise"))

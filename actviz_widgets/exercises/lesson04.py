@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import Mistake, check_array, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "WEIGHTS", "BIASES", "X", "Y", "X_BATCH", "Y_BATCH", "network",
@@ -66,19 +67,14 @@ def check_z1(answer: Any) -> bool:
     return check_array(
         answer, z1,
         mistakes=[
-            Mistake(z1 - b0, "you forgot the biases: z¹ = x W¹ + b¹."),
-            Mistake(np.tanh(z1), "that is a¹ = tanh(z¹), after the activation. The question "
-                                 "asks for z¹, before it."),
-            Mistake(W0.T @ x.T + b0, "you wrote x as a column (W1.T @ x.T); then b1 is added "
-                                     "to every column and you get a 3 × 3 table. Here a "
-                                     "sample is a row: x @ W1 + b1."),
-            Mistake(z1.T, "right numbers, but as a column. Keep one row per sample: x is a "
-                          "row (1, 2), so x @ W1 is a row (1, 3)."),
+            Mistake(z1 - b0, _t("lesson04.z1.hint_1")),
+            Mistake(np.tanh(z1), _t("lesson04.z1.hint_2")),
+            Mistake(W0.T @ x.T + b0, _t("lesson04.z1.hint_3")),
+            Mistake(z1.T, _t("lesson04.z1.hint_4")),
         ],
-        praise="Each entry is one neuron's weighted sum: column j of W¹ holds the weights "
-               "into neuron j.",
-        otherwise="compute x @ W1 + b1 (x as a row of shape (1, 2)).",
-        shape_hint="z¹ has one row per sample and one column per neuron of layer 1.")
+        praise=_t("lesson04.z1.praise"),
+        otherwise=_t("lesson04.z1.otherwise"),
+        shape_hint=_t("lesson04.z1.shape_hint"))
 
 
 def check_batch_output(answer: Any) -> bool:
@@ -105,21 +101,16 @@ def check_batch_output(answer: Any) -> bool:
     return check_array(
         answer, tr.a[L],
         mistakes=[
-            Mistake(tr.z[L], "you stopped at z³. The output layer applies the sigmoid: "
-                             "ŷ = σ(z³)."),
-            Mistake(all_tanh, "the output layer uses the sigmoid, not tanh: ŷ = σ(z³), a "
-                              "probability between 0 and 1."),
+            Mistake(tr.z[L], _t("lesson04.batch_output.hint_1")),
+            Mistake(all_tanh, _t("lesson04.batch_output.hint_2")),
             Mistake(linear.forward(np.array(X_BATCH)).a[L],
-                    "you left out tanh in the hidden layers: a¹ = tanh(z¹) and a² = tanh(z²)."),
-            Mistake(no_bias.forward(np.array(X_BATCH)).a[L], "you forgot the biases; every "
-                                                             "layer adds its b."),
-            Mistake(tr.a[L][:1], "that is only the first sample. Put all of X_BATCH through: "
-                                 "the same code works on all four rows at once."),
+                    _t("lesson04.batch_output.hint_3")),
+            Mistake(no_bias.forward(np.array(X_BATCH)).a[L], _t("lesson04.batch_output.hint_4")),
+            Mistake(tr.a[L][:1], _t("lesson04.batch_output.hint_5")),
         ],
-        praise="One matrix product per layer handles all four samples at once, one row each.",
-        otherwise="repeat a = f(a @ W + b) for each layer, starting from a = X_BATCH; tanh in "
-                  "the hidden layers, the sigmoid at the output.",
-        shape_hint="ŷ has one row per sample and one column per output neuron.")
+        praise=_t("lesson04.batch_output.praise"),
+        otherwise=_t("lesson04.batch_output.otherwise"),
+        shape_hint=_t("lesson04.batch_output.shape_hint"))
 
 
 def check_n_params(answer: Any) -> bool:
@@ -140,13 +131,10 @@ def check_n_params(answer: Any) -> bool:
     return check_number(
         answer, net.n_params,
         mistakes=[
-            Mistake(n_weights, "that counts the weights only. Each neuron after the input "
-                               "layer also has a bias."),
-            Mistake(n_weights + sum(SIZES), "the input layer has no biases: it only holds x."),
-            Mistake(sum(SIZES), "that counts neurons. Count the weights (one per edge) and "
-                                "the biases (one per neuron after the input)."),
+            Mistake(n_weights, _t("lesson04.n_params.hint_1")),
+            Mistake(n_weights + sum(SIZES), _t("lesson04.n_params.hint_2")),
+            Mistake(sum(SIZES), _t("lesson04.n_params.hint_3")),
         ],
-        praise="2·3 + 3 + 3·2 + 2 + 2·1 + 1 = 20. Each weight matrix has "
-               "(neurons in) × (neurons out) entries.",
-        otherwise="add up, layer by layer: the entries of W (in × out) and of b (out).",
+        praise=_t("lesson04.n_params.praise"),
+        otherwise=_t("lesson04.n_params.otherwise"),
         rtol=0.0, atol=0.0, kind="count")

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import tr as _t
 from ._check import Mistake, check_array, check_number, compare_guess, grading
 from .lesson04 import X_BATCH, Y_BATCH, X, Y, network
 
@@ -46,22 +47,15 @@ def check_delta1(answer: Any) -> bool:
     return check_array(
         answer, g.delta[1],
         mistakes=[
-            Mistake(dl_da1, "that is ∂L/∂a¹, the gradient of the loss with respect to the "
-                            "activations. Multiply by f′(z¹), the activation function's "
-                            "derivative, to get δ¹ = ∂L/∂z¹."),
-            Mistake(dl_da1 * a1 * (1 - a1), "a(1 − a) is the sigmoid's derivative. Layer 1 "
-                                            "uses tanh: f′(z) = 1 − a²."),
-            Mistake(dl_da1 * a1, "you multiplied by a¹ = f(z¹). The chain rule needs the "
-                                 "derivative f′(z¹) = 1 − (a¹)²."),
-            Mistake(dl_da1 * (1 - z1 ** 2), "1 − a² must be computed from a¹ = tanh(z¹), "
-                                            "not from z¹."),
-            Mistake(-g.delta[1], "the sign is flipped. Start from δ² as the engine gives it."),
+            Mistake(dl_da1, _t("lesson05.delta1.hint_1")),
+            Mistake(dl_da1 * a1 * (1 - a1), _t("lesson05.delta1.hint_2")),
+            Mistake(dl_da1 * a1, _t("lesson05.delta1.hint_3")),
+            Mistake(dl_da1 * (1 - z1 ** 2), _t("lesson05.delta1.hint_4")),
+            Mistake(-g.delta[1], _t("lesson05.delta1.hint_5")),
         ],
-        praise="δ¹ = ∂L/∂a¹ ⊙ f′(z¹): the gradient of the loss with respect to the "
-               "activation, times the activation function's derivative.",
-        otherwise="compute dL_da1 = delta2 @ W2.T, then multiply it, entry by entry, by "
-                  "1 - a1**2.",
-        shape_hint="δ¹ has one row per sample and one column per neuron of layer 1.")
+        praise=_t("lesson05.delta1.praise"),
+        otherwise=_t("lesson05.delta1.otherwise"),
+        shape_hint=_t("lesson05.delta1.shape_hint"))
 
 
 def check_dW2(answer: Any) -> bool:
@@ -82,19 +76,15 @@ def check_dW2(answer: Any) -> bool:
     return check_array(
         answer, g.dW[1],
         mistakes=[
-            Mistake(d2.T @ a1, "your array is the transpose. ∂L/∂W² has the shape of W²: "
-                               "row i is the neuron the edge leaves, column j the neuron it "
-                               "enters. Compute a1.T @ delta2."),
-            Mistake(z1.T @ d2, "you used z¹. An edge carries its neuron's output a¹ = "
-                               "tanh(z¹), so ∂z²/∂W² = a¹."),
-            Mistake(a1.T @ d3, "you used δ³. W² feeds layer 2, so its gradient uses δ²."),
-            Mistake(tr.a[2].T @ d2, "you used a². W² leaves layer 1, so use a¹."),
-            Mistake(a1.T @ g.dL_da[2], "you used ∂L/∂a² where δ² = ∂L/∂z² belongs (it "
-                                       "still lacks f′(z²))."),
+            Mistake(d2.T @ a1, _t("lesson05.dW2.hint_1")),
+            Mistake(z1.T @ d2, _t("lesson05.dW2.hint_2")),
+            Mistake(a1.T @ d3, _t("lesson05.dW2.hint_3")),
+            Mistake(tr.a[2].T @ d2, _t("lesson05.dW2.hint_4")),
+            Mistake(a1.T @ g.dL_da[2], _t("lesson05.dW2.hint_5")),
         ],
-        praise="Each edge's gradient is (activation it leaves) × (δ of the neuron it enters).",
-        otherwise="compute a1.T @ delta2: a column of a¹ times a row of δ².",
-        shape_hint="∂L/∂W² has the shape of W²: (neurons in layer 1, neurons in layer 2).")
+        praise=_t("lesson05.dW2.praise"),
+        otherwise=_t("lesson05.dW2.otherwise"),
+        shape_hint=_t("lesson05.dW2.shape_hint"))
 
 
 def check_numeric_gradient(answer: Any) -> bool:
@@ -116,13 +106,10 @@ def check_numeric_gradient(answer: Any) -> bool:
     return check_number(
         answer, exact,
         mistakes=[
-            Mistake(2 * exact, "twice too big: divide by 2ε, the distance between w − ε and "
-                               "w + ε."),
-            Mistake(exact / 2, "half too small: the two points w − ε and w + ε are 2ε apart, "
-                               "not 4ε."),
-            Mistake(-exact, "the sign is flipped: compute (L(w + ε) − L(w − ε)) / 2ε."),
+            Mistake(2 * exact, _t("lesson05.numeric_gradient.hint_1")),
+            Mistake(exact / 2, _t("lesson05.numeric_gradient.hint_2")),
+            Mistake(-exact, _t("lesson05.numeric_gradient.hint_3")),
         ],
-        praise="Finite differences agree with backpropagation. This is a gradient check.",
-        otherwise="change only weights[0][1, 2], by +ε then −ε, compute the loss on the batch "
-                  "each time, and put the weight back.",
+        praise=_t("lesson05.numeric_gradient.praise"),
+        otherwise=_t("lesson05.numeric_gradient.otherwise"),
         rtol=1e-4)

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine.losses import get_loss, softmax
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import Mistake, check_array, check_number, compare_guess, grading, verdict
 
 __all__ = ["EXAMPLE_Z", "Z", "LABEL", "Z_BIG", "Z_FAR", "FAR_LABEL", "X", "Y", "X_BATCH", "Y_BATCH",
@@ -110,22 +111,15 @@ def check_softmax(answer: Any) -> bool:
     return check_array(
         answer, p,
         mistakes=[
-            Mistake(e, "these are the exponentials e^z. Divide each by their sum, so the "
-                       "probabilities add up to 1."),
-            Mistake(z / z.sum(), "you divided z by the sum of z. Exponentiate first: "
-                                 "e^{z_k} / Σ_j e^{z_j}."),
-            Mistake(_probabilities(p), "softmax applied twice: softmax(softmax(z)) is "
-                                       "flatter. Apply it once, to the logits."),
-            Mistake(1 / (1 + np.exp(-z)), "that is the sigmoid of each logit on its own. "
-                                          "Softmax divides e^{z_k} by the sum over all "
-                                          "classes, so the classes compete."),
-            Mistake(np.exp(z - z.max()), "you subtracted the max but did not divide by the "
-                                         "sum of the exponentials."),
+            Mistake(e, _t("lesson06.softmax.hint_1")),
+            Mistake(z / z.sum(), _t("lesson06.softmax.hint_2")),
+            Mistake(_probabilities(p), _t("lesson06.softmax.hint_3")),
+            Mistake(1 / (1 + np.exp(-z)), _t("lesson06.softmax.hint_4")),
+            Mistake(np.exp(z - z.max()), _t("lesson06.softmax.hint_5")),
         ],
-        praise="ŷ = e^z / Σ e^z: positive, adds up to 1, and the largest logit gets the "
-               "largest probability.",
-        otherwise="compute e = np.exp(z), then e / e.sum().",
-        shape_hint="One probability per class.")
+        praise=_t("lesson06.softmax.praise"),
+        otherwise=_t("lesson06.softmax.otherwise"),
+        shape_hint=_t("lesson06.softmax.shape_hint"))
 
 
 def check_loss(answer: Any) -> bool:
@@ -149,29 +143,18 @@ def check_loss(answer: Any) -> bool:
     return check_number(
         answer, _loss(z, y),
         mistakes=[
-            Mistake(-math.log(p[predicted]), f"you used class {predicted}, the class with "
-                                             f"the largest probability. The loss uses the "
-                                             f"true label, y = {y}."),
-            Mistake(-math.log(p[y + 1]), f"that is class {y + 1}: the label counts from 0, "
-                                         f"so y = {y} is entry [{y}]."),
-            Mistake(math.log(p[y]), "the sign: ln ŷ_y is negative (ŷ_y < 1); the loss is "
-                                    "−ln ŷ_y, a positive number."),
-            Mistake(-math.log10(p[y]), "you used log base 10. The cross-entropy uses the "
-                                       "natural log: np.log."),
-            Mistake(1 - p[y], "1 − ŷ_y is not the cross-entropy: take −ln ŷ_y."),
-            Mistake(-math.log(_probabilities(p)[y]), "softmax applied twice: ŷ is already a "
-                                                     "probability; take −ln of ŷ_y itself."),
+            Mistake(-math.log(p[predicted]), _t("lesson06.loss.hint_1", predicted=predicted, y=y)),
+            Mistake(-math.log(p[y + 1]), _t("lesson06.loss.hint_2", next_class=y + 1, y=y)),
+            Mistake(math.log(p[y]), _t("lesson06.loss.hint_3")),
+            Mistake(-math.log10(p[y]), _t("lesson06.loss.hint_4")),
+            Mistake(1 - p[y], _t("lesson06.loss.hint_5")),
+            Mistake(-math.log(_probabilities(p)[y]), _t("lesson06.loss.hint_6")),
             Mistake(float(-np.sum(onehot * np.log(p) + (1 - onehot) * np.log(1 - p))),
-                    "that is a binary cross-entropy summed over the classes, as if each "
-                    "output were a separate sigmoid. With softmax only the true class's "
-                    "term counts: L = −ln ŷ_y."),
-            Mistake(float(-np.sum(np.log(p))), "you summed −ln ŷ_k over every class. Only "
-                                               "the true class counts: L = −ln ŷ_y."),
+                    _t("lesson06.loss.hint_7")),
+            Mistake(float(-np.sum(np.log(p))), _t("lesson06.loss.hint_8")),
         ],
-        praise="L = −ln ŷ_y: small when the true class gets a high probability, large "
-               "when it gets a low one.",
-        otherwise="compute the softmax ŷ, take its entry at the label, ŷ[y], then −np.log "
-                  "of it.")
+        praise=_t("lesson06.loss.praise"),
+        otherwise=_t("lesson06.loss.otherwise"))
 
 
 def check_gradient(answer: Any) -> bool:
@@ -197,30 +180,18 @@ def check_gradient(answer: Any) -> bool:
     return check_array(
         answer, p - _onehot(y, n),
         mistakes=[
-            Mistake(p, "that is ŷ alone: subtract the one-hot vector of the label (1 at "
-                       "class y, 0 elsewhere)."),
-            Mistake(p - _onehot(predicted, n), f"you subtracted 1 at class {predicted}, the "
-                                               f"predicted class. Subtract it at the true "
-                                               f"label, y = {y}."),
-            Mistake(p - _onehot((y + 1) % n, n), f"you subtracted 1 at class {y + 1}: the "
-                                                 f"label counts from 0, so y = {y} is entry "
-                                                 f"[{y}]."),
-            Mistake(_onehot(y, n) - p, "the sign is flipped: ∂L/∂z = ŷ − onehot(y), which is "
-                                       "negative only at the true class."),
-            Mistake(_probabilities(p) - _onehot(y, n), "softmax applied twice: use ŷ = "
-                                                       "softmax(z) once."),
-            Mistake(p - 1.0, "you subtracted 1 from every class. Subtract 1 only at the "
-                             "label: ŷ − onehot(y)."),
-            Mistake(diagonal_only, "you kept only the diagonal of the softmax's Jacobian, as "
-                                   "for an element-wise activation. Every z_k moves ŷ_y, so "
-                                   "every class gets a gradient: ŷ_k − [k = y]."),
-            Mistake(-_onehot(y, n) / p[y], "that is ∂L/∂ŷ. Chain it through the softmax's "
-                                           "Jacobian to get ∂L/∂z = ŷ − onehot(y)."),
+            Mistake(p, _t("lesson06.gradient.hint_1")),
+            Mistake(p - _onehot(predicted, n), _t("lesson06.gradient.hint_2", predicted=predicted, y=y)),
+            Mistake(p - _onehot((y + 1) % n, n), _t("lesson06.gradient.hint_3", next_class=y + 1, y=y)),
+            Mistake(_onehot(y, n) - p, _t("lesson06.gradient.hint_4")),
+            Mistake(_probabilities(p) - _onehot(y, n), _t("lesson06.gradient.hint_5")),
+            Mistake(p - 1.0, _t("lesson06.gradient.hint_6")),
+            Mistake(diagonal_only, _t("lesson06.gradient.hint_7")),
+            Mistake(-_onehot(y, n) / p[y], _t("lesson06.gradient.hint_8")),
         ],
-        praise="∂L/∂z = ŷ − onehot(y): every class is pushed down by its probability, the "
-               "true class pushed up by 1 − ŷ_y; the entries add up to 0.",
-        otherwise="compute ŷ = softmax(z), then subtract 1 at entry [y].",
-        shape_hint="One entry per class.")
+        praise=_t("lesson06.gradient.praise"),
+        otherwise=_t("lesson06.gradient.otherwise"),
+        shape_hint=_t("lesson06.gradient.shape_hint"))
 
 
 def check_logsumexp(answer: Any) -> bool:
@@ -241,23 +212,19 @@ def check_logsumexp(answer: Any) -> bool:
     rest = math.log(float(np.exp(z - m).sum()))
     bad = _not_finite(answer)
     if bad is not None:
-        return verdict(False, f"your answer is {bad}: e^1000 overflows (the largest float is "
-                              "about e^709.8). Subtract m = max z first: ln Σ e^z = m + "
-                              "ln Σ e^(z − m).")
+        return verdict(False, _t("lesson06.logsumexp.verdict_1", bad=bad))
     return check_number(
         answer, m + rest,
         mistakes=[
-            Mistake(rest, "you forgot to add m back: ln Σ e^z = m + ln Σ e^(z − m)."),
-            Mistake(m, "max z alone is only a lower bound; add ln Σ e^(z − m), which is "
-                       "between 0 and ln 3 here."),
+            Mistake(rest, _t("lesson06.logsumexp.hint_1")),
+            Mistake(m, _t("lesson06.logsumexp.hint_2")),
             Mistake(m + math.log10(float(np.exp(z - m).sum())),
-                    "you used log base 10; the natural log (np.log) undoes np.exp."),
-            Mistake(math.log(float(z.sum())), "you summed z, not e^z: the log undoes the "
-                                              "exponentials, not the sum."),
-            Mistake(m - rest, "the sign of the second term: m + ln Σ e^(z − m)."),
+                    _t("lesson06.logsumexp.hint_3")),
+            Mistake(math.log(float(z.sum())), _t("lesson06.logsumexp.hint_4")),
+            Mistake(m - rest, _t("lesson06.logsumexp.hint_5")),
         ],
-        praise="m + ln Σ e^(z − m) = ln Σ e^z exactly, and no exponential exceeds e^0 = 1.",
-        otherwise="take m = z.max(), then m + np.log(np.exp(z - m).sum()).",
+        praise=_t("lesson06.logsumexp.praise"),
+        otherwise=_t("lesson06.logsumexp.otherwise"),
         rtol=1e-7)
 
 
@@ -280,22 +247,17 @@ def check_stable_loss(answer: Any) -> bool:
     lse = m + math.log(float(np.exp(z - m).sum()))
     bad = _not_finite(answer)
     if bad is not None:
-        return verdict(False, f"your answer is {bad}: ŷ_{y} = e^(−800) underflows to 0 and "
-                              "ln 0 = −inf. Never take the log of a probability: use "
-                              "ln ŷ_y = z_y − lse(z), so L = lse(z) − z_y.")
+        return verdict(False, _t("lesson06.stable_loss.verdict_1", bad=bad, y=y))
     predicted = int(np.argmax(z))
     return check_number(
         answer, _loss(z, y),
         mistakes=[
-            Mistake(lse - z[predicted], f"you used class {predicted}, the most probable one; "
-                                        f"the label is y = {y}."),
-            Mistake(lse - z[y + 1], f"that is class {y + 1}: the label counts from 0, so y = "
-                                    f"{y} is entry [{y}]."),
-            Mistake(z[y] - lse, "the sign: L = lse(z) − z_y, a positive number."),
-            Mistake(lse, "that is lse(z) alone; subtract the true class's logit z_y."),
+            Mistake(lse - z[predicted], _t("lesson06.stable_loss.hint_1", predicted=predicted, y=y)),
+            Mistake(lse - z[y + 1], _t("lesson06.stable_loss.hint_2", next_class=y + 1, y=y)),
+            Mistake(z[y] - lse, _t("lesson06.stable_loss.hint_3")),
+            Mistake(lse, _t("lesson06.stable_loss.hint_4")),
         ],
-        praise="L = lse(z) − z_y never takes the log of 0: a very wrong, very sure "
-               "prediction gets a large but finite loss.",
-        otherwise="compute lse = m + ln Σ e^(z − m) with m = max z, then lse − z[y].",
+        praise=_t("lesson06.stable_loss.praise"),
+        otherwise=_t("lesson06.stable_loss.otherwise"),
         rtol=1e-7)
 

@@ -18,6 +18,7 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.network import MLP
 from ..engine.optimizers import Adam
 from ..engine.training import Trainer
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "BOWL", "LEARNING_RATES", "LR_STEPS", "ADAM", "network", "data",
@@ -70,19 +71,14 @@ def check_bowl(answer: Any) -> bool:
     return check_number(
         answer, w,
         mistakes=[
-            Mistake(-w, "the sign is wrong. With lr = 0.9 each step jumps over the minimum: "
-                        "w changes sign at every step."),
-            Mistake(w0 * (1 - lr) ** steps, "the derivative of w² is 2w, so one step is "
-                                            "w − lr·2w = (1 − 2·lr)·w, not (1 − lr)·w."),
-            Mistake(w0 * factor ** (steps - 1), "that is w after two steps; take three."),
-            Mistake(w0 * factor ** (steps + 1), "that is w after four steps; take three."),
-            Mistake(w0 - steps * lr * 2 * w0, "the gradient 2w changes as w changes: "
-                                              "recompute it at each step (each step "
-                                              "multiplies w by 1 − 2·lr)."),
+            Mistake(-w, _t("lesson07.bowl.hint_1")),
+            Mistake(w0 * (1 - lr) ** steps, _t("lesson07.bowl.hint_2")),
+            Mistake(w0 * factor ** (steps - 1), _t("lesson07.bowl.hint_3")),
+            Mistake(w0 * factor ** (steps + 1), _t("lesson07.bowl.hint_4")),
+            Mistake(w0 - steps * lr * 2 * w0, _t("lesson07.bowl.hint_5")),
         ],
-        praise="w = (1 − 2·0.9)³ = (−0.8)³ = −0.512: it jumps from side to side, but "
-               "|w| shrinks, so it still converges.",
-        otherwise="repeat three times: w = w − lr·2w, starting from w = 1.")
+        praise=_t("lesson07.bowl.praise"),
+        otherwise=_t("lesson07.bowl.otherwise"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,25 +114,19 @@ def check_best_learning_rate(answer: Any) -> bool:
         if k == best:
             continue
         if loss > start:
-            hint = (f"at lr = {lr:g} the loss went up, from {start:.3f} to {loss:.3g}: the "
-                    "steps overshoot and training diverges. A larger learning rate is not "
-                    "always faster.")
+            hint = _t("lesson07.best_learning_rate.diverged", lr=lr, start=start, loss=loss)
         elif k < best:
-            hint = (f"at lr = {lr:g} the loss only fell to {loss:.3f}: these steps are too "
-                    "small to get far in 50 steps. Compare all five final losses.")
+            hint = _t("lesson07.best_learning_rate.too_small", lr=lr, loss=loss)
         else:
-            hint = (f"at lr = {lr:g} the loss fell to {loss:.3f}; another learning rate "
-                    "got lower. Compare all five final losses.")
+            hint = _t("lesson07.best_learning_rate.too_large", lr=lr, loss=loss)
         mistakes.append(Mistake(lr, hint))
-    mistakes.append(Mistake(final[best], "that is a loss. The question asks for the learning "
-                                         "rate that reached it."))
+    mistakes.append(Mistake(final[best], _t("lesson07.best_learning_rate.hint_1")))
     return check_number(
         answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
         mistakes=mistakes,
-        praise=(f"lr = {LEARNING_RATES[best]:g} reaches {final[best]:.3f}. The best learning "
-                "rate is often just below the one that diverges."),
-        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one whose "
-                  "trainer.history.train_loss[-1] is lowest.")
+        praise=_t("lesson07.best_learning_rate.praise", lr=LEARNING_RATES[best],
+                  loss=final[best]),
+        otherwise=_t("lesson07.best_learning_rate.otherwise"))
 
 
 def _adam_step() -> float:
@@ -171,17 +161,10 @@ def check_adam_step(answer: Any) -> bool:
     return check_number(
         answer, new_w,
         mistakes=[
-            Mistake(w - lr * g, "that is plain gradient descent, w − lr·g. Adam divides by "
-                                "the square root of the second moment: its first step is "
-                                "about lr in size, whatever the gradient's size."),
-            Mistake(w - lr * m / np.sqrt(v), "you left out the bias correction: divide m by "
-                                             "1 − β₁ and v by 1 − β₂ (at step 1) before using "
-                                             "them."),
-            Mistake(w + (w - new_w), "the sign: Adam, like gradient descent, moves against "
-                                     "the gradient. Here g > 0, so w goes down."),
-            Mistake(new_w - w, "that is the change of w. Give the new w."),
+            Mistake(w - lr * g, _t("lesson07.adam_step.hint_1")),
+            Mistake(w - lr * m / np.sqrt(v), _t("lesson07.adam_step.hint_2")),
+            Mistake(w + (w - new_w), _t("lesson07.adam_step.hint_3")),
+            Mistake(new_w - w, _t("lesson07.adam_step.hint_4")),
         ],
-        praise="m̂ = g and v̂ = g², so the step is lr·g/|g| = lr: Adam's first step has the "
-               "size of the learning rate, in the direction of −g.",
-        otherwise="compute m = (1 − β₁)g and v = (1 − β₂)g², correct them (m̂ = m/(1 − β₁), "
-                  "v̂ = v/(1 − β₂)), then w − lr·m̂/(√v̂ + ε).")
+        praise=_t("lesson07.adam_step.praise"),
+        otherwise=_t("lesson07.adam_step.otherwise"))
