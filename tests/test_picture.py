@@ -8,8 +8,10 @@ caught at the comm.
 from __future__ import annotations
 
 import base64
+import gc
 import math
 import struct
+import weakref
 
 import ipywidgets
 import pytest
@@ -274,3 +276,12 @@ def test_receipts_arrive_from_the_view():
     assert w.receipts.seen == 2 and w.receipts.in_flight == 0
     page_says(w, {"type": "shown", "frame": 1})  # an older frame answered late
     assert w.receipts.seen == 2
+
+
+def test_a_closed_widget_and_its_picture_are_collected():
+    w = Demo()
+    refs = [weakref.ref(x) for x in (w, w.image, w.view.figure)]
+    w.close()
+    del w
+    gc.collect()
+    assert all(r() is None for r in refs)

@@ -230,7 +230,9 @@ class PagePicture(_Base):  # type: ignore[misc, valid-type]
         Receives the frame numbers the page answers (set by the owner).
     """
 
-    _esm = Path(__file__).with_name("picture.js")
+    # The module's text, not its path: anywidget would watch a path with a signal
+    # that holds every instance alive (a closed widget would never be collected).
+    _esm = Path(__file__).with_name("picture.js").read_text(encoding="utf-8")
     png = traitlets.Bytes(b"").tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
     width = traitlets.Float(0.0).tag(sync=True)
