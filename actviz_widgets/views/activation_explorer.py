@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.validation import check_array, check_int, check_nonnegative
+from ..fonts import with_cjk
 from .activation_plot import activation_label, formula_text, marker_path, saturated_intervals
 from .base import FigureView
 from .palette import activation_color
@@ -180,7 +181,7 @@ class ActivationExplorerView(FigureView):
         tab = self.ax_table
         self.header_texts = [
             tab.text(x, 1.0, label, transform=tab.transAxes, va="top", fontsize=8.5,
-                     color="0.2", weight="bold", family="DejaVu Sans Mono" if x == _X_VALUES
+                     color="0.2", weight="bold", family=with_cjk("DejaVu Sans Mono") if x == _X_VALUES
                      else None)
             for x, label in ((0.0, self.tr("explorer.table.activation")),
                              (_X_FORMULA, self.tr("explorer.table.formula")),

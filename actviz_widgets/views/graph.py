@@ -398,6 +398,8 @@ class GraphView(FigureView):
     ----------
     structure : GraphStructure or None
         The graph drawn.
+    title : str or None
+        Its heading.
     layout : GraphLayout or None
         Where everything is.
     step : GraphStep or None
@@ -430,6 +432,7 @@ class GraphView(FigureView):
         self._css_dpi = _CSS_DPI
         super().__init__((self.width / _CSS_DPI, 4.0), _CSS_DPI, pixel_ratio, language)
         self.structure: GraphStructure | None = None
+        self.title: str | None = None
         self.layout: GraphLayout | None = None
         self.step: GraphStep | None = None
         self._mine: list = []
@@ -460,7 +463,7 @@ class GraphView(FigureView):
             return PathText(ax, x, y, value, **kw)
 
         # header: title and a key to the boxes
-        text(_MARGIN, 10.0, s.title, fontsize=_TITLE_PT, weight="bold", va="top", color=_TEXT)
+        text(_MARGIN, 10.0, self.title, fontsize=_TITLE_PT, weight="bold", va="top", color=_TEXT)
         self.counter_text = self._dyn(text(self.width - _MARGIN, 10.0, "", fontsize=_NOTE_PT,
                                            ha="right", va="top", color=_MUTED))
         self._draw_key(ax, text, s)
@@ -575,11 +578,23 @@ class GraphView(FigureView):
         text(x + 2, y + 8.5, words, fontsize=_LABEL_PT, va="center", color=_MUTED)
 
     # -- updating ----------------------------------------------------------------------------
-    def update(self, step: GraphStep) -> None:
-        """Show ``step`` (lays the picture out anew if it belongs to another graph)."""
+    def update(self, step: GraphStep, title: str | None = None) -> None:
+        """Show ``step`` (lays the picture out anew if it belongs to another graph).
+
+        Parameters
+        ----------
+        step : GraphStep
+        title : str, optional
+            The picture's heading (e.g. in the widget's language); default the
+            graph's own title.
+        """
         if not isinstance(step, GraphStep):
             raise TypeError(f"step must be a GraphStep; got {type(step).__name__}")
-        if step.graph != self.structure:
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"title must be a string or None; got {title!r}")
+        title = step.graph.title if title is None else title
+        if step.graph != self.structure or title != self.title:
+            self.title = title
             self._build(step.graph)
         s, layout = step.graph, self.layout
         known = [g for g in step.grads if not math.isnan(g)]

@@ -23,6 +23,7 @@ from ..engine.activations import ACTIVATION_NAMES, get_activation
 from ..engine.graph import Graph, GraphStep, GraphTrace
 from ..engine.graph_builders import EXPRESSION_NAMES, expression_graph, neuron_graph
 from ..engine.graph_ops import subscript_digits
+from ..i18n import has_key
 from ..views.graph import GraphView
 from .base import FigureWidget
 from .settings import Choice, Integer, Number, SettingSpec
@@ -383,8 +384,16 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
             trace = g.trace()
         g.zero_grad()
         step = trace[min(self.position, len(trace) - 1)]
-        self.view.update(step)
+        self.view.update(step, title=self._title(g.structure.title))
         self.model, self._trace, self._drawn = g, trace, step
+
+    def _title(self, title: str) -> str:
+        """The picture's heading in the widget's language."""
+        if self.graph == NEURON:  # "one neuron and its loss: L = …": the words translated
+            words, _, formula = title.partition(": ")
+            return self.tr("graph.title.neuron", formula=formula) if formula else title
+        key = f"graph.graph.{self.graph}"  # an expression: its formula, or the menu's words
+        return self.tr(key) if has_key(key, "en") else title
 
     def __repr__(self) -> str:
         what = (f"neuron, activation={self.activation!r}, loss={self.loss_name!r}"
