@@ -114,8 +114,7 @@ def test_chinese_picture_in_a_fresh_process_without_installed_cjk_fonts():
 def test_pathtext_draws_chinese_from_the_cjk_font():
     fig = matplotlib.figure.Figure(figsize=(3, 1), dpi=100)
     text = PathText(fig, 0.1, 0.5, "梯度", fontsize=10)
-    face = get_font(matplotlib.font_manager.FontPath(str(fonts.cjk_font().path),
-                                                     fonts.cjk_font().index))
+    face = get_font(fonts.cjk_font().file)
     face.set_size(100, 72)
     face.load_char(ord("梯"), flags=matplotlib.ft2font.LoadFlags.NO_HINTING)
     expected, _ = face.get_path()
@@ -155,3 +154,14 @@ def test_use_cjk_font_adds_the_family_once_after_the_defaults():
 def test_is_cjk(char, cjk):
     assert fonts.is_cjk(char) is cjk
     assert fonts.has_cjk(f"x = 1 {char}") is cjk
+
+
+def test_english_pictures_are_unchanged_by_the_fallback():
+    """The CJK family after DejaVu Sans draws no Latin glyph: same PNG bytes with and without it."""
+    import actviz_widgets as av
+
+    for build in (av.ActivationExplorer, av.SingleNeuron):
+        with matplotlib.rc_context({"font.family": ["sans-serif"]}):
+            plain = build(language="en").view.to_png()
+        assert fonts.cjk_font().family in matplotlib.rcParams["font.family"]
+        assert build(language="en").view.to_png() == plain

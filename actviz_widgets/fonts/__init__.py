@@ -79,6 +79,17 @@ class CJKFont(NamedTuple):
     index: int  #: the face's index in a collection (.ttc), else 0
     shipped: bool  #: True when it is the subset shipped with the package
 
+    @property
+    def file(self):
+        """What :func:`matplotlib.font_manager.get_font` takes for this face."""
+        if self.index == 0:
+            return str(self.path)
+        from matplotlib.font_manager import (
+            FontPath,  # a face of a collection: matplotlib ≥ 3.11
+        )
+
+        return FontPath(str(self.path), self.index)
+
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` (one character) is drawn from the CJK font."""
@@ -189,14 +200,7 @@ def with_cjk(family: str | list[str]) -> list[str]:
 def _cjk_cmap() -> frozenset[int]:
     from matplotlib.font_manager import get_font
 
-    font = get_font(_font_path(cjk_font()))
-    return frozenset(code for code, _ in font.get_charmap().items())
-
-
-def _font_path(font: CJKFont):
-    from matplotlib.font_manager import FontPath
-
-    return FontPath(str(font.path), font.index)
+    return frozenset(get_font(cjk_font().file).get_charmap())
 
 
 @lru_cache(maxsize=1)

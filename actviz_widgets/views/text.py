@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontPath, FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
@@ -89,8 +89,7 @@ def _font(family: str, weight: str):
 @lru_cache(maxsize=1)
 def _cjk_face():
     """The CJK font's face (found or registered on first use: a Chinese glyph)."""
-    font = cjk_font()
-    return get_font(FontPath(str(font.path), font.index))
+    return get_font(cjk_font().file)
 
 
 def _face_for(family: str, weight: str, char: str):
