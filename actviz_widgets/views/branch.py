@@ -171,6 +171,7 @@ class BranchView(FigureView):
         self.key_before = self.dynamic(PathText(fig, 0.075, 0.80, "", fontsize=8.5,
                                                 color=_BEFORE_COLOR))
         self._limits: tuple | None = None
+        self._key_texts: tuple = ()
         self.state: BranchState | None = None
 
     # -- update ------------------------------------------------------------------------------
@@ -224,12 +225,15 @@ class BranchView(FigureView):
         pts["test"].set_visible(test)
 
     def _place_key(self, state: BranchState) -> None:
+        texts = (self.tr("branch.view.before", step=state.start), *state.labels)
+        if texts == self._key_texts:
+            return  # measuring glyph outlines is costly: only when the words change
+        self._key_texts = texts
         renderer = self.canvas.get_renderer()
         width = self.figure.bbox.width
         gap = 14 * self.figure.dpi / 72 / width
         x = 0.075
-        for text, label in ((self.key_before, self.tr("branch.view.before", step=state.start)),
-                            *zip(self.key, state.labels)):
+        for text, label in zip((self.key_before, *self.key), texts):
             text.set_text(label)
             text.set_position((x, 0.80))
             x += text.get_window_extent(renderer).width / width + gap
