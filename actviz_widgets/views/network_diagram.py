@@ -575,21 +575,22 @@ class NetworkDiagram:
         r = self.neuron_radius_css()
         drawn = np.empty(len(self._segments))
         drawn[self.edge_order] = self.edges.get_linewidths()
+        hit = np.maximum(EDGE_HIT_PX, drawn * self.view.css_length(1.0))
         regions: list[dict] = []
         k = 0
         for l in range(len(self.sizes) - 1):
-            for i in range(self.shown[l]):
-                p = centres[self._starts[l] + i]
-                for j in range(self.shown[l + 1]):
-                    q = centres[self._starts[l + 1] + j]
-                    length = float(np.hypot(*(q - p)))
-                    cut = (q - p) / length * r if length > 2 * r else np.zeros(2)
-                    a, b = p + cut, q - cut
-                    regions.append({"id": f"edge:{l}:{i}:{j}", "shape": "segment",
-                                    "x0": float(a[0]), "y0": float(a[1]),
-                                    "x1": float(b[0]), "y1": float(b[1]),
-                                    "width": max(EDGE_HIT_PX, self.view.css_length(drawn[k]))})
-                    k += 1
+            m, n = self.shown[l], self.shown[l + 1]
+            p = np.repeat(centres[self._starts[l]:self._starts[l + 1]], n, axis=0)
+            q = np.tile(centres[self._starts[l + 1]:self._starts[l + 2]], (m, 1))
+            length = np.hypot(*(q - p).T)[:, None]
+            # from rim to rim: the part of the edge that is visible
+            cut = np.where(length > 2 * r, (q - p) / np.maximum(length, 1e-12) * r, 0.0)
+            ends = np.hstack([p + cut, q - cut]).tolist()
+            widths = hit[k:k + m * n].tolist()
+            for e, ((x0, y0, x1, y1), width) in enumerate(zip(ends, widths)):
+                regions.append({"id": f"edge:{l}:{e // n}:{e % n}", "shape": "segment",
+                                "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": width})
+            k += m * n
         for l, m in enumerate(self.shown):
             for j in range(m):
                 x, y = centres[self._starts[l] + j]

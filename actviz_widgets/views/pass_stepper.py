@@ -29,7 +29,7 @@ from .activation_plot import ActivationCurvePanel
 from .bars import BarPanel
 from .base import FigureView
 from .equations import EquationPanel
-from .network_diagram import NetworkDiagram, parse_region_id
+from .network_diagram import NetworkDiagram
 from .text import PathText, fmt
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -334,73 +334,108 @@ class PassStepperView(FigureView):
         """
         if self._drawn is None:
             return []
+        tips = _Tips(self)
         regions = self.diagram.regions()
         for region in regions:
-            kind, fields = parse_region_id(region["id"])
-            tip = self.neuron_tip(*fields) if kind == "neuron" else self.edge_tip(*fields)
-            region.update(tip)
+            # (ids the diagram just wrote: no need to check them again)
+            kind, *fields = region["id"].split(":")
+            fields = [int(f) for f in fields]
+            region.update(tips.neuron(*fields) if kind == "neuron" else tips.edge(*fields))
         return regions
-
-    def _value(self, quantity: str, layer: int, j: int) -> float | None:
-        state, sample = self._drawn[0], self.sample
-        if not state.known(quantity, layer):
-            return None
-        return float(state.mean(quantity, layer)[j] if sample is None
-                     else getattr(state, quantity)[layer][sample, j])
-
-    def _neuron_name(self, layer: int, j: int) -> str:
-        if layer == 0:
-            return self.tr("stepper.tip.input_name", x=f"x{str(j + 1).translate(_SUB)}")
-        return self.tr("stepper.tip.neuron_name", layer=layer, j=j)
 
     def neuron_tip(self, layer: int, j: int) -> dict:
         """``{"title", "rows"}`` of neuron ``j`` of ``layer`` at the drawn step (see :meth:`regions`)."""
-        state, weights, biases, acts, lr = self._drawn
-        L = state.n_layers
-        scope = self._scope(state.n_samples, self.sample)
-        role = self.role(layer, L)
-        title = (self.tr("stepper.tip.neuron_title", name=self._neuron_name(layer, j), role=role)
+        return _Tips(self).neuron(layer, j)
+
+    def edge_tip(self, layer: int, i: int, j: int) -> dict:
+        """``{"title", "rows"}`` of the weight from neuron ``i`` of ``layer`` to neuron ``j`` of
+        ``layer + 1`` at the drawn step (see :meth:`regions`)."""
+        return _Tips(self).edge(layer, i, j)
+
+
+class _Tips:
+    """The tooltips of one drawn step: texts translated and values looked up once per layer
+    (a 2-8×6-1 network has about 400 regions)."""
+
+    def __init__(self, view: PassStepperView) -> None:
+        self.view = view
+        state, self.weights, self.biases, self.acts, _ = view._drawn
+        self.state, self.sample = state, view.sample
+        self.L = state.n_layers
+        tr = view.tr
+        self.scope = view._scope(state.n_samples, view.sample).strip(" ()（）")
+        self.text = {key: tr(f"stepper.tip.{key}") for key in
+                     ("values", "forward", "backward", "bias", "weight")}
+        self.roles = [view.role(l, self.L) for l in range(self.L + 1)]
+        self._names: dict[tuple[int, int], str] = {}
+        self._values: dict[tuple[str, int], np.ndarray | None] = {}
+        self._at: dict[int, str] = {}
+        self._edge_title = tr("stepper.tip.edge_title")  # (formatted per edge below)
+
+    def name(self, layer: int, j: int) -> str:
+        key = (layer, j)
+        if key not in self._names:
+            self._names[key] = (
+                self.view.tr("stepper.tip.input_name", x=f"x{str(j + 1).translate(_SUB)}")
+                if layer == 0 else self.view.tr("stepper.tip.neuron_name", layer=layer, j=j))
+        return self._names[key]
+
+    def values(self, quantity: str, layer: int) -> np.ndarray | None:
+        key = (quantity, layer)
+        if key not in self._values:
+            state = self.state
+            self._values[key] = (
+                None if not state.known(quantity, layer) else
+                state.mean(quantity, layer) if self.sample is None else
+                getattr(state, quantity)[layer][self.sample])
+        return self._values[key]
+
+    def at_step(self, step: int) -> str:
+        if step not in self._at:
+            self._at[step] = self.view.tr("stepper.tip.at_step", step=step)
+        return self._at[step]
+
+    def neuron(self, layer: int, j: int) -> dict:
+        state, L, text = self.state, self.L, self.text
+        role = self.roles[layer]
+        title = (self.view.tr("stepper.tip.neuron_title", name=self.name(layer, j), role=role)
                  if layer == 0 else
-                 self.tr("stepper.tip.neuron_title_act", name=self._neuron_name(layer, j),
-                         role=role, act=acts[layer - 1]))
+                 self.view.tr("stepper.tip.neuron_title_act", name=self.name(layer, j),
+                              role=role, act=self.acts[layer - 1]))
         rows: list[list[str]] = []
-        if scope:
-            rows.append([self.tr("stepper.tip.values"), scope.strip(" ()")])
+        if self.scope:
+            rows.append([text["values"], self.scope])
         if layer == 0:
-            rows.append(["x = a", fmt(self._value("a", 0, j))])
+            rows.append(["x = a", fmt(self.values("a", 0)[j])])
             return {"title": title, "rows": rows}
-        if state.known("z", layer):
-            rows += [["z", fmt(self._value("z", layer, j))],
-                     ["a", fmt(self._value("a", layer, j))],
-                     ["f′(z)", fmt(self._value("dadz", layer, j))]]
+        z = self.values("z", layer)
+        if z is not None:
+            rows += [["z", fmt(z[j])], ["a", fmt(self.values("a", layer)[j])],
+                     ["f′(z)", fmt(self.values("dadz", layer)[j])]]
         else:
-            rows.append([self.tr("stepper.tip.forward"),
-                         self.tr("stepper.tip.at_step", step=layer)])
-        if state.known("delta", layer):
-            rows += [["∂L/∂a", fmt(self._value("dL_da", layer, j))],
-                     ["δ = ∂L/∂z", fmt(self._value("delta", layer, j))]]
+            rows.append([text["forward"], self.at_step(layer)])
+        delta = self.values("delta", layer)
+        if delta is not None:
+            rows += [["∂L/∂a", fmt(self.values("dL_da", layer)[j])],
+                     ["δ = ∂L/∂z", fmt(delta[j])]]
         else:
-            rows.append([self.tr("stepper.tip.backward"),
-                         self.tr("stepper.tip.at_step", step=L + 1 + (L - layer + 1))])
-        rows.append([self.tr("stepper.tip.bias"), fmt(biases[layer - 1][j], 4)])
-        if state.known("db", layer - 1):
+            rows.append([text["backward"], self.at_step(L + 1 + (L - layer + 1))])
+        rows.append([text["bias"], fmt(self.biases[layer - 1][j], 4)])
+        if (layer - 1) in state.db:
             rows.append(["∂L/∂b", fmt(state.db[layer - 1][j])])
         if state.new_biases is not None:
             rows.append(["b − lr·∂L/∂b", fmt(state.new_biases[layer - 1][j], 4)])
         return {"title": title, "rows": rows}
 
-    def edge_tip(self, layer: int, i: int, j: int) -> dict:
-        """``{"title", "rows"}`` of the weight from neuron ``i`` of ``layer`` to neuron ``j`` of
-        ``layer + 1`` at the drawn step (see :meth:`regions`)."""
-        state, weights, biases, acts, lr = self._drawn
-        title = self.tr("stepper.tip.edge_title", source=self._neuron_name(layer, i),
-                        target=self._neuron_name(layer + 1, j))
-        rows = [[self.tr("stepper.tip.weight"), fmt(weights[layer][i, j], 4)]]
-        if state.known("dW", layer):
+    def edge(self, layer: int, i: int, j: int) -> dict:
+        state = self.state
+        title = self._edge_title.format(source=self.name(layer, i),
+                                        target=self.name(layer + 1, j))
+        rows = [[self.text["weight"], fmt(self.weights[layer][i, j], 4)]]
+        if layer in state.dW:
             rows.append(["∂L/∂w", fmt(state.dW[layer][i, j])])
         else:
-            L = state.n_layers
-            rows.append(["∂L/∂w", self.tr("stepper.tip.at_step", step=L + 1 + (L - layer))])
+            rows.append(["∂L/∂w", self.at_step(self.L + 1 + (self.L - layer))])
         if state.new_weights is not None:
             rows.append(["w − lr·∂L/∂w", fmt(state.new_weights[layer][i, j], 4)])
         return {"title": title, "rows": rows}

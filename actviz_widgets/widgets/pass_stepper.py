@@ -379,16 +379,17 @@ class BackpropStepper(Stepping, FigureWidget):
         :meth:`region_edited`).
         """
         regions = self.view.regions()
+        label, weights = self.tr("stepper.edit_weight"), self.net.weights
         for region in regions:
-            kind, fields = parse_region_id(region["id"])
+            kind, *fields = region["id"].split(":")  # (the view's own ids)
             if kind == "neuron":
                 region["select"] = True
             elif kind == "edge":
-                l, i, j = fields
-                w = float(self.net.weights[l][i, j])
+                l, i, j = map(int, fields)
+                w = float(weights[l][i, j])
                 low, high = self._weight_range(w)
-                region["edit"] = {"label": self.tr("stepper.edit_weight"), "value": w,
-                                  "min": low, "max": high, "step": 0.01}
+                region["edit"] = {"label": label, "value": w, "min": low, "max": high,
+                                  "step": 0.01}
         return regions
 
     def region_clicked(self, region_id: str) -> None:
