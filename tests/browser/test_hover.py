@@ -13,6 +13,9 @@ backward step and a :class:`~actviz_widgets.SingleNeuron`.  In the page:
   is applied, the picture is redrawn (the page shows the kernel's new frame)
   and the tooltip's numbers are the engine's for the new weight; a weight
   out of range is refused with a message and changes nothing.
+
+Screenshots of the tooltip and of the number field are saved to
+``test-artifacts/screenshots/hover_stepper.png`` and ``edit_single_neuron.png``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ import json
 import time
 
 import pytest
-from harness import KernelProbe, LessonPage, browser_image_sha, picture_src, wait_picture
+from harness import (ARTIFACTS, KernelProbe, LessonPage, browser_image_sha, picture_src,
+                     wait_picture)
+
+#: Where the screenshots of a tooltip and of a number field are saved (for the README).
+SHOTS = ARTIFACTS / "screenshots"
 
 STEPPER = '''\
 import numpy as np
@@ -144,6 +151,8 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
             "'∂L/∂a': fmt(g.dL_da[2][0, 1])})(*engine_numbers(net.copy(), X, Y))")
         for label, value in engine.items():
             assert cells[label] == value, (label, cells)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        picture.box.screenshot(path=str(SHOTS / "hover_stepper.png"))
         # layer 1's backward step is not done: its tooltip has no δ, no ∂L/∂a
         early = regions["neuron:1:0"]
         picture.hover(early["x"], early["y"])
@@ -181,6 +190,7 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
         field.wait_for()
         assert float(field.input_value()) == pytest.approx(0.8)
         field.fill("-1.75")
+        picture.box.screenshot(path=str(SHOTS / "edit_single_neuron.png"))
         field.press("Enter")
         wait_picture(root, old_src)
         page.barrier()
