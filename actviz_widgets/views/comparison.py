@@ -138,6 +138,7 @@ class ComparisonView(FigureView):
         self.loss_note = self.dynamic(PathText(self.ax_loss, 0.98, 0.96, "", fontsize=8.5,
                                                ha="right", va="top", color="#B00020"))
         self._limits: tuple | None = None
+        self._key_labels: tuple = ()
         self.state: ComparisonState | None = None
 
     # -- update ------------------------------------------------------------------------------
@@ -180,6 +181,9 @@ class ComparisonView(FigureView):
         self.noise_title.set_text(self.tr("comparison.view.noise_title", run=state.noise_run))
 
     def _place_key(self, state: ComparisonState) -> None:
+        if state.labels == self._key_labels:
+            return  # measuring glyph outlines is costly: only when the words change
+        self._key_labels = state.labels
         renderer = self.canvas.get_renderer()
         x = 0.075
         width = self.figure.bbox.width
