@@ -62,7 +62,7 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent / "tests" / "browser")]
 
 import numpy as np
 from _timing import Timing, format_ns, format_ratio, machine_info, markdown_table
-from harness import (CHROMIUM, KernelProbe, LabServer, LessonPage, PageWatch,
+from harness import (CHROMIUM, PICTURE_SELECTOR, KernelProbe, LabServer, LessonPage, PageWatch,
                      new_context, start_chromium)
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -83,6 +83,15 @@ WIDGETS = [
     ("DigitsCaseStudy", "av.DigitsCaseStudy()", "controls['sample']"),
 ]
 DEEP_PLAYGROUND = "av.Playground(hidden_layers=6, neurons=8)"
+#: The same widgets on the core ipywidgets.Image fallback (ACTVIZ_PICTURE=image), measured
+#: in the same run: what the picture's own front end changes.
+FALLBACK = [("SingleNeuron", "av.SingleNeuron()", "controls['w1']"),
+            ("Playground", "av.Playground()", "controls['noise']")]
+FALLBACK_CELL = """import os
+os.environ["ACTVIZ_PICTURE"] = "image"
+w_plain_{name} = {call}
+del os.environ["ACTVIZ_PICTURE"]
+w_plain_{name}"""
 
 #: What a learner writes without the package: interact + plt.show, a 2-panel figure
 #: about the size of the widgets' pictures.
@@ -131,8 +140,10 @@ class _BenchRecorder:
             start = _bt.time()
             out = send(widget, msg, buffers=buffers)
             if buffers:
+                state = msg.get("state") or {}
                 rec.sent.append([widget.model_id, start * 1e3, _bt.time() * 1e3,
-                                 sum(memoryview(b).nbytes for b in buffers)])
+                                 sum(memoryview(b).nbytes for b in buffers),
+                                 state.get("frame")])
             return out
         _bw.Widget._handle_msg, _bw.Widget._send = _handle_msg, _send
         pub = _bgi().display_pub
@@ -242,7 +253,8 @@ PAGE_RECORDER = r'''(() => {
       const img = container.querySelector(selector);
       if (!img || !img.src || img.src === rec.last) return;
       rec.last = img.src;
-      const f = {t: performance.now(), decoded: null, paint: null, failed: false};
+      const f = {t: performance.now(), decoded: null, paint: null, failed: false,
+                 frame: img.dataset.frame ? Number(img.dataset.frame) : null};
       rec.frames.push(f);
       img.decode().then(() => {
         f.decoded = performance.now();
@@ -282,6 +294,9 @@ def write_notebook(folder: Path) -> tuple[Path, dict[str, int]]:
         cells.append(f"w_{name} = {call}\nw_{name}")
     index["deep"] = len(cells)
     cells.append(f"w_deep = {DEEP_PLAYGROUND}\nw_deep")
+    for name, call, _ in FALLBACK:
+        index[f"plain_{name}"] = len(cells)
+        cells.append(FALLBACK_CELL.format(name=name, call=call))
     index["baseline"] = len(cells)
     cells.append(BASELINE_CELL)
     notebook = {
@@ -509,12 +524,16 @@ def play(page, kernel, root, name, expression, image_comm, seconds, pids, cdp, o
                 and m["buffers"] > 0]
     # kernel send k ↔ page arrival k ↔ src swap k (nothing is dropped on the way: the
     # counts are compared below); latency = page arrival/swap − kernel send
-    n = min(len(sends), len(arrivals), len(frames))
+    n = min(len(sends), len(arrivals))
     lat_ws = [origin + arrivals[i]["t"] + offset - sends[i][2] for i in range(n)]
-    lat_src = [origin + frames[i]["t"] + offset - sends[i][2] for i in range(n)]
-    win = [i for i in range(n) if t0 <= frames[i]["t"] <= t1]
-    first = [lat_src[i] for i in win if frames[i]["t"] < t0 + 1e3]
-    last = [lat_src[i] for i in win if frames[i]["t"] > t1 - 1e3]
+    # a shown frame's send: by its number (the picture's front end drops frames a newer
+    # one overtook), else the k-th send (the core Image shows every frame it gets)
+    by_number = {s[4]: s for s in sends if len(s) > 4 and s[4]}
+    paired = [(f, by_number.get(f.get("frame")) if f.get("frame") else
+               (sends[i] if i < len(sends) else None)) for i, f in enumerate(frames)]
+    lat = [(f, origin + f["t"] + offset - s[2]) for f, s in paired if s is not None]
+    first = [x for f, x in lat if t0 <= f["t"] < t0 + 1e3]
+    last = [x for f, x in lat if t1 - 1e3 < f["t"] <= t1]
     kernel_window = [s for s in sends if w0 * 1e3 - seconds * 1e3 <= s[2] <= w0 * 1e3]
     kernel.execute("import time as _bench_time\n_bench_start = _bench_time.perf_counter()\n"
                    f"{expression}.run_frames(10)\n"
@@ -587,7 +606,16 @@ def main() -> None:
                 widget_root = page.widget_root(cells[name])
                 targets.append(Target(name, page, kernel, widget_root, expr, index,
                                       kernel.evaluate(f"{expr}.image.model_id"),
-                                      widget_root, ":scope > img.widget-image"))
+                                      widget_root, PICTURE_SELECTOR))
+            for name, _, slider in FALLBACK:
+                expr = f"w_plain_{name}"
+                index = kernel.evaluate(
+                    f"[i for i, s in enumerate(__import__('actviz_browser_probe').sliders({expr}))"
+                    f" if s is {expr}.{slider}][0]")
+                widget_root = page.widget_root(cells[f"plain_{name}"])
+                targets.append(Target(f"{name} (core Image)", page, kernel, widget_root, expr,
+                                      index, kernel.evaluate(f"{expr}.image.model_id"),
+                                      widget_root, PICTURE_SELECTOR))
             base_root = page.cell(cells["baseline"]).locator(
                 ".jp-OutputArea-output > .jupyter-widgets").first
             targets.append(Target("baseline (interact + plt.show)", page, kernel, base_root,
@@ -620,12 +648,13 @@ def main() -> None:
             cdp.send("Performance.enable")
             results = []
             for label, name, expr in (("default 2-4-4-1", "Playground", "w_Playground"),
-                                      ("2-8×6-1", "deep", "w_deep")):
-                if name == "deep":
-                    root = page.widget_root(cells["deep"])
+                                      ("2-8×6-1", "deep", "w_deep"),
+                                      ("default 2-4-4-1, core Image", "plain_Playground",
+                                       "w_plain_Playground")):
+                if name in ("deep", "plain_Playground"):
+                    root = page.widget_root(cells[name])
                     page.page.evaluate("([n, el, sel]) => __bench.track(n, el, sel)",
-                                       ["deep", root.element_handle(),
-                                        ":scope > img.widget-image"])
+                                       [name, root.element_handle(), PICTURE_SELECTOR])
                 else:
                     root = page.widget_root(cells[name])
                 # a fresh run of the default settings: Reset

@@ -129,6 +129,7 @@ function render({ model, el }) {
     next.className = "actviz-frame";
     next.draggable = false;
     next.alt = model.get("alt") || "";
+    if (frame) next.dataset.frame = String(frame);  // which frame is shown (tests, benchmarks)
     next.src = nextUrl;
     try {
       await next.decode();  // off the main thread; the swap below shows decoded pixels
