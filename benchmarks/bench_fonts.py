@@ -5,8 +5,10 @@
   it (what :func:`actviz_widgets.fonts.use_cjk_font` does once Chinese is
   used), timed in turns in the same run; the ratio is the second over the first.
 * The same picture in Chinese (for scale).
-* In a fresh process each: ``import actviz_widgets.views.text`` and the
-  first :func:`~actviz_widgets.fonts.use_cjk_font` call with the shipped font
+* In a fresh process each: importing the matplotlib modules
+  ``views/text.py`` uses (the baseline), ``import actviz_widgets.views.text``
+  (which calls :func:`~actviz_widgets.fonts.use_cjk_font`), and the first
+  ``use_cjk_font()`` call alone with the shipped font
   (``ACTVIZ_NO_SYSTEM_CJK=1``) and with an installed one when there is one.
 
 Usage::
@@ -61,9 +63,14 @@ def fresh(code: str, env: dict[str, str], repeats: int) -> list[float]:
     return times
 
 
+# What views/text.py imports from matplotlib, alone (the baseline), then the module itself
+# (which calls use_cjk_font), then use_cjk_font's first call alone.
+MATPLOTLIB = ("import time; t = time.perf_counter(); import numpy, matplotlib.font_manager, "
+              "matplotlib.patches, matplotlib.figure, matplotlib.axes; "
+              "print(time.perf_counter() - t)")
 IMPORT = ("import time; t = time.perf_counter(); import actviz_widgets.views.text; "
           "print(time.perf_counter() - t)")
-FIRST_USE = ("import actviz_widgets.views.text, time; from actviz_widgets.fonts import use_cjk_font; "
+FIRST_USE = ("import time, matplotlib.font_manager; from actviz_widgets.fonts import use_cjk_font; "
              "t = time.perf_counter(); use_cjk_font(); print(time.perf_counter() - t)")
 
 
@@ -93,7 +100,8 @@ def main() -> None:
     print(markdown_table(["picture", "median", "p90", "vs English default"], rows))
 
     rows = []
-    for name, code, env in (("import views.text", IMPORT, {}),
+    for name, code, env in (("import matplotlib's modules of views.text", MATPLOTLIB, {}),
+                            ("import views.text (calls use_cjk_font)", IMPORT, {}),
                             ("first use_cjk_font(), shipped", FIRST_USE, {"ACTVIZ_NO_SYSTEM_CJK": "1"}),
                             ("first use_cjk_font(), installed if any", FIRST_USE, {})):
         times = sorted(fresh(code, env, repeats))
