@@ -346,3 +346,29 @@ def test_bad_changes_from_the_widget(playground):
         BranchComparison.from_playground(playground, seed=4)
     with pytest.raises(ValueError, match="exactly one setting"):
         BranchComparison.from_playground(playground, lr=0.1, l2=0.01)
+
+
+def test_play_trains_both_runs_frame_by_frame(playground):
+    import asyncio
+
+    w = BranchComparison.from_playground(playground, optimizer="adam")
+
+    async def play_three_frames():
+        w.play()
+        assert w.playing and w.play_button.value
+        while w.player.frames < 3:
+            await asyncio.sleep(0.01)
+        w.pause()
+
+    asyncio.run(play_three_frames())
+    assert not w.playing and not w.play_button.value
+    frames = w.player.frames
+    steps = 30 + w.STEPS_PER_FRAME * frames
+    assert [r.step_count for r in w.trainer.runs] == [steps, steps]
+    # the same as taking those steps at once
+    same = BranchComparison.from_playground(playground, optimizer="adam")
+    same.train(steps - 30)
+    for run, twin in zip(w.trainer.runs, same.trainer.runs):
+        assert run.history.train_loss == twin.history.train_loss
+    w.close()
+    same.close()

@@ -74,9 +74,9 @@ def test_outputs_loss_and_gradients_agree(activation, loss, sizes):
     assert L.item() == pytest.approx(g.loss, rel=TOL, abs=TOL)
     L.backward()
     for l, linear in enumerate(model[0::2]):
-        np.testing.assert_allclose(linear.weight.grad.numpy().T, g.dW[l], rtol=1e-10,
+        np.testing.assert_allclose(linear.weight.grad.numpy().T, g.dW[l], rtol=TOL,
                                    atol=TOL, err_msg=f"dW[{l}]")
-        np.testing.assert_allclose(linear.bias.grad.numpy(), g.db[l], rtol=1e-10, atol=TOL,
+        np.testing.assert_allclose(linear.bias.grad.numpy(), g.db[l], rtol=TOL, atol=TOL,
                                    err_msg=f"db[{l}]")
 
 
