@@ -241,9 +241,8 @@ class DigitsCaseStudy(FigureWidget):
                                     accuracy=f"{100 * self.accuracy:.1f}")
 
     def activation_name(self, name: str) -> str:
-        """Activation ``name`` as the controls and the picture write it, in the widget's language."""
-        return dict((value, label) for label, value in
-                    self.localized_spec("activation").options)[name]
+        """Activation ``name`` as the menu and the picture write it, in the widget's language."""
+        return {value: label for label, value in self.localized_spec("activation").options}[name]
 
     def _draw_network(self) -> None:
         self.view.set_network(self.hidden, self.class_mean, self.confusion, self.accuracy,
