@@ -22,6 +22,13 @@ from actviz_widgets.views.activation_plot import (ActivationCurvePanel, formula_
 from actviz_widgets.views.base import FigureView
 from actviz_widgets.views.text import fmt
 from actviz_widgets.widgets.activation_explorer import ActivationExplorer
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
+)
 
 # -- independent references ----------------------------------------------------------------
 
@@ -375,3 +382,72 @@ def test_view_rejects_bad_selection():
     with pytest.raises(ValueError, match="unknown activation"):
         view.set_activations(["nope"])
     assert view.names == []
+
+
+# -- both languages ----------------------------------------------------------------------------
+ALL = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu")
+
+
+def test_in_chinese_the_controls_and_picture_speak_chinese():
+    w = ActivationExplorer(activations=ALL, z=-5.5, depth=20, language="zh")
+    assert w.language == w.view.language == "zh"
+    assert_speaks_chinese(w)
+    assert control_texts(w) == {"activations": ("激活函数", ""), "z": ("z（净输入）", ""),
+                                "depth": ("深度 n（层数）", ""), "threshold": ("饱和：|f′(z)| <", "")}
+    assert [label for label, _ in w.select.options][0] == "线性（恒等）"
+    v = w.view
+    assert (v.ax_f.get_title(), v.ax_df.get_title(), v.ax_chain.get_title()) == (
+        "f(z)：激活函数", "f′(z)：它的导数", "|f′(z)|ᵏ：经过 k 层的梯度因子")
+    assert v.ax_chain.get_xlabel() == "深度 k（层数，每层都取这个 z）"
+    assert v.legend.get_texts()[0].get_text() == "线性（恒等） 的饱和区"
+    assert [t.get_text() for t in v.name_texts[:2]] == ["线性（恒等）", "sigmoid"]
+    # the numbers are the engine's, the word after them Chinese: sigmoid at z = −5.5 saturates
+    f, d = w.values["sigmoid"]
+    s = 1.0 / (1.0 + math.exp(5.5))
+    assert (f, d) == (pytest.approx(s, rel=1e-12), pytest.approx(s * (1 - s), rel=1e-12))
+    assert v.value_texts[1].get_text() == (f"{fmt(f, 4):>7}  {fmt(d, 4):>7}  "
+                                           f"{fmt(d)}^20 = {fmt(d ** 20)}  饱和")
+    assert "饱和" not in v.value_texts[0].get_text()  # linear: f′ = 1, never saturated
+    w.activations = ["relu"]
+    assert v.legend.get_texts()[0].get_text() == "ReLU 的饱和区"
+    w.view.to_png()  # drawn with the CJK font: no missing-glyph warning (warnings are errors)
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = ActivationExplorer(activations=ALL, z=-5.5, depth=20, language="en")
+    assert control_texts(w) == {"activations": ("activations", ""),
+                                "z": ("z (pre-activation)", ""),
+                                "depth": ("depth n (layers)", ""),
+                                "threshold": ("saturated if |f′(z)| <", "")}
+    assert [label for label, _ in w.select.options] == [get_activation(n).display_name
+                                                         for n in ACTIVATION_NAMES]
+    texts = picture_texts(w.view)
+    for line in ("f(z): the activation", "f′(z): its derivative",
+                 "|f′(z)|ᵏ: gradient factor, k layers", "depth k (layers, all at this z)",
+                 "z (pre-activation)", "linear (identity) saturated", "± threshold on |f′|",
+                 "tangent at z", "current z", "|f′(z)|ᵏ < 10⁻¹² (clipped)", "activation",
+                 "formula", "range", f"{'f(z)':>7}  {'f′(z)':>7}  f′(z)ⁿ after n layers",
+                 "GELU (tanh approx.)", "SiLU (swish)"):
+        assert line in texts, line
+    assert w.view.value_texts[1].get_text().endswith("  saturated")
+    assert not any(CJK.search(t) for t in texts)
+
+
+def test_the_switch_gives_chinese_to_an_explorer_built_without_a_language():
+    with current_language("zh"):
+        w = ActivationExplorer()
+    assert w.language == w.view.language == "zh"
+    assert w.depth_slider.description == "深度 n（层数）"
+    assert w.view.ax_f.get_xlabel() == "z（净输入）"
+    assert ActivationExplorer().language == "en"
+
+
+def test_the_curve_panel_speaks_its_views_language():
+    view = FigureView((4, 3), language="zh")
+    panel = ActivationCurvePanel(view, view.figure.add_subplot(111), activation="silu")
+    panel.set_points([9.0], ["z₁"])
+    assert panel.ax.get_title() == "SiLU（Swish）：输出范围 [-0.28, ∞)"
+    assert [t.get_text() for t in panel.legend.get_texts()] == [
+        "f(z)", "f′(z)：激活函数的导数", "饱和区：|f′| < 0.05", "f 在 z 处的切线（斜率 f′(z)）"]
+    assert panel.clip_note.get_text() == "超出所画的 z 范围\n（边缘处的 ◀/▶）：z = 9"
+    view.to_png()

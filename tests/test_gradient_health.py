@@ -8,13 +8,23 @@ trained by a hand-written loop, never from the widget's own objects.
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 
 from actviz_widgets.engine.datasets import make_dataset
 from actviz_widgets.engine.network import MLP
 from actviz_widgets.views.gradient_health import NORM_RANGE
+from actviz_widgets.views.text import fmt, fmt_short
 from actviz_widgets.widgets.gradient_health import PRESETS, GradientHealth
+from language_checks import (
+    CJK,
+    assert_speaks_chinese,
+    control_texts,
+    current_language,
+    picture_texts,
+)
 
 
 def reference(depth=6, activation="sigmoid", init="xavier", scale=1.0, dataset="circles",
@@ -246,3 +256,103 @@ def test_redrawing_only_the_diagram_region_gives_the_full_picture():
         frame = decode(w.image.value)
         w.view.invalidate()
         np.testing.assert_array_equal(frame, decode(w.view.to_png()))
+
+
+# -- both languages ----------------------------------------------------------------------------
+def test_in_chinese_the_controls_messages_and_picture_speak_chinese():
+    w = GradientHealth(language="zh")
+    assert w.language == w.view.language == "zh"
+    assert_speaks_chinese(w)
+    net, ds = reference()
+    d, _, g = norms(net, ds)
+    # the engine's numbers, written in Chinese: the ratio of ‖δ₁‖ to ‖δ_out‖ and its mean per layer
+    ratio = d[0] / d[-1]
+    assert w.view.verdict.get_text() == (
+        f"梯度消失：前几层几乎学不动。‖δ₁‖ = {fmt_short(ratio)} × ‖δ_L‖（从输出往回，"
+        f"平均每层 × {fmt(ratio ** (1 / 6), 2)}）")  # 7 weight layers: 6 steps back
+    assert w.view.title.get_text() == (f"梯度健康 · 6 个 sigmoid 隐藏层，Xavier 初始化 × 1 · "
+                                       f"第 0 步 · 损失 {fmt(g.loss)}")
+    assert [b.description for b in w.training_row()] == ["播放", "训练1步", "训练10步",
+                                                         "训练100步", "重置", "新权重"]
+    assert dict((v, k) for k, v in w.preset_dropdown.options) == {
+        "": "选择一个预设…", "vanishing": "梯度消失：10 层 sigmoid，Xavier 初始化",
+        "exploding": "梯度爆炸：10 层 ReLU，He 初始化 × 2",
+        "fixed": "修复：10 层 ReLU，He 初始化 × 1"}
+    assert dict((v, k) for k, v in w.init_dropdown.options)["normal"] == "普通 N(0, 1)"
+
+    async def play_then_pause():  # (Play needs a running event loop)
+        w.play()
+        playing = w.play_button.description
+        w.pause()
+        return playing
+
+    assert asyncio.run(play_then_pause()) == "暂停" and w.play_button.description == "播放"
+    assert w.play_button.tooltip == "连续训练；再点一次暂停"
+    w.train(2)
+    assert w.view.bars.title.get_text() == "第 2 步各层的梯度范数（整个训练集）"
+    assert [t.get_text() for t in w.view.bars.label_texts[5:7]] == ["6", "输出"]
+    w.depth = 9  # compact layer titles under the diagram
+    assert w.view.diagram.layer_title(0) == "输入" and w.view.diagram.layer_title(10) == "输出"
+    assert_speaks_chinese(w)
+
+
+def test_in_chinese_a_divergence_names_the_weight_scale():
+    w = GradientHealth(depth=10, activation="linear", init="normal", weight_scale=10.0, lr=10.0,
+                       language="zh")
+    w.train(20)
+    exc = w.trainer.diverged
+    assert exc is not None
+    k = w.trainer.step_count + 1  # the step that failed (its update was not kept)
+    assert w.error == (f"训练在第 {k} 步（第 {k} 轮）发散了：学习率为 10 时，损失或梯度不再是"
+                       f"有限数。训练已停止，保留第 {k - 1} 步的权重。初始权重是初始化方法默认"
+                       "尺度的 10 倍，梯度逐层放大：先把权重缩放设为 1（如果仍然发散，再减小学习率）")
+    assert w.view.note.get_text() == "训练已停止：发散了（见下方说明）"
+    w = GradientHealth(depth=2, activation="linear", lr=10.0, language="zh")
+    w.train(50)
+    assert w.error.endswith("保留第 " f"{w.trainer.step_count} 步的权重。试试更小的学习率")
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = GradientHealth(language="en")
+    assert control_texts(w) == {
+        "preset": ("preset", ""), "depth": ("hidden layers", ""),
+        "activation": ("activation", ""), "init": ("init", ""),
+        "weight_scale": ("weight scale", ""), "lr": ("learning rate", ""),
+        "dataset": ("data", ""), "seed": ("seed", "seed of the initial weights and the data")}
+    assert [(b.description, b.tooltip) for b in w.training_row()] == [
+        ("Play", "train continuously; click again to pause"),
+        ("Train 1", "take 1 gradient steps now"), ("Train 10", "take 10 gradient steps now"),
+        ("Train 100", "take 100 gradient steps now"),
+        ("Reset", "back to step 0 and the same initial weights"),
+        ("New weights", "new random initial weights (seed + 1), then back to step 0")]
+    assert [label for label, _ in w.preset_dropdown.options] == [
+        "choose a preset…", "vanish: 10 sigmoid layers, Xavier", "explode: 10 ReLU layers, He × 2",
+        "fix: 10 ReLU layers, He × 1"]
+    assert [label for label, _ in w.init_dropdown.options] == ["Xavier", "He", "plain N(0, 1)"]
+    w.train(1)
+    texts = picture_texts(w.view)
+    net, ds = reference()
+    for line in ("norm (log scale)", "‖δ_l‖ = ‖∂L/∂z_l‖ over training", "‖∂L/∂W_l‖ over training",
+                 "training step", "lines: one per layer, dark (input side) → light; black = output",
+                 "|δ| relative to the output's: log₁₀(|δ| / |δ_out|)",
+                 "neurons: mean |δ| over the 100 training samples, in powers of 10",
+                 "above (red) or below (blue) the output's · outlined: δ = 0",
+                 "Gradient norms per layer at step 1 (the whole training set)", "out"):
+        assert line in texts, line
+    assert w.view.title.get_text().startswith("Gradient health · 6 hidden sigmoid layers, "
+                                              "Xavier init × 1 · step 1 · loss ")
+    assert w.view.verdict.get_text().startswith("Vanishing gradients — the first layers barely "
+                                                "learn: ‖δ₁‖ = ")
+    assert not any(CJK.search(t) for t in texts)
+    w = GradientHealth(depth=1, language="en")
+    assert w.view.title.get_text().startswith("Gradient health · 1 hidden sigmoid layer, ")
+
+
+def test_the_switch_gives_chinese_to_widgets_built_without_a_language():
+    with current_language("zh"):
+        w = GradientHealth(depth=2)
+    assert w.language == w.view.language == "zh"
+    assert w.depth_slider.description == "隐藏层数"
+    assert w.reset_button.description == "重置"
+    assert w.view.delta_chart.ax.get_xlabel() == "训练步数"
+    assert GradientHealth(depth=2).language == "en"
