@@ -165,3 +165,32 @@ def test_english_pictures_are_unchanged_by_the_fallback():
             plain = build(language="en").view.to_png()
         assert fonts.cjk_font().family in matplotlib.rcParams["font.family"]
         assert build(language="en").view.to_png() == plain
+
+
+def test_text_width_measures_each_glyph_in_the_font_that_draws_it():
+    from actviz_widgets.views.text import text_width
+
+    font = get_font(findfont("DejaVu Sans"))
+    font.set_size(100, 72)
+    x_advance = font.load_char(ord("x")).linearHoriAdvance / 65536 / 10  # at 10 pt
+    assert text_width("xx", 10) == pytest.approx(2 * x_advance, rel=1e-9)
+    assert text_width("梯度", 10) == pytest.approx(20.0, rel=1e-5)  # one em each (16.16 fixed point)
+    assert text_width("梯度x\nx", 10) == pytest.approx(20.0 + x_advance, rel=1e-5)
+
+
+def test_an_installed_regular_face_of_the_best_family_is_preferred(tmp_path):
+    from matplotlib.font_manager import FontEntry
+
+    files = {}
+    for name in ("wqy", "noto-bold", "noto", "noto-italic"):
+        files[name] = tmp_path / f"{name}.ttc"
+        files[name].write_bytes(b"")
+    entries = [FontEntry(fname=str(files["wqy"]), name="WenQuanYi Zen Hei", weight=400),
+               FontEntry(fname=str(files["noto-bold"]), name="Noto Sans CJK SC", weight=700),
+               FontEntry(fname=str(files["noto-italic"]), name="Noto Sans CJK SC", weight=400,
+                         style="italic"),
+               FontEntry(fname=str(files["noto"]), name="Noto Sans CJK SC", weight=400),
+               FontEntry(fname="/nonexistent.ttf", name="Source Han Sans SC", weight=400)]
+    assert fonts._installed(entries) == ("Noto Sans CJK SC", files["noto"], 0)
+    assert fonts._installed(entries[:1]) == ("WenQuanYi Zen Hei", files["wqy"], 0)
+    assert fonts._installed(entries[-1:]) is None  # listed, but its file is gone

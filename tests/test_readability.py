@@ -326,9 +326,7 @@ CASES = {"ActivationExplorer": _activation_explorer, "SingleNeuron": _single_neu
          "MnistClassifier": _mnist}
 
 #: Widgets not yet in Chinese (their class has no ``i18n_area``), and why. Empty when done.
-NOT_IN_CHINESE_YET = {
-    "ComputationalGraph": "its labels and pictures have no catalogue area yet",
-}
+NOT_IN_CHINESE_YET: dict[str, str] = {}
 
 
 def _widget_classes() -> dict[str, type]:

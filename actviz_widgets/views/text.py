@@ -30,7 +30,7 @@ from ..fonts import REPLACEMENT, cjk_font, use_cjk_font
 # families (see actviz_widgets.fonts; a few ms once, nothing per English frame).
 use_cjk_font()
 
-__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny"]
+__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny", "text_width"]
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -262,6 +262,17 @@ class PathText(PathPatch):
         self.stale = True
 
 
+def text_width(text: str, fontsize: float, family: str = "DejaVu Sans",
+               weight: str = "normal") -> float:
+    """Width in points of the longest line of ``text`` as :class:`PathText` lays it out.
+
+    Glyph advances from the fonts that draw each character (Chinese from the
+    CJK font, one em each), without snapping to pixels.
+    """
+    return max(_line(family, weight, float(fontsize), 0.0, line)[2] if line else 0.0
+               for line in str(text).split("\n"))
+
+
 def _columns(lines: list[str], rows: int | None) -> list[tuple[int, int]]:
     """(column, row) of each line: at most ``rows`` per column, breaking after a blank
     line in the second half of a full column when there is one."""
@@ -281,7 +292,7 @@ def _columns(lines: list[str], rows: int | None) -> list[tuple[int, int]]:
 
 
 def _snap(points: float, pixel: float) -> float:
-    return round(points / pixel) * pixel
+    return round(points / pixel) * pixel if pixel else points
 
 
 @lru_cache(maxsize=4096)
