@@ -192,8 +192,8 @@ def test_a_diverging_run_stops_and_the_other_trains_on():
 @pytest.mark.parametrize("change,match", [
     ({}, "exactly one setting.*got 0: name one of lr, optimizer"),
     ({"lr": 0.1, "l2": 0.01}, r"exactly one setting.*got 2 \(lr, l2\)"),
-    ({"momentum": 0.5}, "a branch can change lr, optimizer, batch_size, l2, activation; "
-                        "got 'momentum'"),
+    ({"momentum": 0.5}, ("a branch can change lr, optimizer, batch_size, l2, activation; "
+                         "got 'momentum'")),
     ({"lr": 0.2}, "lr is already 0.2"),
     ({"batch_size": 10}, "batch_size is already 10"),
     ({"optimizer": "rmsprop"}, "optimizer"),

@@ -96,7 +96,7 @@ def test_softplus_is_the_engines_in_the_tails_where_torchs_own_is_not():
 
 
 def test_one_hot_rows_and_integer_labels_give_the_engines_cross_entropy():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from actviz_widgets.engine.export import torch_loss
 
     net = _net([2, 4, 3], "tanh", "cross_entropy")

@@ -239,8 +239,8 @@ def to_pytorch_code(net: MLP) -> str:
     lines = [
         f'"""A {sizes} network exported from actviz_widgets, with its trained weights.',
         "",
-        f"Hidden activations: {', '.join(hidden) or 'none'}; output: {acts[-1]}; "
-        f"loss: {net.loss.display_name}.",
+        (f"Hidden activations: {', '.join(hidden) or 'none'}; output: {acts[-1]}; "
+         f"loss: {net.loss.display_name}."),
         "Everything is float64, as the engine computes. Needs only PyTorch.",
         '"""',
         "import torch",

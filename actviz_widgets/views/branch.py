@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .base import FigureView
-from .heatmap import CLASS_COLORS, HeatmapPanel
+from .heatmap import HeatmapPanel
 from .linechart import SERIES_COLORS
 from .text import PathText, fmt_short
 
