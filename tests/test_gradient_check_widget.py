@@ -10,6 +10,7 @@ by hand.
 from __future__ import annotations
 
 import math
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 from actviz_widgets.engine import MLP, make_dataset
 from actviz_widgets.views.gradient_check import ERROR_FLOOR, GradientCheckState, neuron_name
 from actviz_widgets.widgets.gradient_check import EPS_GRID, GradientCheck
+from language_checks import CJK, control_texts, current_language, english_words, picture_texts
 
 
 def hand_loss(net: MLP, X: np.ndarray, y: np.ndarray, hidden: str) -> float:
@@ -352,3 +354,85 @@ def test_state_is_a_read_only_snapshot():
     w.eps = 1e-4
     assert state.eps == 1e-6 and w.state.eps == 1e-4  # a snapshot, not a live view
     assert w.state.weights is not state.weights
+
+
+# -- both languages ----------------------------------------------------------------------------
+def without_code(texts):
+    """The texts without the engine's index notation ``weights[l]`` (code, the same in every
+    language)."""
+    return [re.sub(r"weights\[", "[", t) for t in texts]
+
+
+def test_in_chinese_the_controls_and_picture_speak_chinese(default_data):
+    X, y = default_data
+    w = GradientCheck(language="zh")
+    assert w.language == w.view.language == "zh"
+    for name, (label, tooltip) in control_texts(w).items():
+        assert CJK.search(label) and (not tooltip or CJK.search(tooltip)), (name, label)
+        options = [o[0] for o in getattr(w.controls[name], "options", ())]
+        assert english_words(without_code([label, tooltip, *options])) == [], (name, options)
+    assert [o[0] for o in w.layer_dropdown.options] == [
+        "weights[0]：输入层 → 隐藏层 1", "weights[1]：隐藏层 1 → 隐藏层 2", "weights[2]：隐藏层 2 → 输出层"]
+    assert [o[0] for o in w.from_dropdown.options] == ["输入 x₁", "输入 x₂"]
+    assert [o[0] for o in w.to_dropdown.options] == [f"隐藏层 1 神经元 {k}" for k in range(4)]
+    texts = picture_texts(w.view)
+    assert sum(bool(CJK.search(t)) for t in texts) >= 10
+    assert english_words(without_code(texts)) == [], texts
+    # the numbers panel: the same numbers as in English (checked against a hand-written
+    # loss above), in Chinese words
+    lines = w.view.numbers.get_text().split("\n")
+    assert lines[1] == "    （输入 x₁ → 隐藏层 1 神经元 0）"
+    assert lines[3] == "    （24 个样本上的平均损失）"
+    assert lines[4] == f"反向传播  ∂L/∂w         = {w.backprop:.10g}".replace("-", "−")
+    assert lines[6].endswith(f"= {w.numeric:.10g}".replace("-", "−"))
+    assert rel(w.backprop, hand_central(w.net, X, y, "tanh", 0, 0, 0, 1e-5)) < 1e-7
+    assert w.view.verdict.get_text() == "✓ 低于 10⁻⁷：反向传播与\n   差分的结果一致"
+    w.eps = 0.1
+    assert w.view.verdict.get_text().startswith("✗ 高于 10⁻⁷")
+    w.layer = 2  # the menus follow the layer, in Chinese
+    assert [o[0] for o in w.to_dropdown.options] == ["输出"]
+    assert GradientCheck(hidden=(), language="zh").activation_dropdown.options == (
+        ("（没有隐藏层）", None),)
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = GradientCheck(language="en")
+    assert control_texts(w) == {
+        "activation": ("hidden activation", ""),
+        "layer": ("weight", "the weight matrix: weights[l] joins layer l to layer l + 1"),
+        "i": ("from", "the neuron the weight comes from"),
+        "j": ("to", "the neuron the weight goes to"), "eps": ("ε (step)", "")}
+    assert [o[0] for o in w.layer_dropdown.options] == [
+        "weights[0]: input → hidden 1", "weights[1]: hidden 1 → hidden 2",
+        "weights[2]: hidden 2 → output"]
+    texts = picture_texts(w.view)
+    for line in ("gradient check: backpropagation against a central difference",
+                 "the checked weight (orange), its gradient two ways", "ε, the finite-difference step",
+                 "relative error of the numeric gradient", "the numeric gradient's error against ε",
+                 "usual\npass\nmark", "float64\nprecision", "rounding error",
+                 "truncation error", "mean activation a",
+                 "hidden layers: tanh, output: sigmoid · neurons: mean activation a over the 24 "
+                 "samples", "    (input x₁ → hidden-1 neuron 0)", "    (mean loss over the 24 samples)",
+                 "numeric   (L(w+ε) − L(w−ε))/2ε", "relative error |b − n| / (|b| + |n|)",
+                 "✓ below 10⁻⁷: backprop and the", "   difference agree"):
+        assert line in texts, line
+    assert any(t.startswith("edges: weights w · ") for t in texts)
+    assert not any(CJK.search(t) for t in texts)
+    assert GradientCheck(hidden=(), language="en").activation_dropdown.options == (
+        ("(no hidden layer)", None),)
+
+
+def test_the_switch_gives_chinese_to_a_check_built_without_a_language():
+    with current_language("zh"):
+        w = GradientCheck()
+    assert w.language == w.view.language == "zh"
+    assert w.eps_slider.description == "ε（步长）"
+    assert w.view.curve.ax.get_title() == "数值梯度的误差随 ε 的变化"
+    assert GradientCheck().language == "en"
+
+
+def test_neuron_names_in_chinese():
+    assert neuron_name([2, 4, 3], 0, 1, "zh") == "输入 x₂"
+    assert neuron_name([2, 4, 3], 1, 3, "zh") == "隐藏层 1 神经元 3"
+    assert neuron_name([2, 4, 3], 2, 2, "zh") == "输出 2"
+    assert neuron_name([2, 4, 1], 2, 0, "zh") == "输出"
