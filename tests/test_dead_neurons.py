@@ -262,7 +262,7 @@ def test_in_chinese_the_controls_messages_and_picture_speak_chinese():
     assert w.view.bars.title.get_text() == "第 30 步时各隐藏层的死亡单元"
     w.preset_dropdown.value = "revive"
     assert w.view.switch_label.get_text() == "Leaky ReLU →"
-    assert "但 Leaky ReLU 仍让梯度乘以 f′(z) = 0.01 穿过它们" in w.view.verdict.get_text()
+    assert "但 Leaky ReLU 仍让梯度穿过它们（乘以 f′(z) = 0.01）" in w.view.verdict.get_text()
     assert_speaks_chinese(w)
 
 

@@ -273,7 +273,7 @@ def test_in_chinese_the_controls_and_picture_speak_chinese():
     assert w.view.panels["W"].title.get_text() == "进入输出层的权重 W"
     w.activation_dropdown.value = "linear"
     assert dict((v, k) for k, v in w.activation_dropdown.options)["linear"] == "线性"
-    assert "分布 · 输出层（共 1 个隐藏层，sigmoid）" in w.view.title.get_text()
+    assert "分布 · 输出层（共 1 个隐藏层，Sigmoid）" in w.view.title.get_text()
     w.show(layer=1)
     assert "分布 · 第 1 个隐藏层（共 1 个隐藏层，线性（恒等））" in w.view.title.get_text()
     assert_speaks_chinese(w)

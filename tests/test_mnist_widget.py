@@ -365,6 +365,9 @@ def test_in_chinese_every_picture_control_and_message_speaks_chinese(run, data):
     w.picture = "weights"
     assert [t.get_text() for t in w.view.labels[:2]] == ["神经元 0", "神经元 1"]
     assert w.view.title.get_text().startswith("隐藏神经元 0–31（共 128 个）的输入权重")
+    w.activation = "sigmoid"
+    assert "点“训练”来训练新网络：Sigmoid，1 轮，随机种子 0" in w.message.value
+    w.activation = "relu"
     w.seed = 1  # waits for Train, and says so in Chinese
     assert "点“训练”来训练新网络：ReLU，1 轮，随机种子 1" in w.message.value
     w.picture = "timeline"

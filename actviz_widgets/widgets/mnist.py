@@ -499,9 +499,14 @@ class MnistClassifier(FigureWidget):
             self._narrow("mistakes_page", pages - 1, min(self.mistakes_page, pages - 1))
         act, epochs, seed = self.trained_with
         self.status.value = self.tr(
-            "mnist.status", name=html.escape(get_activation(act).display_name),
+            "mnist.status", name=html.escape(self.activation_name(act)),
             epochs=self._epochs(epochs), seed=seed, seconds=f"{self.train_seconds:.1f}",
             accuracy=f"{100 * self.accuracy:.1f}", wrong=len(mistakes), total=len(y_test))
+
+    def activation_name(self, name: str) -> str:
+        """Activation ``name`` as the menu and the pictures write it, in the widget's language."""
+        shown = {value: label for label, value in self.localized_spec("activation").options}
+        return shown.get(name) or get_activation(name).display_name  # (a given run's own)
 
     def _epochs(self, n: int) -> str:
         """``"1 epoch"``, ``"10 epochs"`` in the widget's language."""
@@ -530,7 +535,7 @@ class MnistClassifier(FigureWidget):
             self.clear_message("note")
         elif self.message_kind != "error":
             act, epochs, seed = pending
-            self.show_note(self.tr("mnist.pending", name=get_activation(act).display_name,
+            self.show_note(self.tr("mnist.pending", name=self.activation_name(act),
                                    epochs=self._epochs(epochs), seed=seed))
 
     def _show_controls(self) -> None:
@@ -565,7 +570,7 @@ class MnistClassifier(FigureWidget):
     def _fill(self, picture: str, view: FigureView) -> None:
         """Give a view what depends only on the network shown."""
         act, epochs, _ = self.trained_with
-        name = get_activation(act).display_name
+        name = self.activation_name(act)
         if picture == "activity":
             view.set_activations(self.hidden, order=self.neuron_rows,
                                  title=self.tr("mnist.activity_title", name=name,
@@ -584,7 +589,7 @@ class MnistClassifier(FigureWidget):
         self._filled[picture] = self._version
 
     def _timeline_title(self, activation: str, epochs: int, training: bool) -> str:
-        name = get_activation(activation).display_name
+        name = self.activation_name(activation)
         key = "mnist.timeline_title_training" if training else "mnist.timeline_title_trained"
         return self.tr(key, name=name, epochs=self._epochs(epochs))
 
