@@ -65,7 +65,8 @@ def _grads(W, b, X, y, activation):
     return dW, db
 
 
-def _by_hand(snapshot, X, y, steps, lr, batch, l2=0.0, activation="tanh", adam=False):
+def _by_hand(snapshot, X, y, steps, lr, batch, l2=0.0, activation="tanh", adam=False,
+             seed=SEED):
     """Train from a snapshot by hand: the engine's batch order rule, SGD or Adam written out."""
     W = [w.copy() for w in snapshot.weights]
     b = [v.copy() for v in snapshot.biases]
@@ -78,7 +79,7 @@ def _by_hand(snapshot, X, y, steps, lr, batch, l2=0.0, activation="tanh", adam=F
             idx = np.arange(n)
             epoch += 1
         else:
-            order = np.random.default_rng([SEED, epoch]).permutation(n)
+            order = np.random.default_rng([seed, epoch]).permutation(n)
             idx = order[pos:pos + batch]
             pos += len(idx)
             if pos >= n:
@@ -372,3 +373,21 @@ def test_play_trains_both_runs_frame_by_frame(playground):
         assert run.history.train_loss == twin.history.train_loss
     w.close()
     same.close()
+
+
+def test_a_playground_on_the_learners_own_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2)) * 3.0 + 5.0
+    y = (X[:, 0] > 5.0).astype(float)
+    pg = Playground(dataset=(X, y), grid_n=12)
+    pg.run_frames(3)
+    w = BranchComparison.from_playground(pg, l2=0.01)
+    w.train(10)
+    # the same (scaled) data and plane as the playground's
+    np.testing.assert_array_equal(w.trainer.run_b.X_train, pg.trainer.X_train)
+    assert w.extent == tuple(pg.view.extent)
+    want = _by_hand(pg.trainer.history.snapshots[15], pg.trainer.X_train, pg.trainer.y_train,
+                    10, lr=pg.lr, batch=pg.batch_size, l2=0.01, seed=pg.seed)
+    np.testing.assert_allclose(w.trainer.run_b.history.train_loss, want, rtol=1e-11)
+    w.close()
+    pg.close()
