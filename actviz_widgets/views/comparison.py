@@ -89,7 +89,14 @@ class ComparisonState:
 
 
 class ComparisonView(FigureView):
-    """Loss curves, learning rates and gradient noise of runs compared (see the module)."""
+    """Loss curves, learning rates and gradient noise of runs compared (see the module).
+
+    Parameters
+    ----------
+    pixel_ratio : float, optional
+    language : str, optional
+        Of the picture's texts (``"en"`` or ``"zh"``); default: the current language.
+    """
 
     def __init__(self, pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__((8.8, 4.7), pixel_ratio=pixel_ratio, language=language)

@@ -78,6 +78,9 @@ class TrainingComparison(TrainingWidget):
         A 2-D set of :func:`~actviz_widgets.engine.datasets.make_dataset`.
     seed : int, default 0
         Seed of the weights, the data and the batch order.
+    language : str, optional
+        ``"en"`` or ``"zh"`` for every label and picture text; default: the
+        current language (:func:`actviz_widgets.set_language`).
 
     Attributes
     ----------
