@@ -248,7 +248,11 @@ class PlaygroundView(FigureView):
         self.tiles_nonnegative = L > 1 and all(is_nonnegative(a) for a in activations[:L - 1])
         cmap = SEQUENTIAL_CMAP if self.tiles_nonnegative else SIGNED_CMAP
         self.tiles.set_cmap(cmap)
-        d.set_color_scale("nonnegative" if self.tiles_nonnegative else "signed", cmap=cmap)
+        self.tile_scale = 1.0  # a new network starts on the scale a fresh view has
+        kind = "nonnegative" if self.tiles_nonnegative else "signed"
+        if getattr(self, "_scale", None) != (kind, cmap):  # (a new map redraws the bar: 8 ms)
+            d.set_color_scale(kind, cmap=cmap)
+            self._scale = (kind, cmap)
         self._write_ticks()
         self._layout()
 
@@ -350,10 +354,10 @@ class PlaygroundView(FigureView):
         ``"zoom"`` is the same box (the page shows the tile enlarged). Only
         geometry: the widget adds the numbers. Valid for the frame last drawn.
         """
-        d = self.diagram
-        out = [r for r in d.regions() if r["id"].startswith("edge:")]
+        drawn = self.diagram.regions()
+        out = [r for r in drawn if r["id"].startswith("edge:")]
         tiles = dict(zip(self.tile_index, self.tiles.pixel_boxes()))
-        for r in d.regions():
+        for r in drawn:
             if not r["id"].startswith("neuron:"):
                 continue
             _, l, j = r["id"].split(":")
@@ -449,6 +453,12 @@ class PlaygroundView(FigureView):
         self.subtitle.set_text(subtitle)
         self.status.set_text(textwrap.fill(status, 44))
         self.status.set_color(_ERROR_COLOR if error else _NOTE_COLOR)
+
+    def reset_scale(self) -> None:
+        """Back to the tiles' starting scale (±1): training starts again, the picture as at first."""
+        if self.tile_scale != 1.0:
+            self.tile_scale = 1.0
+            self._write_ticks()
 
     def _rescale_tiles(self, values: np.ndarray) -> None:
         """One symmetric scale for all tiles, from the typical (median) neuron's peak |a|.

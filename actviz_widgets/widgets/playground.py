@@ -545,6 +545,7 @@ class Playground(TrainingWidget):
 
     def reset(self) -> None:
         """Back to step 0 and the same initial weights, with an empty history (the data stay)."""
+        self.view.reset_scale()  # the picture as it was at step 0
         super().reset()
         self.show_note(self.tr("playground.note.reset", seed=self.seed))
 
@@ -658,26 +659,26 @@ class Playground(TrainingWidget):
         num = self.neuron_numbers(net)
         mean = self.tr("playground.hover.mean", n=num["n"])
         L = net.n_layers
+        # the catalogue's texts once a frame, not once a region (a 2-8×6-1 net has 450)
+        text = {key: self.tr(f"playground.hover.{key}") for key in
+                ("edge", "dw_note", "input", "input_range", "output", "neuron")}
         out = []
         for region in self.view.regions():
             kind, *idx = region["id"].split(":")
             idx = [int(i) for i in idx]
             if kind == "edge":
                 l, i, j = idx
-                region["title"] = self.tr("playground.hover.edge", l=l, i=i + 1, j=j + 1,
-                                          k=l + 1)
+                region["title"] = text["edge"].format(l=l, i=i + 1, j=j + 1, k=l + 1)
                 region["rows"] = [["w", fmt(net.weights[l][i, j])],
-                                  ["∂L/∂w", fmt(num["dW"][l][i, j])],
-                                  ["", self.tr("playground.hover.dw_note")]]
+                                  ["∂L/∂w", fmt(num["dW"][l][i, j])], ["", text["dw_note"]]]
             else:
                 l, j = idx
                 if l == 0:
-                    region["title"] = self.tr("playground.hover.input", j=j + 1)
+                    region["title"] = text["input"].format(j=j + 1)
                     region["rows"] = [["x" + ("₁₂"[j] if net.sizes[0] == 2 else ""),
-                                       self.tr("playground.hover.input_range")]]
+                                       text["input_range"]]]
                 else:
-                    title = "playground.hover.output" if l == L else "playground.hover.neuron"
-                    region["title"] = self.tr(title, l=l, j=j + 1)
+                    region["title"] = text["output" if l == L else "neuron"].format(l=l, j=j + 1)
                     region["rows"] = [
                         ["b", fmt(net.biases[l - 1][j])],
                         ["z", fmt(num["z"][l][j])], ["a", fmt(num["a"][l][j])],
