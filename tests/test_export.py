@@ -135,7 +135,8 @@ def test_the_export_is_a_copy():
 
 @pytest.mark.parametrize("activation,loss,sizes", [
     ("tanh", "bce", [2, 4, 4, 1]), ("softplus", "mse", [1, 5, 1]),
-    ("leaky_relu", "cross_entropy", [3, 4, 3]), ("gelu", "mse", [2, 2])])
+    ("leaky_relu", "cross_entropy", [3, 4, 3]), ("gelu", "mse", [2, 2]),
+    ("relu", "bce", [2, 8, 8, 8, 1])])
 def test_generated_script_rebuilds_the_network(activation, loss, sizes):
     torch = pytest.importorskip("torch")
     net = _net(sizes, activation, loss, seed=3)
@@ -156,6 +157,7 @@ def test_generated_script_rebuilds_the_network(activation, loss, sizes):
     assert space["loss_of"](torch.from_numpy(X), yt).item() == pytest.approx(
         net.loss_value(X, y), rel=TOL, abs=TOL)
     assert ("class Softplus" in code) == (activation == "softplus")
+    assert max(map(len, code.splitlines())) <= 99  # long rows of weights wrap
 
 
 def test_generated_script_runs_as_a_program(tmp_path):

@@ -200,10 +200,24 @@ def torch_loss(net: MLP, model, X, y):
 
 # -- the script --------------------------------------------------------------------------------
 
+_WIDTH = 99  # the script's longest line of numbers
+
+
 def _nested(array: np.ndarray, indent: str) -> str:
-    """An array as nested Python lists, each float written with ``repr`` (exact round trip)."""
+    """An array as nested Python lists, each float written with ``repr`` (exact round trip).
+
+    A row too long for one line continues on the next ones, aligned after its bracket.
+    """
     if array.ndim == 1:
-        return "[" + ", ".join(repr(float(v)) for v in array) + "]"
+        numbers = [repr(float(v)) for v in array]
+        lines, line = [], ""
+        for number in numbers:
+            if line and len(indent) + 4 + len(line) + len(number) > _WIDTH:
+                lines.append(line + ",")
+                line = ""
+            line = f"{line}, {number}" if line else number
+        lines.append(line)
+        return "[" + ("\n" + indent + " ").join(lines) + "]"
     inner = indent + "    "
     rows = ",\n".join(inner + _nested(row, inner) for row in array)
     return "[\n" + rows + ",\n" + indent + "]"
