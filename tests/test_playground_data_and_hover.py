@@ -248,6 +248,18 @@ def test_branch_starts_from_the_playground_s_weights_with_one_change():
     np.testing.assert_array_equal(run_b.net.weights[0], pg.net.weights[0])
     assert run_b.lr == 0.03 and run_a.lr == pg.lr
     comparison.close()
+    # the Branch control: a menu of single changes from the current settings
+    changes = [value for _, value in pg.branch_select.options]
+    assert ("lr", 0.03) in changes and ("optimizer", "adam") in changes
+    assert ("optimizer", pg.optimizer) not in changes  # no "change" to the same value
+    pg.branch_select.value = ("batch_size", "all")
+    pg.branch_button.click()
+    assert pg.error is None and pg.comparison.trainer.run_b.batch_size is None
+    assert pg.comparison.trainer.run_a.batch_size == pg.batch_size
+    pg.lr = 0.1  # the menu follows the settings
+    assert ("lr", 0.01) in [value for _, value in pg.branch_select.options]
+    pg.close()
+    assert pg.comparison is None
 
 
 def test_the_scaling_labels_are_readable():

@@ -108,7 +108,11 @@ class _Dataset(Choice):
             raise ValueError(f"dataset {value!r} (your data) needs data first: "
                              "Playground(dataset=(X, y)) or Playground(dataset='file.csv'), "
                              "or pg.use_data(...)")
-        return super().validate(obj, value)
+        try:
+            return super().validate(obj, value)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (or your own data: a pair (X, y) or a CSV file's "
+                             "path)") from None
 
 
 class _BatchSize(Choice):
@@ -466,7 +470,19 @@ class Playground(TrainingWidget):
             [self.optimizer_select, self.lr_slider, self.batch_slider],
             [self.l2_slider, self.seed_text, self.gradient_toggle, self.test_toggle],
         )]
-        super().__init__(self._new_view(), rows)
+        # Branch: a second run from the step shown, one setting changed, shown underneath
+        self.branch_select = widgets.Dropdown(
+            options=self._branch_options(), description=self.tr("playground.branch.with"),
+            style={"description_width": "initial"}, layout=lay(width="330px"))
+        self.branch_button = widgets.Button(
+            description=self.tr("playground.branch"), icon="code-branch",
+            tooltip=self.tr("playground.branch.help"), layout=lay(width="110px"))
+        self.branch_button.on_click(self.guarded(self._branch_clicked))
+        self.branch_output = widgets.Output()
+        self.comparison = None
+        footer = [widgets.HBox([self.branch_select, self.branch_button],
+                               layout=lay(flex_flow="row wrap")), self.branch_output]
+        super().__init__(self._new_view(), rows, footer=footer)
         self._controls_follow_data()
         if self.user_data is not None:
             self.show_note(self._data_note())
@@ -583,6 +599,48 @@ class Playground(TrainingWidget):
         from .branch import BranchComparison  # (only when asked: the branch's view is big)
         self.pause()
         return BranchComparison.from_playground(self, at_step, **change)
+
+    #: The changes the Branch menu offers, as (setting, how the value changes).
+    _BRANCH_LR = (0.1, 0.3, 3.0, 10.0)
+
+    def _branch_options(self) -> list[tuple[str, tuple]]:
+        """The Branch menu: one setting changed from its current value (``(label, (name, value))``)."""
+        tr = self.tr
+        options = []
+        for k in self._BRANCH_LR:
+            lr = float(f"{self.lr * k:.3g}")
+            if LR_RANGE[0] <= lr <= LR_RANGE[1]:
+                options.append((tr("playground.branch.change", setting=tr("playground.lr"),
+                                   value=f"{lr:g}"), ("lr", lr)))
+        for name, values in (("optimizer", OPTIMIZER_NAMES), ("batch_size", BATCH_CHOICES),
+                             ("l2", L2_CHOICES), ("activation", ACTIVATION_NAMES)):
+            if name == "activation" and not self.hidden_layers:
+                continue  # no hidden layer: no activation to change
+            labels = dict((v, label) for label, v in self.localized_spec(name).options)
+            for value in values:
+                if value != getattr(self, name):
+                    options.append((tr("playground.branch.change",
+                                       setting=self.localized_spec(name).label,
+                                       value=labels.get(value, str(value))), (name, value)))
+        return options
+
+    def close(self) -> None:
+        """Close the widget, and the branch it shows if any."""
+        if getattr(self, "comparison", None) is not None:
+            self.comparison.close()
+            self.comparison = None
+        super().close()
+
+    def _branch_clicked(self) -> None:
+        name, value = self.branch_select.value
+        comparison = self.branch(**{name: value})
+        if self.comparison is not None:
+            self.comparison.close()
+        self.comparison = comparison
+        self.branch_output.clear_output()
+        with self.branch_output:
+            from IPython.display import display
+            display(comparison)
 
     def view_history(self, step: int) -> int:
         """Draw the network as it was at ``step`` (the latest snapshot at or before it).
@@ -932,6 +990,8 @@ class Playground(TrainingWidget):
         if self.message_kind == "error":
             return
         self._controls_follow_data()
+        if hasattr(self, "branch_select"):
+            self.branch_select.options = self._branch_options()
         if self._built_for is not before:
             changed = [self.localized_spec(n).label for n in self._built_for
                        if before is None or before[n] != self._built_for[n]]
