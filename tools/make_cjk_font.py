@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -144,7 +145,10 @@ def build(source: Path = SOURCE, output: Path = OUTPUT, common: bool = True) -> 
     subsetter.subset(font)
     rename(font, source_version)
     output.parent.mkdir(parents=True, exist_ok=True)
-    font.save(output)
+    # a new file renamed over the old: a process drawing with the old one keeps reading it
+    partial = output.with_name(output.name + ".partial")
+    font.save(partial)
+    os.replace(partial, output)
     return len(chars), output.stat().st_size
 
 
