@@ -1,8 +1,8 @@
 """The base of every widget: declared settings, their controls, a picture, a message line.
 
 A widget is an ``ipywidgets.VBox`` (so it composes in ``HBox``/``VBox`` and
-displays by itself) holding its controls, an ``ipywidgets.Image`` showing
-its :class:`~actviz_widgets.views.base.FigureView` as PNG, and an HTML line
+displays by itself) holding its controls, a picture showing its
+:class:`~actviz_widgets.views.base.FigureView` as PNG frames, and an HTML line
 for messages.  Its settings are traits declared once on the class
 (:mod:`.settings`); a change of any of them, from a control or from code,
 reaches :meth:`FigureWidget.settings_changed`, which recomputes and redraws.

@@ -114,7 +114,10 @@ function render({ model, el }) {
 
   function receipt(frame) {
     if (!frame || !alive) return;
-    const send = () => { if (alive) model.send({ type: "shown", frame }); };
+    const send = () => {
+      if (!alive) return;
+      try { model.send({ type: "shown", frame }); } catch (e) { /* no kernel (saved state) */ }
+    };
     // on screen at the next paint; a hidden tab paints nothing, so answer at once
     if (document.hidden) send(); else requestAnimationFrame(send);
   }
