@@ -26,10 +26,16 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import format_ns, format_ratio, machine_info, markdown_table, measure_interleaved  # noqa: E402,I001
+from _timing import (
+    format_ns,
+    format_ratio,
+    machine_info,
+    markdown_table,
+    measure_interleaved,
+)
 
-import actviz_widgets as av  # noqa: E402
-from actviz_widgets.widgets.picture import check_regions  # noqa: E402
+import actviz_widgets as av
+from actviz_widgets.widgets.picture import check_regions
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
@@ -51,6 +57,21 @@ def neuron_case():
     return w, lambda: setattr(w, "w1", next(values))
 
 
+def timed(widget, change) -> dict:
+    """The three things timed for one widget: a frame, the frame without regions, the regions."""
+    with_regions = type(widget).frame_regions
+
+    def without() -> None:
+        widget.frame_regions = list  # the instance's own (no regions); the class keeps its method
+        try:
+            change()
+        finally:
+            del widget.frame_regions
+
+    return {"frame": change, "baseline": without,
+            "regions": lambda: check_regions(with_regions(widget))}
+
+
 def main() -> None:
     print("# Hover regions: what they add to a frame\n")
     rows = []
@@ -59,18 +80,7 @@ def main() -> None:
              ("single neuron, a weight", *neuron_case())]
     for name, widget, change in cases:
         print(f"… {name}", file=sys.stderr, flush=True)
-        with_regions = type(widget).frame_regions
-
-        def without() -> None:
-            widget.frame_regions = lambda: []  # the instance's own: the class keeps its method
-            try:
-                change()
-            finally:
-                del widget.frame_regions
-
-        t = measure_interleaved({"frame": change, "baseline": without,
-                                 "regions": lambda: check_regions(with_regions(widget))},
-                                budget_s=BUDGET, turn_s=0.3)
+        t = measure_interleaved(timed(widget, change), budget_s=BUDGET, turn_s=0.3)
         frame, base, regions = t["frame"], t["baseline"], t["regions"]
         added = frame.median_ns / base.median_ns - 1.0
         rows.append([name, str(len(widget.frame_regions())), format_ns(frame.median_ns),

@@ -556,7 +556,7 @@ def test_the_stepper_speaks_chinese_in_its_controls_and_picture():
     assert w.language == "zh" and w.view.language == "zh"
     assert w.controls["lr"].description == "学习率"
     assert w.controls["neuron"].options[0][0] == "跟随当前层"
-    assert [label for label, _ in w.controls["quantity"].options][0] == "激活值 a"
+    assert w.controls["quantity"].options[0][0] == "激活值 a"
     assert w.apply_button.description == "执行更新" and w.reset_button.description == "重置"
     for k in range(w.n_steps):
         w.go(k)

@@ -14,7 +14,11 @@ import pytest
 
 import actviz_widgets as av
 from actviz_widgets.engine.network import MLP
-from actviz_widgets.views.readability import OUTPUT_WIDTH, drawn_texts, readability_problems
+from actviz_widgets.views.readability import (
+    OUTPUT_WIDTH,
+    drawn_texts,
+    readability_problems,
+)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

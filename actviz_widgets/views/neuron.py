@@ -14,8 +14,10 @@ the engine); the view only formats and draws them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 from matplotlib import colormaps
@@ -331,8 +333,10 @@ class NeuronView(FigureView):
     #: Region id of each edge and input (the ids of a network's picture, see
     #: :func:`~actviz_widgets.views.network_diagram.parse_region_id`: the neuron is
     #: neuron 0 of layer 1, the inputs are layer 0).
-    EDGE_IDS = {"x1": "edge:0:0:0", "x2": "edge:0:1:0", "b": "bias:1:0"}
-    INPUT_IDS = {"x1": "neuron:0:0", "x2": "neuron:0:1"}
+    EDGE_IDS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"x1": "edge:0:0:0", "x2": "edge:0:1:0", "b": "bias:1:0"})
+    INPUT_IDS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"x1": "neuron:0:0", "x2": "neuron:0:1"})
     NEURON_ID = "neuron:1:0"
 
     def regions(self) -> list[dict]:

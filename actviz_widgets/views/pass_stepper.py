@@ -167,7 +167,8 @@ class PassStepperView(FigureView):
         picture's language)."""
         step, net = stepper.step, stepper.net
         L, l = net.n_layers, step.layer
-        s = lambda n: str(n).translate(_SUP)  # noqa: E731
+        def s(n: int) -> str:
+            return str(n).translate(_SUP)
         if step.kind == "input":
             n, k = stepper.X.shape[0], net.sizes[0]
             return self.tr("stepper.desc.input",

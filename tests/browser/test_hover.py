@@ -24,8 +24,14 @@ import json
 import time
 
 import pytest
-from harness import (ARTIFACTS, KernelProbe, LessonPage, browser_image_sha, picture_src,
-                     wait_picture)
+from harness import (
+    ARTIFACTS,
+    KernelProbe,
+    LessonPage,
+    browser_image_sha,
+    picture_src,
+    wait_picture,
+)
 
 #: Where the screenshots of a tooltip and of a number field are saved (for the README).
 SHOTS = ARTIFACTS / "screenshots"
