@@ -75,6 +75,13 @@ class BackpropStepper(Stepping, FigureWidget):
     goes back to step 0; "Reset" puts the network's initial weights back
     (whatever the updates did) and goes back to step 0.
 
+    In the page the picture can be pointed at (:meth:`frame_regions`):
+    hovering a neuron shows the numbers it has at the current step (z, a,
+    f′(z), ∂L/∂a, δ, its bias, ∂L/∂b; nothing not computed yet), hovering an
+    edge its weight and ∂L/∂w; clicking a neuron shows its equations, and
+    clicking an edge opens a field to type its weight (the pass is
+    recomputed; Reset brings the initial weights back).
+
     The current step is the setting :attr:`position`: the step slider and
     the Play button are both linked to it in the kernel, so a step set from
     code (:meth:`go`) is what both show, and the page's Play only sends a
@@ -103,6 +110,9 @@ class BackpropStepper(Stepping, FigureWidget):
         Loss of the default network.
     seed : int, default 0
         For the default network and input.
+    language : str, optional
+        ``"en"`` or ``"zh"`` for every label, picture text, tooltip and
+        message; default: the current language (:func:`actviz_widgets.set_language`).
 
     Attributes
     ----------

@@ -43,6 +43,11 @@ class SingleNeuron(FigureWidget):
     step" moves w₁, w₂, b by −lr·gradient (the engine's ``MLP.step``) and the
     sliders follow.
 
+    In the page the picture can be pointed at (:meth:`frame_regions`):
+    hovering the neuron, an input or an edge shows its numbers, and clicking
+    an edge (w₁, w₂, b) or an input opens a field to type its value, as its
+    slider would set it.
+
     Parameters
     ----------
     x1, x2 : float, default 1.0, 2.0
