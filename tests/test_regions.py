@@ -73,6 +73,15 @@ def test_css_points_find_a_drawn_square_at_any_pixel_ratio(ratio):
     np.testing.assert_allclose(several, [[40, 240], [320, 60]])
 
 
+def test_css_box_is_the_drawn_box_of_an_artist():
+    view = FigureView((4.0, 3.0), pixel_ratio=2.0)
+    ax = view.figure.add_axes([0.25, 0.5, 0.5, 0.25])
+    view.draw()
+    # by hand: the axes span 25-75 % of 400 px and 50-75 % of 300 px from the bottom
+    assert view.css_box(ax) == pytest.approx({"x0": 100.0, "y0": 75.0, "x1": 300.0,
+                                              "y1": 150.0})
+
+
 # -- the network diagram -------------------------------------------------------------------
 
 @pytest.mark.parametrize("ratio", [1.0, 2.0])
@@ -284,23 +293,32 @@ def test_a_bad_weight_or_id_is_refused_with_a_message_and_nothing_changes(region
 
 # -- the single neuron ---------------------------------------------------------------------
 
-def test_single_neuron_regions_lie_on_the_drawn_circles_and_edges():
-    w = av.SingleNeuron(w1=2.5, w2=-1.5, b=0.8)
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_single_neuron_regions_lie_on_the_drawn_circles_and_edges(ratio):
+    av.set_pixel_ratio(ratio)
+    try:
+        w = av.SingleNeuron(w1=2.5, w2=-1.5, b=0.8)
+    finally:
+        av.set_pixel_ratio(1.0)
     image = pixels(w.image.value)
     regions = by_id(w.frame_regions())
     view = w.view
+    assert image.shape[1] == 880 * ratio
     # the neuron's face colour at its centre's side (text in the middle), the inputs' too
     neuron = regions["neuron:1:0"]
-    assert np.abs(at(image, neuron["x"], neuron["y"] + 0.75 * neuron["r"])
+    assert np.abs(at(image, neuron["x"], neuron["y"] + 0.75 * neuron["r"], ratio)
                   - rgb255("#FFF7E6")).max() <= 3
     for key in ("neuron:0:0", "neuron:0:1"):
         r = regions[key]
-        assert np.abs(at(image, r["x"], r["y"]) - rgb255("#F2F6FA")).max() <= 3
+        assert np.abs(at(image, r["x"], r["y"], ratio) - rgb255("#F2F6FA")).max() <= 3
+        # just outside the circle's rim: the page, not the circle
+        assert np.abs(at(image, r["x"], r["y"] - r["r"] - 3, ratio) - rgb255("#F2F6FA")).max() > 3
     # every edge's middle is painted in the edge's colour (w₂ is level: no blending doubt)
     for key, line in view.edges.items():
         region = regions[view.EDGE_IDS[key]]
         colour = rgb255(line.get_color())
-        mid = at(image, (region["x0"] + region["x1"]) / 2, (region["y0"] + region["y1"]) / 2)
+        mid = at(image, (region["x0"] + region["x1"]) / 2, (region["y0"] + region["y1"]) / 2,
+                 ratio)
         assert np.abs(mid - colour).max() <= 12, (key, mid, colour)
         assert region["width"] == pytest.approx(max(EDGE_HIT_PX, line.get_linewidth() * 100 / 72))
 
