@@ -1,7 +1,7 @@
 """The font that draws Chinese in the pictures: one installed on the machine, else the one shipped here.
 
-Matplotlib's own fonts (DejaVu Sans) have no Chinese glyphs.  The first time
-a picture needs Chinese, :func:`cjk_font` looks for an installed CJK font
+Matplotlib's own fonts (DejaVu Sans) have no Chinese glyphs.  Once, when the
+views are imported, :func:`cjk_font` looks for an installed CJK font
 through matplotlib's font manager (Noto Sans CJK SC, Source Han Sans SC,
 Microsoft YaHei, PingFang SC, WenQuanYi, SimHei, ...); on a machine with
 none (a bare Linux, Colab, Windows without the Chinese pack) it registers
@@ -19,9 +19,9 @@ family that has it (Latin from DejaVu Sans, Chinese from the CJK font).
 :class:`~actviz_widgets.views.text.PathText` falls back glyph by glyph to the
 same font.  The views call :func:`use_cjk_font` when they are imported
 (``import actviz_widgets`` does not import them): it costs a few
-milliseconds once, and English pictures draw as fast as without it, since
-matplotlib consults the CJK font only for glyphs DejaVu Sans lacks
-(``benchmarks/bench_fonts.py``).
+milliseconds once, and English pictures are drawn exactly as without it
+(the same PNG bytes, as fast: ``benchmarks/bench_fonts.py``), since
+matplotlib consults the CJK font only for glyphs DejaVu Sans lacks.
 """
 
 from __future__ import annotations
@@ -84,9 +84,8 @@ class CJKFont(NamedTuple):
         """What :func:`matplotlib.font_manager.get_font` takes for this face."""
         if self.index == 0:
             return str(self.path)
-        from matplotlib.font_manager import (
-            FontPath,  # a face of a collection: matplotlib ≥ 3.11
-        )
+        # a face of a collection (.ttc): only matplotlib ≥ 3.11 lists those
+        from matplotlib.font_manager import FontPath
 
         return FontPath(str(self.path), self.index)
 
