@@ -158,8 +158,8 @@ def test_regions_give_the_engine_numbers_checked_by_hand_and_finite_differences(
         up.biases[0][j] += h
         down.biases[0][j] -= h
         dLdb = (up.loss_value(X, y) - down.loss_value(X, y)) / (2 * h)
-        assert number(rows["δ"]) == pytest.approx(dLdb, rel=5e-3, abs=1e-7)
-        assert f"{n} training samples" in regions[f"neuron:1:{j}"]["rows"][-1][1]
+        assert number(rows["δ = ∂ℓ/∂z"]) == pytest.approx(dLdb, rel=5e-3, abs=1e-7)
+        assert f"means over the {n} training samples" in regions[f"neuron:1:{j}"]["title"]
     for i, j in ((0, 0), (1, 2)):
         rows = rows_of(regions[f"edge:0:{i}:{j}"])
         assert number(rows["w"]) == pytest.approx(net.weights[0][i, j], rel=5e-3)

@@ -715,11 +715,10 @@ class Playground(TrainingWidget):
         """
         net = self.shown_net
         num = self.neuron_numbers(net)
-        mean = self.tr("playground.hover.mean", n=num["n"])
         L = net.n_layers
         # the catalogue's texts once a frame, not once a region (a 2-8×6-1 net has 450)
         text = {key: self.tr(f"playground.hover.{key}") for key in
-                ("edge", "dw_note", "input", "input_range", "output", "neuron")}
+                ("edge", "delta", "input", "input_range", "output", "neuron")}
         out = []
         for region in self.view.regions():
             kind, *idx = region["id"].split(":")
@@ -728,7 +727,7 @@ class Playground(TrainingWidget):
                 l, i, j = idx
                 region["title"] = text["edge"].format(l=l, i=i + 1, j=j + 1, k=l + 1)
                 region["rows"] = [["w", fmt(net.weights[l][i, j])],
-                                  ["∂L/∂w", fmt(num["dW"][l][i, j])], ["", text["dw_note"]]]
+                                  ["∂L/∂w", fmt(num["dW"][l][i, j])]]
             else:
                 l, j = idx
                 if l == 0:
@@ -736,12 +735,13 @@ class Playground(TrainingWidget):
                     region["rows"] = [["x" + ("₁₂"[j] if net.sizes[0] == 2 else ""),
                                        text["input_range"]]]
                 else:
-                    region["title"] = text["output" if l == L else "neuron"].format(l=l, j=j + 1)
+                    region["title"] = text["output" if l == L else "neuron"].format(
+                        l=l, j=j + 1, n=num["n"])
                     region["rows"] = [
                         ["b", fmt(net.biases[l - 1][j])],
                         ["z", fmt(num["z"][l][j])], ["a", fmt(num["a"][l][j])],
-                        ["f′(z)", fmt(num["dadz"][l][j])], ["δ", fmt(num["delta"][l][j])],
-                        ["", mean]]
+                        ["f′(z)", fmt(num["dadz"][l][j])],
+                        [text["delta"], fmt(num["delta"][l][j])]]
             out.append(region)
         return out
 

@@ -48,7 +48,7 @@ def by_hand(net, X, y, j, h=1e-6):
     down.biases[0][j] -= h
     dLdb = (up.loss_value(X, y) - down.loss_value(X, y)) / (2 * h)
     return {"b": net.biases[0][j], "z": z[:, j].mean(), "a": a[:, j].mean(),
-            "f′(z)": (1 - a[:, j] ** 2).mean(), "δ": dLdb}
+            "f′(z)": (1 - a[:, j] ** 2).mean(), "δ = ∂ℓ/∂z": dLdb}
 
 def dL_dw(net, X, y, l, i, j, h=1e-6):
     up, down = net.copy(), net.copy()
