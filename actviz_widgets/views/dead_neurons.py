@@ -30,7 +30,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..engine.activations import get_activation
 from ..engine.validation import check_array, check_int
-from ..i18n import resolve_language, tr
+from ..i18n import tr
 from .base import FigureView
 from .gradient_health import CompactNetworkDiagram, PartialRedrawView
 from .linechart import LineChartPanel
@@ -229,8 +229,7 @@ class DeadNeuronsView(PartialRedrawView):
     def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 5.9),
                  dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio)
-        self.language = resolve_language(language)  # (PartialRedrawView takes no language)
+        super().__init__(figsize, dpi, pixel_ratio, language=language)
         fig = self.figure
         self.title = self.dynamic(PathText(fig, 0.01, 0.975, "", fontsize=11.5, weight="bold",
                                            va="top"))
