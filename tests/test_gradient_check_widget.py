@@ -18,6 +18,7 @@ import pytest
 
 from actviz_widgets.engine import MLP, make_dataset
 from actviz_widgets.views.gradient_check import ERROR_FLOOR, GradientCheckState, neuron_name
+from actviz_widgets.views.readability import readability_problems
 from actviz_widgets.widgets.gradient_check import EPS_GRID, GradientCheck
 from language_checks import CJK, control_texts, current_language, english_words, picture_texts
 
@@ -436,3 +437,13 @@ def test_neuron_names_in_chinese():
     assert neuron_name([2, 4, 3], 1, 3, "zh") == "隐藏层 1 神经元 3"
     assert neuron_name([2, 4, 3], 2, 2, "zh") == "输出 2"
     assert neuron_name([2, 4, 1], 2, 0, "zh") == "输出"
+
+
+def test_the_three_line_verdict_stays_clear_of_the_numbers():
+    # weights[0][0, 0] of this ReLU network: its target unit is off for every sample, so both
+    # gradients are exactly 0 and the verdict takes three lines (it touched the last number)
+    for language in ("en", "zh"):
+        w = GradientCheck(activation="relu", language=language)
+        assert w.backprop == 0 and w.numeric == 0
+        assert len(w.view.verdict.get_text().split("\n")) == 3
+        assert readability_problems(w.view) == []

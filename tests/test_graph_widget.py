@@ -13,6 +13,7 @@ from actviz_widgets.engine import EXPRESSION_NAMES, MLP, expression_graph, neuro
 from actviz_widgets.views.readability import readability_problems
 from actviz_widgets.widgets.graph import EXPRESSION_RANGE, ComputationalGraph
 from actviz_widgets.widgets.single_neuron import SingleNeuron
+from language_checks import CJK, control_texts, current_language, english_words, picture_texts
 
 NEURON_VALUES = [dict(x1=1.0, x2=2.0, w1=0.5, w2=-0.3, b=0.1, y=1.0),
                  dict(x1=-1.37, x2=0.42, w1=1.25, w2=-2.5, b=0.3, y=-0.7),
@@ -320,3 +321,86 @@ def test_play_reaches_the_last_step():
     w.play.set_state({"value": 5})
     assert w.position == 5 == w.step_slider.value and w.state.phase == "done"
     assert math.isclose(w.values["f"], 9.0)
+
+
+# -- both languages ----------------------------------------------------------------------------
+def without_code(texts):
+    """The texts without the engine's method name zero_grad (code, the same in every language)."""
+    return [t.replace("zero_grad", "") for t in texts]
+
+
+def test_in_chinese_the_controls_and_the_pictures_own_texts_speak_chinese():
+    w = ComputationalGraph(language="zh")
+    assert w.language == w.view.language == "zh"
+    for name, (label, tooltip) in control_texts(w).items():
+        assert CJK.search(label) or name.startswith("e_"), (name, label)  # leaves: a symbol
+        assert not tooltip or CJK.search(tooltip), (name, tooltip)
+        options = [o[0] for o in getattr(w.controls[name], "options", ())]
+        assert english_words(without_code([label, tooltip, *options])) == [], (name, options)
+    assert control_texts(w)["e_a"] == ("a", "表达式的叶子节点 a")
+    assert [o[0] for o in w.mode_buttons.options] == ["正常", "反向传播两次，不调用 zero_grad",
+                                                      "顺序错误"]
+    assert [(b.description, b.tooltip) for b in (w.reset_button, w.prev_button, w.next_button)] \
+        == [("重置", "所有设置恢复为初始值，并回到第 0 步"), ("上一步", "后退一步"),
+            ("下一步", "前进一步")]
+    assert (w.play.description, w.play.tooltip) == ("播放", "逐步播放整个计算过程")
+    v = w.view
+    texts = picture_texts(v)
+    # the heading, the key, the counter and the sums are the picture's own, in Chinese
+    assert v.title == "一个神经元及其损失：L = (σ(w₁x₁ + w₂x₂ + b) − y)²"
+    for line in ("名称", "值", "∂L/∂节点",
+                 "  梯度：红 > 0，蓝 < 0，? 尚未传到，— 不需要 · 连线上的数：局部导数"):
+        assert line in texts, line
+    assert v.counter_text.get_text() == f"第 {w.n_steps - 1} / {w.n_steps - 1} 步 · 完成"
+    w.go(0)
+    assert v.counter_text.get_text() == f"第 0 / {w.n_steps - 1} 步 · 开始"
+    # the step panel writes the engine's explanation of the step as the engine gives it
+    # (in English: the engine's texts are not in the catalogue yet)
+    assert v.title_text.get_text() == w.trace[0].title
+    # the numbers are the engine's, whatever the language
+    assert w.gradients == ComputationalGraph(language="en").gradients
+    w = ComputationalGraph(graph="reuse", mode="accumulate", language="zh")
+    a = w.model.structure.index_of("a")
+    assert w.view.sum_texts[a].get_text() == "= 旧值 −2 + 1\n+ −3"
+    assert w.gradients == {"a": -4.0, "b": 4.0}  # twice the true (−2, 2): two passes added
+    assert ComputationalGraph(graph="shared", language="zh").view.title == \
+        "f = q·c + q，其中 q = a·b"
+    w = ComputationalGraph(loss="bce", y=2.0, language="zh")
+    assert w.error == "ValueError: 二元交叉熵损失要求目标值 y 在 0 到 1 之间；当前 y = 2"
+    v.to_png()  # drawn with the CJK font: no missing-glyph warning (warnings are errors)
+
+
+def test_in_english_the_texts_are_the_english_ones():
+    w = ComputationalGraph(language="en")
+    texts = control_texts(w)
+    assert {k: v for k, v in texts.items() if not k.startswith("e_")} == {
+        "graph": ("graph", ""), "activation": ("activation f", ""), "loss_name": ("loss", ""),
+        "mode": ("backward pass", ""),
+        "position": ("step", "the step shown: start, forward steps, seed, backward steps, done"),
+        "x1": ("x₁ (input)", ""), "x2": ("x₂ (input)", ""), "y": ("y (target)", ""),
+        "w1": ("w₁ (weight)", ""), "w2": ("w₂ (weight)", ""), "b": ("b (bias)", "")}
+    assert texts["e_x1"] == ("x₁", "the leaf x1 of the expression")
+    assert [o[0] for o in w.graph_dropdown.options] == ["one neuron and its loss"] + [
+        expression_graph(n).structure.title for n in EXPRESSION_NAMES]
+    assert [o[0] for o in w.loss_dropdown.options] == ["mse: (a − y)²", "bce: cross-entropy"]
+    assert [o[0] for o in w.mode_buttons.options] == ["normal", "backward twice, no zero_grad",
+                                                      "wrong order"]
+    assert (w.reset_button.description, w.prev_button.description, w.next_button.description,
+            w.play.description) == ("Reset", "Prev", "Next", "play")
+    v = w.view
+    assert v.title == w.model.structure.title
+    assert v.counter_text.get_text() == f"step {w.n_steps - 1} of {w.n_steps - 1} · done"
+    for line in ("name", "value", "∂L/∂node", "  gradient: red > 0, blue < 0, ? not arrived yet, "
+                 "— none needed · number on an edge: local derivative"):
+        assert line in picture_texts(v), line
+    w = ComputationalGraph(loss="bce", y=2.0, language="en")
+    assert w.error == "ValueError: the bce loss needs a target y between 0 and 1; got y = 2"
+
+
+def test_the_switch_gives_chinese_to_a_graph_built_without_a_language():
+    with current_language("zh"):
+        w = ComputationalGraph()
+    assert w.language == w.view.language == "zh"
+    assert w.graph_dropdown.description == "计算图"
+    assert w.view.counter_text.get_text().endswith("· 完成")
+    assert ComputationalGraph().language == "en"

@@ -434,9 +434,10 @@ class GradientCheckView(FigureView):
         self.ax_numbers.text(0.0, 1.0, self.tr("gradcheck.numbers.title"),
                              transform=self.ax_numbers.transAxes, fontsize=9.5, weight="bold",
                              color="0.2", va="top")
-        self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.88, "", fontsize=8,
+        # (high and tight enough that a three-line verdict below stays clear of the last line)
+        self.numbers = self.dynamic(PathText(self.ax_numbers, 0.0, 0.915, "", fontsize=8,
                                              family="DejaVu Sans Mono", va="top",
-                                             linespacing=1.25))
+                                             linespacing=1.2))
         self.verdict = self.dynamic(PathText(self.ax_numbers, 0.0, 0.0, "", fontsize=9,
                                              weight="bold", va="bottom"))
         self.curve = ErrorCurvePanel(self, self.ax_curve)
