@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -1007,3 +1008,23 @@ def test_the_shared_verdicts_follow_the_language(capsys):
         _check.compare_guess("up", "down")
         assert capsys.readouterr().out.startswith("✘ 你的猜测是 'up'，结果是 'down'。")
     assert run(capsys, lambda a: _check.check_number(a, 0.5), 0.5) == (True, "✔ Correct!")
+
+
+CHINESE_LESSONS = {f"lesson0{k}" for k in range(8)}  # the lessons whose hints are translated
+
+
+@pytest.mark.parametrize("lesson, name, checker",
+                         [c for c in CHECKERS if c[0].__name__.rsplit(".", 1)[1]
+                          in CHINESE_LESSONS],
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_every_translated_checker_answers_in_chinese(capsys, lesson, name, checker):
+    prefixes = [_check.prefix(kind, "zh") for kind in ("correct", "wrong", "unanswered")]
+    with i18n.language("zh"):
+        for answer in (..., "42", -1234.5, float("nan"), [[1.0, 2.0]] * 3, 0):
+            _, text = run(capsys, checker, answer)
+            assert any(text.startswith(p) for p in prefixes), text
+            rest = text.split("：", 1)[-1] if not text.startswith(prefixes[0]) else text[4:]
+            # the hint itself is Chinese (an English hint behind a Chinese prefix is a gap):
+            # Chinese characters, and no English phrase (symbols, names and code may stay)
+            assert any("\u4e00" <= char <= "\u9fff" or char in "，。：；（）" for char in rest), text
+            assert not re.search(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", rest), text
