@@ -30,6 +30,7 @@ _LAZY: dict[str, str] = {
     "DigitsCaseStudy": ".widgets.digits",
     "MnistClassifier": ".widgets.mnist",
     "TrainingComparison": ".widgets.comparison",
+    "BranchComparison": ".widgets.branch",
     "set_pixel_ratio": ".views.base",
     "set_language": ".i18n",
     "get_language": ".i18n",

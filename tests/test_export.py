@@ -5,6 +5,8 @@ PyTorch the export says how to install it, and importing the package never impor
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
 
@@ -232,3 +234,11 @@ def test_the_trained_playground_network_exports():
     np.testing.assert_allclose(space["model"](torch.tensor(X)).detach().numpy(),
                                pg.net.predict(X), rtol=TOL, atol=TOL)
     pg.close()
+
+
+def test_torch_is_there_where_it_is_required():
+    """CI sets ACTVIZ_REQUIRE_TORCH=1 (.ci/run installs torch): the tests above must never skip there."""
+    if os.environ.get("ACTVIZ_REQUIRE_TORCH", "") in ("", "0"):
+        pytest.skip("torch is optional here (set ACTVIZ_REQUIRE_TORCH=1 to require it)")
+    assert importlib.util.find_spec("torch") is not None, (
+        "ACTVIZ_REQUIRE_TORCH is set but torch is not installed: pip install torch==2.13.0")

@@ -23,6 +23,8 @@ from .training import DEFAULT_MAX_ROWS, MAX_SNAPSHOTS, default_max_snapshots
 from .schedules import (SCHEDULE_NAMES, Constant, Cosine, Schedule, StepDecay, Warmup,
                         make_schedule, scaled_lr, scheduled_steps)
 from .minibatch import GradientNoise, RunSet, RunSpec, gradient_noise, per_sample_gradients
+from .branch import BRANCH_SETTINGS, Branch, Change
+from .user_data import UserData, load_user_data, read_csv
 from .validation import (MAX_BATCH_VALUES, MAX_BINS, MAX_GRID_N, MAX_LAYERS, MAX_NOISE,
                          MAX_PARAMETERS, MAX_SAMPLES, MAX_UNITS, MAX_WEIGHT_SCALE)
 
@@ -48,4 +50,6 @@ __all__ = [
     "GradientNoise", "RunSet", "RunSpec", "gradient_noise", "per_sample_gradients",
     "MAX_BATCH_VALUES", "MAX_BINS", "MAX_GRID_N", "MAX_LAYERS", "MAX_NOISE", "MAX_PARAMETERS",
     "MAX_SAMPLES", "MAX_UNITS", "MAX_WEIGHT_SCALE",
+    "BRANCH_SETTINGS", "Branch", "Change",
+    "UserData", "load_user_data", "read_csv",
 ]
