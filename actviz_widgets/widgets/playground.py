@@ -5,7 +5,13 @@ learning rate, batch size, L2; the output over the plane with the decision
 boundary, a heatmap for every hidden neuron, weights on the edges, train
 and test loss), plus what it computes and never draws: each neuron's mean
 ``|δ|`` (the gradient overlay). A history scrubber shows the network at any
-recorded step, and the state can be saved and handed to a class.
+recorded step, and the state can be saved and handed to a class.  The
+learner's own data (``dataset=(X, y)`` or a CSV file) take the place of the
+built-in sets, scaled as they are (:mod:`~actviz_widgets.engine.user_data`);
+in the page each neuron and edge of the picture answers a hover with its
+numbers (:meth:`Playground.frame_regions`); Branch opens a second run from the
+step shown with one setting changed (:meth:`Playground.branch`).  Every text
+is in the catalogue area ``playground`` (English and Chinese).
 
 All the maths is the engine's: :class:`~actviz_widgets.engine.training.Trainer`
 trains (and keeps a bounded, thinned history of snapshots),
@@ -325,7 +331,12 @@ class Playground(TrainingWidget):
     trainer : Trainer
         The engine's training loop (its ``net`` is the live network).
     data : Dataset
-        The training and test data (``dataset`` is the dataset's name).
+        The training and test data (``dataset`` is the dataset's name, or
+        ``"user"`` for the learner's own data).
+    user_data : UserData or None
+        The learner's own data as given (with their scaling), once given.
+    regression : bool
+        One input and a regression target (sine, or one-feature data).
     player : Player
         Play as an asyncio task; ``player.frames`` counts the frames run.
     field : GridField
@@ -344,6 +355,9 @@ class Playground(TrainingWidget):
     activation_select, loss_select, optimizer_select, lr_slider, batch_slider,
     l2_slider, seed_text, gradient_toggle, test_toggle
         The settings' controls.
+    branch_select, branch_button, branch_output
+        The Branch control (a menu of single changes, the button) and where
+        the comparison appears; ``comparison`` is the last one opened.
 
     Examples
     --------
