@@ -95,3 +95,19 @@ def test_package_exports_the_switch():
     import actviz_widgets as av
     av.set_language("zh")
     assert av.get_language() == "zh"
+
+
+def test_a_refused_value_from_the_page_is_explained_in_the_widgets_language():
+    import math
+
+    import actviz_widgets as av
+
+    zh = av.ActivationExplorer(language="zh")
+    zh.controls["z"].set_state({"value": math.nan})
+    assert "「z（净输入）」的取值范围是 -6 到 6，不能取 nan" in zh.message.value
+    assert zh.z == 1.0 and zh.controls["z"].value == 1.0  # nothing changed
+    en = av.ActivationExplorer(language="en")
+    en.controls["z"].set_state({"value": math.nan})
+    assert "z must be a finite number; got nan" in en.message.value
+    zh.close()
+    en.close()

@@ -497,7 +497,7 @@ class SettingsOwner(traitlets.HasTraits):
             try:
                 setattr(self, name, value)
             except (TypeError, ValueError, traitlets.TraitError) as exc:
-                self.setting_refused(name, exc)
+                self.setting_refused(name, self.refusal(name, value, exc))
                 control.value = getattr(self, name)  # the control shows the setting
 
         control.observe(from_control, names="value")
@@ -522,6 +522,25 @@ class SettingsOwner(traitlets.HasTraits):
 
     def setting_refused(self, name: str, exc: BaseException) -> None:
         """A control sent a value the setting refused (subclasses show it)."""
+
+    def refusal(self, name: str, value: Any, exc: BaseException) -> BaseException:
+        """The error a learner reads when a control sends ``value`` that setting ``name`` refused.
+
+        In English the setting's own message (it names the setting, the value and
+        the range); in another language the same facts from the catalogue.
+        """
+        if self.language == "en":
+            return exc
+        spec = self.localized_spec(name)
+        label = spec.label or name
+        low, high = self.setting_ranges.get(name, (spec.low, spec.high))
+        if spec.kind in ("float", "log", "int", "int_text") and low is not None \
+                and high is not None:
+            text = self.tr("common.refused_range", label=label, value=value,
+                           low=f"{low:g}", high=f"{high:g}")
+        else:
+            text = self.tr("common.refused", label=label, value=value)
+        return type(exc)(text) if isinstance(exc, (TypeError, ValueError)) else ValueError(text)
 
 
 def _equal(a: Any, b: Any) -> bool:
