@@ -111,6 +111,42 @@ def test_chinese_picture_in_a_fresh_process_without_installed_cjk_fonts():
     assert float(plain_width) == pytest.approx(80, abs=1)
 
 
+INSTALLED = textwrap.dedent("""
+    import json, logging, sys, warnings
+    warnings.simplefilter("error")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    import matplotlib
+    from matplotlib.font_manager import fontManager
+    fontManager.addfont(sys.argv[1])
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from actviz_widgets.views.text import PathText
+    from actviz_widgets.fonts import cjk_fonts
+    fig = Figure(figsize=(4, 2), dpi=72)
+    canvas = FigureCanvasAgg(fig)
+    PathText(fig, 0.05, 0.7, "激活函数", fontsize=20)
+    fig.text(0.05, 0.3, "激活函数", fontsize=20, weight="bold")
+    canvas.draw()
+    print(json.dumps([[f.family, f.shipped] for f in cjk_fonts()]
+                     + [list(matplotlib.rcParams["font.family"])]))
+""")
+
+
+@pytest.mark.skipif(not SOURCE_FONT.exists() or not hasattr(matplotlib.font_manager, "FontPath"),
+                    reason="needs Noto Sans CJK installed and matplotlib >= 3.11 (faces of a .ttc)")
+def test_an_installed_cjk_font_comes_first_and_the_shipped_one_backs_it_up():
+    env = {key: value for key, value in os.environ.items() if key != fonts.NO_SYSTEM_ENV}
+    run = subprocess.run([sys.executable, "-c", INSTALLED, str(SOURCE_FONT)], check=False,
+                         capture_output=True, text=True, env={**env, "MPLBACKEND": "Agg"},
+                         cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    installed, shipped, families = json.loads(run.stdout)
+    assert installed == ["Noto Sans CJK SC", False]
+    assert shipped == [fonts.SHIPPED_FAMILY, True]
+    assert families[-2:] == ["Noto Sans CJK SC", fonts.SHIPPED_FAMILY]
+
+
 def test_pathtext_draws_chinese_from_the_cjk_font():
     fig = matplotlib.figure.Figure(figsize=(3, 1), dpi=100)
     text = PathText(fig, 0.1, 0.5, "梯度", fontsize=10)
@@ -144,8 +180,10 @@ def test_use_cjk_font_adds_the_family_once_after_the_defaults():
     with matplotlib.rc_context({"font.family": ["sans-serif"]}):
         family = fonts.use_cjk_font()
         fonts.use_cjk_font()
-        assert matplotlib.rcParams["font.family"] == ["sans-serif", family]
-    assert fonts.with_cjk("DejaVu Sans Mono") == ["DejaVu Sans Mono", family]
+        cjk = [font.family for font in fonts.cjk_fonts()]
+        assert cjk[0] == family and cjk[-1] == fonts.SHIPPED_FAMILY
+        assert matplotlib.rcParams["font.family"] == ["sans-serif", *cjk]
+    assert fonts.with_cjk("DejaVu Sans Mono") == ["DejaVu Sans Mono", *cjk]
 
 
 @pytest.mark.parametrize(("char", "cjk"), [("激", True), ("，", True), ("。", True), ("Ａ", True),

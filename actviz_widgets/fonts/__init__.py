@@ -13,9 +13,11 @@ built by ``tools/make_cjk_font.py``.
 Setting the environment variable ``ACTVIZ_NO_SYSTEM_CJK=1`` skips the
 installed fonts, so the shipped one is used as on a machine without any.
 
-:func:`use_cjk_font` adds the CJK family after the families of
-``rcParams["font.family"]``: matplotlib then takes each glyph from the first
-family that has it (Latin from DejaVu Sans, Chinese from the CJK font).
+:func:`use_cjk_font` adds the CJK family (and, after an installed one, the
+shipped subset, for any character the installed font lacks) after the
+families of ``rcParams["font.family"]``: matplotlib then takes each glyph
+from the first family that has it (Latin from DejaVu Sans, Chinese from the
+CJK font).
 :class:`~actviz_widgets.views.text.PathText` falls back glyph by glyph to the
 same font.  The views call :func:`use_cjk_font` when they are imported
 (``import actviz_widgets`` does not import them): it costs a few
@@ -41,11 +43,13 @@ __all__ = [
     "SHIPPED_FONT",
     "CJKFont",
     "cjk_font",
+    "cjk_fonts",
     "drawable",
     "has_cjk",
     "is_cjk",
     "missing_glyphs",
     "missing_note",
+    "shipped_font",
     "use_cjk_font",
     "with_cjk",
 ]
@@ -121,8 +125,7 @@ def _installed(fonts) -> tuple[str, Path, int] | None:
 def cjk_font() -> CJKFont:
     """The CJK font of the pictures: an installed one (see :data:`INSTALLED_FAMILIES`), else the shipped one.
 
-    The first call registers the shipped font with matplotlib's font manager
-    when it is needed; later calls return the same answer.
+    Looked up once; later calls return the same answer.
 
     Raises
     ------
@@ -131,20 +134,43 @@ def cjk_font() -> CJKFont:
     """
     from matplotlib.font_manager import fontManager
 
-    font = None
     if os.environ.get(NO_SYSTEM_ENV, "").strip().lower() not in ("1", "true", "yes"):
         found = _installed(fontManager.ttflist)
         if found is not None and found[0] != SHIPPED_FAMILY:
-            font = CJKFont(*found, shipped=False)
-    if font is None:
-        if not SHIPPED_FONT.exists():
-            raise FileNotFoundError(f"the package's Chinese font {SHIPPED_FONT} is missing; "
-                                    f"build it with tools/make_cjk_font.py")
-        if not any(Path(entry.fname) == SHIPPED_FONT for entry in fontManager.ttflist):
-            fontManager.addfont(str(SHIPPED_FONT))
-        font = CJKFont(SHIPPED_FAMILY, SHIPPED_FONT, 0, shipped=True)
-    _bold_alias(fontManager, font.family)
-    return font
+            _bold_alias(fontManager, found[0])
+            return CJKFont(*found, shipped=False)
+    return shipped_font()
+
+
+@lru_cache(maxsize=1)
+def shipped_font() -> CJKFont:
+    """The subset shipped with the package, registered with matplotlib's font manager.
+
+    Raises
+    ------
+    FileNotFoundError
+        If it is missing from the installation.
+    """
+    from matplotlib.font_manager import fontManager
+
+    if not SHIPPED_FONT.exists():
+        raise FileNotFoundError(f"the package's Chinese font {SHIPPED_FONT} is missing; "
+                                f"build it with tools/make_cjk_font.py")
+    if not any(Path(entry.fname) == SHIPPED_FONT for entry in fontManager.ttflist):
+        fontManager.addfont(str(SHIPPED_FONT))
+    _bold_alias(fontManager, SHIPPED_FAMILY)
+    return CJKFont(SHIPPED_FAMILY, SHIPPED_FONT, 0, shipped=True)
+
+
+def cjk_fonts() -> tuple[CJKFont, ...]:
+    """The CJK fonts in the order glyphs are taken from them.
+
+    :func:`cjk_font`, then, after an installed font, the shipped subset: an
+    installed font that lacks a character of the catalogues (some fallback
+    fonts do) still has it drawn.
+    """
+    first = cjk_font()
+    return (first,) if first.shipped else (first, shipped_font())
 
 
 def _bold_alias(manager, family: str) -> None:
@@ -165,7 +191,7 @@ def _weight(weight) -> int:
 
 
 def use_cjk_font() -> str:
-    """Let matplotlib's text draw Chinese: add the CJK family after ``rcParams["font.family"]``.
+    """Let matplotlib's text draw Chinese: add the CJK families after ``rcParams["font.family"]``.
 
     Text artists made afterwards take each glyph from the first family that
     has it, so Latin letters and digits keep their font.  Calling it again
@@ -174,32 +200,32 @@ def use_cjk_font() -> str:
     Returns
     -------
     str
-        The CJK family name.
+        The name of the first CJK family (:func:`cjk_font`).
     """
     from matplotlib import rcParams
 
-    family = cjk_font().family
     families = list(rcParams["font.family"])
-    if family not in families:
-        rcParams["font.family"] = [*families, family]
-    return family
+    extra = [font.family for font in cjk_fonts() if font.family not in families]
+    if extra:
+        rcParams["font.family"] = [*families, *extra]
+    return cjk_font().family
 
 
 def with_cjk(family: str | list[str]) -> list[str]:
-    """``family`` followed by the CJK family: for a text artist given its own family.
+    """``family`` followed by the CJK families: for a text artist given its own family.
 
     ``ax.text(..., family=with_cjk("DejaVu Sans Mono"))`` draws digits in the
     monospaced font and Chinese in the CJK font.
     """
     families = [family] if isinstance(family, str) else list(family)
-    return [*families, cjk_font().family]
+    return [*families, *(font.family for font in cjk_fonts())]
 
 
 @lru_cache(maxsize=1)
 def _cjk_cmap() -> frozenset[int]:
     from matplotlib.font_manager import get_font
 
-    return frozenset(get_font(cjk_font().file).get_charmap())
+    return frozenset().union(*(get_font(font.file).get_charmap() for font in cjk_fonts()))
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +236,7 @@ def _latin_cmap() -> frozenset[int]:
 
 
 def missing_glyphs(text: str) -> list[str]:
-    """The characters of ``text`` that neither DejaVu Sans nor the CJK font can draw (once each)."""
+    """The characters of ``text`` that neither DejaVu Sans nor a CJK font can draw (once each)."""
     latin = _latin_cmap()
     gaps = [char for char in dict.fromkeys(text)
             if ord(char) not in latin and unicodedata.category(char) not in ("Cc", "Zl", "Zp")]

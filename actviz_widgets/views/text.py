@@ -24,7 +24,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, Transform
 
-from ..fonts import REPLACEMENT, cjk_font, use_cjk_font
+from ..fonts import REPLACEMENT, cjk_fonts, use_cjk_font
 
 # Chinese in every text artist of the views: the CJK family follows the default
 # families (see actviz_widgets.fonts; a few ms once, nothing per English frame).
@@ -87,22 +87,20 @@ def _font(family: str, weight: str):
 
 
 @lru_cache(maxsize=1)
-def _cjk_face():
-    """The CJK font's face (found or registered on first use: a Chinese glyph)."""
-    return get_font(cjk_font().file)
+def _cjk_faces() -> tuple:
+    """The CJK fonts' faces, in fallback order (:func:`actviz_widgets.fonts.cjk_fonts`)."""
+    return tuple(get_font(font.file) for font in cjk_fonts())
 
 
 def _face_for(family: str, weight: str, char: str):
-    """The first face that has ``char``: the family's, DejaVu Sans, the CJK font; else None."""
+    """The first face that has ``char``: the family's, DejaVu Sans, the CJK fonts; else None."""
     if char in (" ", "\t"):
         return _font(family, weight)
     code = ord(char)
-    for face in (lambda: _font(family, weight), lambda: _font("DejaVu Sans", weight),
-                 _cjk_face):
-        font = face()
+    for font in (_font(family, weight), _font("DejaVu Sans", weight)):
         if font.get_char_index(code):
             return font
-    return None
+    return next((font for font in _cjk_faces() if font.get_char_index(code)), None)
 
 
 @lru_cache(maxsize=4096)
@@ -110,7 +108,7 @@ def _glyph(family: str, weight: str, char: str) -> tuple[np.ndarray, np.ndarray,
     """Outline (vertices in points at 100 pt, codes) and advance of one character.
 
     A character the family lacks comes from DejaVu Sans, then from the CJK
-    font (:mod:`actviz_widgets.fonts`); one no font has is drawn as U+FFFD (�).
+    fonts (:mod:`actviz_widgets.fonts`); one no font has is drawn as U+FFFD (�).
     """
     font = _face_for(family, weight, char)
     if font is None:
