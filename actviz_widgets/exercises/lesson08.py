@@ -18,6 +18,7 @@ from ..engine.datasets import Dataset
 from ..engine.minibatch import gradient_noise
 from ..engine.network import MLP
 from ..engine.schedules import Cosine, make_schedule, scaled_lr
+from ..i18n import tr as _t
 from . import lesson07
 from ._check import Mistake, check_number, compare_guess, grading
 
@@ -55,17 +56,15 @@ def check_total_steps(answer: Any) -> bool:
     return check_number(
         answer, per_epoch * e, kind="count",
         mistakes=[
-            Mistake(n / b * e, "an epoch cannot take a fraction of a step: 100 samples in "
-                               "batches of 8 are 12 full batches and one of 4."),
-            Mistake(n // b * e, "the last 4 samples are a batch too (a smaller one): an "
-                                "epoch uses every sample once, so it takes ceil(N / B) steps."),
-            Mistake(per_epoch, "that is one epoch; the question asks for all of them."),
-            Mistake(n * e, "that is the number of samples seen; each step uses B of them."),
-            Mistake(e, "that is the number of epochs: each epoch takes several steps."),
+            Mistake(n / b * e, _t("lesson08.total_steps.hint_1")),
+            Mistake(n // b * e, _t("lesson08.total_steps.hint_2")),
+            Mistake(per_epoch, _t("lesson08.total_steps.hint_3")),
+            Mistake(n * e, _t("lesson08.total_steps.hint_4")),
+            Mistake(e, _t("lesson08.total_steps.hint_5")),
         ],
-        praise=f"ceil({n}/{b}) = {per_epoch} steps per epoch, × {e} = {per_epoch * e}. The "
-               "same 20 epochs are 20 steps with the full batch and 2000 with B = 1.",
-        otherwise="steps per epoch = ceil(N / B) (use math.ceil); multiply by the epochs.")
+        praise=_t("lesson08.total_steps.praise", n=n, b=b, per_epoch=per_epoch, e=e,
+                  total=per_epoch * e),
+        otherwise=_t("lesson08.total_steps.otherwise"))
 
 
 def _noise() -> tuple[float, float]:
@@ -88,21 +87,14 @@ def check_noise(answer: Any) -> bool:
     return check_number(
         answer, expected,
         mistakes=[
-            Mistake(spread / b, "that is S / B, with replacement. A batch draws B different "
-                                "samples: multiply by (N − B) / (N − 1)."),
-            Mistake(spread, "that is S, the noise of one sample. A mean of B samples has "
-                            "B times less: divide by B (and correct for drawing without "
-                            "replacement)."),
+            Mistake(spread / b, _t("lesson08.noise.hint_1")),
+            Mistake(spread, _t("lesson08.noise.hint_2")),
             Mistake(spread / math.sqrt(b) * (n - b) / (n - 1),
-                    "the variance falls like 1/B, not 1/√B (the standard deviation does)."),
-            Mistake(math.sqrt(expected), "that is the square root; the question asks for the "
-                                         "mean squared distance E‖g_B − g‖²."),
+                    _t("lesson08.noise.hint_3")),
+            Mistake(math.sqrt(expected), _t("lesson08.noise.hint_4")),
         ],
-        praise=f"S = {spread:.4g}, and a batch of {b} has {expected:.4g}: ten samples, about "
-               "ten times less noise.",
-        otherwise="take rows = av.per_sample_gradients(net, X, y), g = rows.mean(axis=0), "
-                  "S = the mean of the squared distances ‖rows[i] − g‖², then "
-                  "(N − B)/(N − 1) · S/B.")
+        praise=_t("lesson08.noise.praise", spread=spread, b=b, expected=expected),
+        otherwise=_t("lesson08.noise.otherwise"))
 
 
 def check_scaled_lr(answer: Any) -> bool:
@@ -112,17 +104,12 @@ def check_scaled_lr(answer: Any) -> bool:
     return check_number(
         answer, right,
         mistakes=[
-            Mistake(lr * b / nb, "upside down: a smaller batch takes more steps per epoch, "
-                                 "each from a noisier gradient, so it gets a smaller lr."),
-            Mistake(lr, "the rule changes the learning rate with the batch size: "
-                        "lr × B_new / B."),
-            Mistake(lr * math.sqrt(nb / b), "that is the square-root rule (used with Adam "
-                                            "sometimes); the linear rule scales by B_new / B."),
+            Mistake(lr * b / nb, _t("lesson08.scaled_lr.hint_1")),
+            Mistake(lr, _t("lesson08.scaled_lr.hint_2")),
+            Mistake(lr * math.sqrt(nb / b), _t("lesson08.scaled_lr.hint_3")),
         ],
-        praise=f"{lr:g} × {nb}/{b} = {right:g}: four times smaller batches, four times more "
-               "steps per epoch, each four times shorter.",
-        otherwise="the rule multiplies the learning rate by the batch sizes' ratio: "
-                  "lr_new = lr × B_new / B.")
+        praise=_t("lesson08.scaled_lr.praise", lr=lr, nb=nb, b=b, right=right),
+        otherwise=_t("lesson08.scaled_lr.otherwise"))
 
 
 def check_schedule_lr(answer: Any) -> bool:
@@ -136,14 +123,11 @@ def check_schedule_lr(answer: Any) -> bool:
     return check_number(
         answer, right,
         mistakes=[
-            Mistake(no_shift, "the cosine starts after the warm-up: use t − W over T − W "
-                              "steps, not t over T."),
-            Mistake(whole, "the cosine runs over the T − W steps left after the warm-up, "
-                           "not over all T."),
-            Mistake(s["lr"] * s["t"] / s["warmup_steps"], "the warm-up is over at step W; "
-                                                          "from there the cosine decays."),
-            Mistake(s["lr"], "that is the peak; at step 150 the cosine has brought it down."),
+            Mistake(no_shift, _t("lesson08.schedule_lr.hint_1")),
+            Mistake(whole, _t("lesson08.schedule_lr.hint_2")),
+            Mistake(s["lr"] * s["t"] / s["warmup_steps"], _t("lesson08.schedule_lr.hint_3")),
+            Mistake(s["lr"], _t("lesson08.schedule_lr.hint_4")),
         ],
-        praise=f"t − W = {s['t'] - s['warmup_steps']} of T − W = "
-               f"{s['total_steps'] - s['warmup_steps']} steps of cosine: lr = {right:.4g}.",
-        otherwise="past the warm-up, lr = lr_peak · (1 + cos(π (t − W) / (T − W))) / 2.")
+        praise=_t("lesson08.schedule_lr.praise", since=s["t"] - s["warmup_steps"],
+                  cosine_steps=s["total_steps"] - s["warmup_steps"], right=right),
+        otherwise=_t("lesson08.schedule_lr.otherwise"))
