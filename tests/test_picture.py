@@ -68,6 +68,13 @@ def test_without_anywidget_the_core_image_is_shown(monkeypatch):
     assert type(make_picture(300)) is ipywidgets.Image
 
 
+def test_without_its_module_the_core_image_is_shown(monkeypatch):
+    monkeypatch.delenv(PICTURE_ENV, raising=False)
+    monkeypatch.setattr(picture_module, "_ESM", None)  # a build that left picture.js out
+    assert not front_end_available()
+    assert type(Demo().image) is ipywidgets.Image
+
+
 @pytest.mark.parametrize("kind", ["page", "image"])
 def test_both_pictures_hold_the_views_png(monkeypatch, kind):
     monkeypatch.setenv(PICTURE_ENV, kind)

@@ -66,6 +66,10 @@ try:  # the picture's own front end is optional: without it, the core Image
     import anywidget as _anywidget
 except ImportError:  # pragma: no cover - exercised where anywidget is not installed
     _anywidget = None
+try:  # its ES module ships beside this file (package data)
+    _ESM = (Path(__file__).with_name("picture.js")).read_text(encoding="utf-8")
+except OSError:  # pragma: no cover - a build that left the module out: the core Image
+    _ESM = None
 
 
 class RegionError(ValueError):
@@ -75,12 +79,13 @@ class RegionError(ValueError):
 def front_end_available() -> bool:
     """Whether widgets show :class:`PagePicture` (else a core ``ipywidgets.Image``).
 
-    True when ``anywidget`` is importable and :data:`PICTURE_ENV` does not say ``image``.
+    True when ``anywidget`` is importable, its module ``picture.js`` was installed, and
+    :data:`PICTURE_ENV` does not say ``image``.
     """
     choice = os.environ.get(PICTURE_ENV, "").strip().lower()
     if choice not in ("", "page", "image"):
         raise ValueError(f"{PICTURE_ENV} must be 'page' or 'image' (or unset); got {choice!r}")
-    return _anywidget is not None and choice != "image"
+    return _anywidget is not None and _ESM is not None and choice != "image"
 
 
 # -- regions -------------------------------------------------------------------------------
@@ -232,7 +237,7 @@ class PagePicture(_Base):  # type: ignore[misc, valid-type]
 
     # The module's text, not its path: anywidget would watch a path with a signal
     # that holds every instance alive (a closed widget would never be collected).
-    _esm = Path(__file__).with_name("picture.js").read_text(encoding="utf-8")
+    _esm = _ESM or ""
     png = traitlets.Bytes(b"").tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
     width = traitlets.Float(0.0).tag(sync=True)
