@@ -19,6 +19,7 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import gradient_norms
 from ..engine.initializers import init_std
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["WIDTH", "EXPLODING", "SCALE_NET", "SCALES", "network", "data", "delta_norms",
@@ -73,17 +74,13 @@ def check_he_std(answer: Any) -> bool:
     return check_number(
         answer, std,
         mistakes=[
-            Mistake(std ** 2, "that is the variance 2/n_in. The standard deviation is its "
-                              "square root."),
-            Mistake(init_std("xavier", n, n), "that is Xavier's √(2/(n_in + n_out)) (here the "
-                                              "same as √(1/n_in)). He doubles the variance "
-                                              "for ReLU: √(2/n_in)."),
-            Mistake(math.sqrt(2.0), "divide by the number of inputs: √(2/n_in) with n_in = 8."),
-            Mistake(1 / n, "He's variance is 2/n_in, and the answer is its square root."),
+            Mistake(std ** 2, _t("lesson09.he_std.hint_1")),
+            Mistake(init_std("xavier", n, n), _t("lesson09.he_std.hint_2")),
+            Mistake(math.sqrt(2.0), _t("lesson09.he_std.hint_3")),
+            Mistake(1 / n, _t("lesson09.he_std.hint_4")),
         ],
-        praise="√(2/8) = 0.5. ReLU zeroes about half of the pre-activations, so He uses twice "
-               "the variance that keeps a linear layer's signal the same size.",
-        otherwise="He initialisation draws weights from N(0, σ²) with σ² = 2/n_in; give σ.")
+        praise=_t("lesson09.he_std.praise"),
+        otherwise=_t("lesson09.he_std.otherwise"))
 
 
 def _ratio(norms: np.ndarray) -> float:
@@ -113,20 +110,14 @@ def check_exploding_ratio(answer: Any) -> bool:
     return check_number(
         answer, ratio,
         mistakes=[
-            Mistake(1 / ratio, "you divided the other way round: ‖δ¹‖ / ‖δᴷ‖, the first "
-                               "hidden layer over the output layer."),
-            Mistake(w_norms[0] / w_norms[-1], "that ratio uses ‖∂L/∂W‖. The question asks "
-                                              "for the deltas ‖δ‖ = ‖∂L/∂z‖."),
-            Mistake(float(norms[0] / norms[-2]), "you divided by the last hidden layer's "
-                                                 "‖δ‖. Divide by the output layer's, the "
-                                                 "last entry."),
-            Mistake(unscaled, "that is the ratio with weight scale 1. Use weight_scale=2."),
+            Mistake(1 / ratio, _t("lesson09.exploding_ratio.hint_1")),
+            Mistake(w_norms[0] / w_norms[-1], _t("lesson09.exploding_ratio.hint_2")),
+            Mistake(float(norms[0] / norms[-2]), _t("lesson09.exploding_ratio.hint_3")),
+            Mistake(unscaled, _t("lesson09.exploding_ratio.hint_4")),
         ],
-        praise=f"‖δ¹‖ is {ratio:.0f} times ‖δᴷ‖: with weights twice too large, each of "
-               f"the {len(norms) - 1} steps back multiplies the gradient by about "
-               f"{ratio ** (1 / (len(norms) - 1)):.1f}.",
-        otherwise="build ex.network(**ex.EXPLODING), get ‖δˡ‖ per layer with "
-                  "ex.delta_norms(net), and divide the first by the last.")
+        praise=_t("lesson09.exploding_ratio.praise", ratio=ratio, steps=len(norms) - 1,
+                  per_step=ratio ** (1 / (len(norms) - 1))),
+        otherwise=_t("lesson09.exploding_ratio.otherwise"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,16 +147,11 @@ def check_best_scale(answer: Any) -> bool:
         if k == best:
             continue
         trend = "shrinks" if r < 1 else "grows"
-        mistakes.append(Mistake(scale, f"with scale {scale:g} the ratio is {r:.3g}: the "
-                                       f"gradient {trend} by {distance[k]:.1f} powers of ten "
-                                       "from the output back. Another scale stays closer "
-                                       "to 1."))
-    mistakes.append(Mistake(ratios[best], "that is a ratio. The question asks for the weight "
-                                          "scale that gives it."))
+        mistakes.append(Mistake(scale, _t(f"lesson09.best_scale.{trend}", scale=scale, r=r,
+                                          powers=distance[k])))
+    mistakes.append(Mistake(ratios[best], _t("lesson09.best_scale.hint_1")))
     return check_number(
         answer, SCALES[best], kind="choice", choices=SCALES,
         mistakes=mistakes,
-        praise=f"Scale {SCALES[best]:g}: He initialisation as it is. Its ratio "
-               f"{ratios[best]:.3g} is within a power of ten of 1.",
-        otherwise="give one of the scales in ex.SCALES: the one whose ratio ‖δ¹‖ / ‖δᴷ‖ "
-                  "has the smallest |log10(ratio)|.")
+        praise=_t("lesson09.best_scale.praise", scale=SCALES[best], ratio=ratios[best]),
+        otherwise=_t("lesson09.best_scale.otherwise"))
