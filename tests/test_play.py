@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import types
 
 import numpy as np
 import pytest
@@ -287,3 +288,27 @@ def test_play_without_any_page_runs_on(monkeypatch, picture):
         return playing
 
     assert asyncio.run(main())
+
+
+def test_played_frames_leave_the_kernel_a_moment_to_send(monkeypatch):
+    """Between two frames Play waits at least MIN_PAUSE_S, however fast it is asked to go."""
+    from actviz_widgets.widgets import player as module
+    waits = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds):
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(module, "asyncio", types.SimpleNamespace(
+        sleep=sleep, get_running_loop=asyncio.get_running_loop,
+        CancelledError=asyncio.CancelledError))  # the player's waits only
+    player = Player(lambda: None, fps=1e9)
+
+    async def main():
+        player.play()
+        await until(lambda: player.frames >= 3)
+        player.pause()
+
+    asyncio.run(main())
+    assert len(waits) >= 2 and all(w == module.MIN_PAUSE_S for w in waits)
