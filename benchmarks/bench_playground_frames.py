@@ -33,12 +33,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+from _timing import format_ns, machine_info, markdown_table, measure_interleaved
+from matplotlib.image import AxesImage
 
-import actviz_widgets as av  # noqa: E402
-from matplotlib.image import AxesImage  # noqa: E402
-
-from actviz_widgets.views.heatmap import _FieldImage  # noqa: E402
+import actviz_widgets as av
+from actviz_widgets.views.heatmap import _FieldImage
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")

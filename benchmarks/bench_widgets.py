@@ -40,15 +40,15 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _naive import naive_frame  # noqa: E402
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+from _naive import naive_frame
+from _timing import format_ns, machine_info, markdown_table, measure_interleaved
 
-import actviz_widgets as av  # noqa: E402
-from actviz_widgets.views.activation_explorer import ActivationExplorerView  # noqa: E402
-from actviz_widgets.views.neuron import NeuronView  # noqa: E402
-from actviz_widgets.views.pass_stepper import PassStepperView  # noqa: E402
-from actviz_widgets.views.playground import PlaygroundView  # noqa: E402
-from actviz_widgets.widgets.activation_explorer import MAX_DEPTH, Z_RANGE  # noqa: E402
+import actviz_widgets as av
+from actviz_widgets.views.activation_explorer import ActivationExplorerView
+from actviz_widgets.views.neuron import NeuronView
+from actviz_widgets.views.pass_stepper import PassStepperView
+from actviz_widgets.views.playground import PlaygroundView
+from actviz_widgets.widgets.activation_explorer import MAX_DEPTH, Z_RANGE
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import actviz_widgets as av
 from actviz_widgets.engine.user_data import load_user_data
 from actviz_widgets.views.network_diagram import BLANK_COLOR
 from actviz_widgets.widgets.picture import check_regions
@@ -195,7 +194,7 @@ def test_region_geometry_is_where_the_picture_draws_it():
     assert len(tiles) == 8
     for r in tiles:
         assert r["zoom"] == {k: r[k] for k in ("x0", "y0", "x1", "y1")}
-        x0, y0, x1, y1 = (int(round(r[k])) for k in ("x0", "y0", "x1", "y1"))
+        x0, y0, x1, y1 = (round(r[k]) for k in ("x0", "y0", "x1", "y1"))
         mid_y, mid_x = (y0 + y1) // 2, (x0 + x1) // 2
         # the box's first and last columns and rows are the tile's frame, and just
         # outside it is not
@@ -204,15 +203,15 @@ def test_region_geometry_is_where_the_picture_draws_it():
         assert not np.array_equal(rgb[mid_y, x0 - 2], frame)
     out = next(r for r in regions if r["id"] == "neuron:3:0")
     assert out["shape"] == "circle"
-    cx, cy, rad = int(round(out["x"])), int(round(out["y"])), out["r"]
+    cx, cy, rad = round(out["x"]), round(out["y"]), out["r"]
     np.testing.assert_array_equal(rgb[cy, cx], np.round(np.array(BLANK_COLOR[:3]) * 255))
-    rim = rgb[int(round(cy - rad)) - 1:int(round(cy - rad)) + 2, cx - 1:cx + 2]
+    rim = rgb[round(cy - rad) - 1:round(cy - rad) + 2, cx - 1:cx + 2]
     assert rim.sum(axis=2).min() < 3 * 150  # the circle's dark outline
     # the strongest edge passes through its segment's middle
     edges = [r for r in regions if r["shape"] == "segment"]
     strongest = max(edges, key=lambda r: abs(number(rows_of(r)["w"])))
-    mx = int(round((strongest["x0"] + strongest["x1"]) / 2))
-    my = int(round((strongest["y0"] + strongest["y1"]) / 2))
+    mx = round((strongest["x0"] + strongest["x1"]) / 2)
+    my = round((strongest["y0"] + strongest["y1"]) / 2)
     assert rgb[my - 1:my + 2, mx - 1:mx + 2].sum(axis=2).min() < 3 * 200
 
 
@@ -268,3 +267,18 @@ def test_the_scaling_labels_are_readable():
     pg = Playground(dataset=(X * 1000.0, labels), show_gradients=True)
     pg.run_frames(2)
     assert readability_problems(pg.view) == []
+
+
+def test_regions_are_recomputed_exactly_when_their_numbers_can_change():
+    pg = Playground(hidden_layers=1, neurons=2)
+    pg.run_frames(2)
+    first = pg.frame_regions()
+    pg.lr = 0.05  # a live setting: same network, same data, same picture layout
+    assert pg.frame_regions() == first
+    pg.run_frames(1)  # trained: other weights, other numbers
+    assert pg.frame_regions() != first
+    again = pg.frame_regions()
+    pg.data_seed = 1  # other data, the same initial weights: other means and gradients
+    pg.reset()
+    changed = {r["id"] for r in pg.frame_regions() if r not in again}
+    assert "neuron:1:0" in changed and "edge:0:0:0" in changed

@@ -51,10 +51,10 @@ def test_a_live_setting_changes_only_the_line_that_names_it():
 
 # -- the field image: imshow's pixels from a map made once per layout -------------------------
 
-from actviz_widgets.views.base import FigureView  # noqa: E402
-from matplotlib.image import AxesImage  # noqa: E402
+from matplotlib.image import AxesImage
 
-from actviz_widgets.views.heatmap import HeatmapPanel, _FieldImage  # noqa: E402
+from actviz_widgets.views.base import FigureView
+from actviz_widgets.views.heatmap import HeatmapPanel, _FieldImage
 
 
 class _Board(FigureView):

@@ -15,7 +15,11 @@ import numpy as np
 import pytest
 
 import actviz_widgets as av
-from actviz_widgets.views.readability import OUTPUT_WIDTH, drawn_texts, readability_problems
+from actviz_widgets.views.readability import (
+    OUTPUT_WIDTH,
+    drawn_texts,
+    readability_problems,
+)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -7,8 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from actviz_widgets.engine.user_data import (MIN_PER_CLASS, MIN_SAMPLES, UserData,
-                                             load_user_data, read_csv)
+from actviz_widgets.engine.user_data import (
+    MIN_PER_CLASS,
+    MIN_SAMPLES,
+    UserData,
+    load_user_data,
+    read_csv,
+)
 
 
 def blobs(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -69,8 +69,15 @@ import numpy as np
 from .datasets import Dataset, _split_indices
 from .validation import MAX_SAMPLES, check_array, check_choice, check_int
 
-__all__ = ["UserData", "load_user_data", "read_csv", "MIN_SAMPLES", "MIN_PER_CLASS",
-           "MAX_CSV_BYTES", "USER_DATASET"]
+__all__ = [
+    "MAX_CSV_BYTES",
+    "MIN_PER_CLASS",
+    "MIN_SAMPLES",
+    "USER_DATASET",
+    "UserData",
+    "load_user_data",
+    "read_csv",
+]
 
 #: The name of the learner's data set (``Dataset.name`` and the playground's option).
 USER_DATASET = "user"
@@ -199,7 +206,7 @@ class UserData:
         return [self.classes[int(v)] for v in self.y[:, 0]]
 
     @classmethod
-    def from_json(cls, data: Any, max_samples: int = MAX_SAMPLES) -> "UserData":
+    def from_json(cls, data: Any, max_samples: int = MAX_SAMPLES) -> UserData:
         """Rebuild from :meth:`to_json` (validated again, as any data)."""
         if not isinstance(data, dict) or not {"task", "X", "labels"} <= set(data):
             raise ValueError("saved user data must be an object with 'task', 'X' and 'labels'; "
@@ -229,7 +236,7 @@ def _short(value: float) -> str:
         return "0"
     text = f"{value:.3g}"
     if "e" in text and 1e-3 <= abs(value) < 1e7:
-        text = f"{value:.{max(0, 2 - int(math.floor(math.log10(abs(value)))))}f}"
+        text = f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
     return text
 
 

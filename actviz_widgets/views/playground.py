@@ -43,7 +43,7 @@ from .network_diagram import NetworkDiagram, nice_limit
 from .palette import SEQUENTIAL_CMAP, SIGNED_CMAP, is_nonnegative
 from .text import PathText, fmt, fmt_short
 
-__all__ = ["PlaygroundView", "GRAD_COLOR", "BACKGROUND_CACHE"]
+__all__ = ["BACKGROUND_CACHE", "GRAD_COLOR", "PlaygroundView"]
 
 #: Distinct colours of the heatmaps: fewer than 256 keeps frames under 200 KB.
 TILE_LEVELS = 32
@@ -356,19 +356,16 @@ class PlaygroundView(FigureView):
         """
         drawn = self.diagram.regions()
         out = [r for r in drawn if r["id"].startswith("edge:")]
-        tiles = dict(zip(self.tile_index, self.tiles.pixel_boxes()))
+        boxes = self.tiles.pixel_boxes()  # display pixels: (x0, y0) bottom left
+        corners = self.css_points(boxes.reshape(-1, 2), IdentityTransform()).reshape(-1, 4)
+        tiles = {}
+        for (l, j), (x0, y1, x1, y0) in zip(self.tile_index, corners.tolist()):
+            rect = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}  # (CSS: y grows downwards)
+            tiles[f"neuron:{l}:{j}"] = {"shape": "rect", **rect, "zoom": dict(rect)}
         for r in drawn:
-            if not r["id"].startswith("neuron:"):
-                continue
-            _, l, j = r["id"].split(":")
-            box = tiles.get((int(l), int(j)))
-            if box is None:
-                out.append(r)
-                continue
-            (x0, y1), (x1, y0) = self.css_points([(box[0], box[1]), (box[2], box[3])],
-                                                 IdentityTransform())
-            rect = {"x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1)}
-            out.append({"id": r["id"], "shape": "rect", **rect, "zoom": dict(rect)})
+            if r["id"].startswith("neuron:"):
+                tile = tiles.get(r["id"])
+                out.append(r if tile is None else {"id": r["id"], **tile})
         return out
 
     # -- rendering -------------------------------------------------------------------------

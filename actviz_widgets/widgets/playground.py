@@ -45,21 +45,32 @@ import traitlets
 
 from ..engine.activations import ACTIVATION_NAMES
 from ..engine.datasets import DATASET_NAMES, Dataset, make_dataset
-from ..engine.user_data import USER_DATASET, UserData, load_user_data
 from ..engine.grid import GridField, grid_field
 from ..engine.network import MLP
 from ..engine.optimizers import OPTIMIZER_NAMES
 from ..engine.serialization import load_network, save_network
 from ..engine.training import Trainer
+from ..engine.user_data import USER_DATASET, UserData, load_user_data
 from ..engine.validation import check_int
 from ..views.playground import PlaygroundView
 from ..views.text import fmt
 from .settings import Choice, Flag, Integer, Number
 from .training import MAX_SEED, TrainingWidget, hidden_of
 
-__all__ = ["Playground", "PlaygroundState", "check_settings", "STATE_FORMAT", "L2_CHOICES",
-           "BATCH_CHOICES", "ALL", "LR_RANGE", "NOISE_RANGE", "PLANE", "USER_DATASET",
-           "MAX_USER_SAMPLES"]
+__all__ = [
+    "ALL",
+    "BATCH_CHOICES",
+    "L2_CHOICES",
+    "LR_RANGE",
+    "MAX_USER_SAMPLES",
+    "NOISE_RANGE",
+    "PLANE",
+    "STATE_FORMAT",
+    "USER_DATASET",
+    "Playground",
+    "PlaygroundState",
+    "check_settings",
+]
 
 #: ``extra["widget"]`` of a saved playground state.
 STATE_FORMAT = "actviz_widgets.Playground"
@@ -240,6 +251,10 @@ def _is_regression(dataset: str, user: UserData | None) -> bool:
     if dataset == USER_DATASET:
         return user is not None and user.task == "regression"
     return dataset == "sine"
+
+
+#: The keys of a region that are coordinates in CSS px.
+_COORDINATES = frozenset(("x", "y", "r", "x0", "y0", "x1", "y1", "width"))
 
 
 def _is_path(value: Any) -> bool:
@@ -433,6 +448,7 @@ class Playground(TrainingWidget):
         if regression:
             loss = "mse"  # regression: the only loss offered
         self.viewing: int | None = None
+        self._regions: tuple | None = None  # (what they depend on, the last frame's regions)
         self._built_for: dict | None = None
         self._drawn: PlaygroundState | None = None
         self.init_settings(dict(
@@ -534,7 +550,7 @@ class Playground(TrainingWidget):
         return self._drawn
 
     @property
-    def STEPS_PER_FRAME(self) -> int:  # noqa: N802 - the base class's per-class constant
+    def STEPS_PER_FRAME(self) -> int:
         """Training steps per frame: the ``steps_per_frame`` setting of this playground."""
         return self.steps_per_frame
 
@@ -610,7 +626,9 @@ class Playground(TrainingWidget):
         >>> pg.run_frames(20)                         # doctest: +SKIP
         >>> pg.branch(lr=0.03)                        # doctest: +SKIP
         """
-        from .branch import BranchComparison  # (only when asked: the branch's view is big)
+        from .branch import (
+            BranchComparison,  # (only when asked: the branch's view is big)
+        )
         self.pause()
         return BranchComparison.from_playground(self, at_step, **change)
 
@@ -630,7 +648,7 @@ class Playground(TrainingWidget):
                              ("l2", L2_CHOICES), ("activation", ACTIVATION_NAMES)):
             if name == "activation" and not self.hidden_layers:
                 continue  # no hidden layer: no activation to change
-            labels = dict((v, label) for label, v in self.localized_spec(name).options)
+            labels = {v: label for label, v in self.localized_spec(name).options}
             for value in values:
                 if value != getattr(self, name):
                     options.append((tr("playground.branch.change",
@@ -728,6 +746,13 @@ class Playground(TrainingWidget):
         drawn (a history step when one is viewed).
         """
         net = self.shown_net
+        # the same network, layout and language as the last frame's (a live setting or a
+        # display switch changed): the same regions, which the page then is not sent again
+        key = (self.language, self.view.static_key(), self.view.css_size,
+               tuple(w.tobytes() for w in net.weights), tuple(b.tobytes() for b in net.biases),
+               self._builds)
+        if self._regions is not None and self._regions[0] == key:
+            return [dict(r) for r in self._regions[1]]
         num = self.neuron_numbers(net)
         L = net.n_layers
         # the catalogue's texts once a frame, not once a region (a 2-8×6-1 net has 450)
@@ -735,6 +760,8 @@ class Playground(TrainingWidget):
                 ("edge", "delta", "input", "input_range", "output", "neuron")}
         out = []
         for region in self.view.regions():
+            for k in _COORDINATES.intersection(region):  # a tenth of a pixel is plenty
+                region[k] = round(region[k], 1)
             kind, *idx = region["id"].split(":")
             idx = [int(i) for i in idx]
             if kind == "edge":
@@ -757,7 +784,8 @@ class Playground(TrainingWidget):
                         ["f′(z)", fmt(num["dadz"][l][j])],
                         [text["delta"], fmt(num["delta"][l][j])]]
             out.append(region)
-        return out
+        self._regions = (key, out)
+        return [dict(r) for r in out]
 
     # -- saving ----------------------------------------------------------------------------
     def save_state(self, path: str | os.PathLike) -> None:
@@ -955,6 +983,7 @@ class Playground(TrainingWidget):
                           snapshot_every=self.steps_per_frame,
                           record_every=self.steps_per_frame, max_snapshots=self.max_snapshots)
         self.data, self.trainer = data, trainer
+        self._builds = getattr(self, "_builds", 0) + 1  # (new data: new hover numbers)
         self._view_net = net.copy()
         self.viewing = None
         self.diverged = None

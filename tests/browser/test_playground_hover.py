@@ -139,7 +139,7 @@ def test_hover_a_playground_tile_and_edge(lab, context, watch):
             assert tile["shape"] == "rect" and tile["zoom"]
             cx, cy = (tile["x0"] + tile["x1"]) / 2, (tile["y0"] + tile["y1"]) / 2
             picture.hover(cx, cy)
-            until(lambda: picture.tip_cells() == tooltip_text(tile),
+            until(lambda tile=tile: picture.tip_cells() == tooltip_text(tile),
                   "the tooltip is not the hidden neuron's")
             cells = dict(zip(picture.tip_cells()[1::2], picture.tip_cells()[2::2]))
             want = probe.evaluate("by_hand(pg.net, pg.trainer.X_train, pg.trainer.y_train, 1)")
@@ -155,7 +155,8 @@ def test_hover_a_playground_tile_and_edge(lab, context, watch):
             # an edge: its weight and ∂L/∂w
             edge = regions["edge:1:1:0"]
             picture.hover((edge["x0"] + edge["x1"]) / 2, (edge["y0"] + edge["y1"]) / 2)
-            until(lambda: picture.tip_cells() == tooltip_text(edge), "no tooltip for the edge")
+            until(lambda edge=edge: picture.tip_cells() == tooltip_text(edge),
+                  "no tooltip for the edge")
             cells = dict(zip(picture.tip_cells()[1::2], picture.tip_cells()[2::2]))
             assert number(cells["w"]) == pytest.approx(
                 probe.evaluate("pg.net.weights[1][1, 0]"), rel=5e-3)
