@@ -20,6 +20,7 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import dead_units
 from ..engine.network import MLP
 from ..engine.training import Trainer
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "SEED", "DEAD_LAYER", "LEARNING_RATES", "STEPS", "LEAKY", "network",
@@ -81,27 +82,20 @@ def check_dead_fraction(answer: Any) -> bool:
     fraction = float(masks[layer - 1].mean())
     z = trace.z[layer]
     mistakes = [
-        Mistake(float(np.mean(z <= 0)), "that is the share of all (sample, unit) pairs with "
-                                        "z ≤ 0. A unit is dead only when z ≤ 0 for every "
-                                        "sample: test each column with np.all(z <= 0, "
-                                        "axis=0)."),
-        Mistake(int(masks[layer - 1].sum()), "that is the number of dead units. Divide by the "
-                                             "layer's 8 units to get the fraction."),
-        Mistake(1 - fraction, "that is the fraction of units that are alive."),
+        Mistake(float(np.mean(z <= 0)), _t("lesson10.dead_fraction.hint_1")),
+        Mistake(int(masks[layer - 1].sum()), _t("lesson10.dead_fraction.hint_2")),
+        Mistake(1 - fraction, _t("lesson10.dead_fraction.hint_3")),
     ]
     for other in range(1, len(masks) + 1):
         value = float(masks[other - 1].mean())
         if other != layer and value != fraction:
-            mistakes.append(Mistake(value, f"that is hidden layer {other}. Use trace.z[{layer}], "
-                                           f"the pre-activations of hidden layer {layer}."))
+            mistakes.append(Mistake(value, _t("lesson10.dead_fraction.hint_4", other=other,
+                                              layer=layer)))
     return check_number(
         answer, fraction,
         mistakes=mistakes,
-        praise="One unit of eight is dead before training even starts: the inputs of layer 2 "
-               "are ReLU outputs, all ≥ 0, so a unit whose incoming weights are mostly negative "
-               "can have z ≤ 0 on every sample.",
-        otherwise="take z = trace.z[2] (one row per sample, one column per unit), mark the "
-                  "columns where z <= 0 in every row, and give the share of marked columns.")
+        praise=_t("lesson10.dead_fraction.praise"),
+        otherwise=_t("lesson10.dead_fraction.otherwise"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -138,23 +132,19 @@ def check_safest_learning_rate(answer: Any) -> bool:
         if k == best:
             continue
         if n > start and lr > LEARNING_RATES[best]:
-            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead ({start} were dead at "
-                    "the start): steps this large kill units.")
-        else:
-            hint = (f"lr = {lr:g} leaves {n} of {n_units} units dead; another learning rate "
-                    "leaves fewer."
-                    + (" The smallest is not automatically the safest." if k == 0 else ""))
+            key = "kills"
+        else:  # the smallest rate is not automatically the safest: say so for it
+            key = "fewer_than_smallest" if k == 0 else "fewer"
+        hint = _t(f"lesson10.safest_learning_rate.{key}", lr=lr, n=n, n_units=n_units,
+                  start=start)
         mistakes.append(Mistake(lr, hint))
-    mistakes.append(Mistake(counts[best], "that is a number of dead units. The question asks "
-                                          "for the learning rate."))
+    mistakes.append(Mistake(counts[best], _t("lesson10.safest_learning_rate.hint_1")))
     return check_number(
         answer, LEARNING_RATES[best], kind="choice", choices=LEARNING_RATES,
         mistakes=mistakes,
-        praise=f"lr = {LEARNING_RATES[best]:g} leaves {counts[best]} dead units: large enough "
-               "to learn (and even to wake the units of layers 2 and 3 that started dead), "
-               "small enough not to kill any.",
-        otherwise="give one of the learning rates in ex.LEARNING_RATES: the one with the "
-                  "smallest count of dead units after training.")
+        praise=_t("lesson10.safest_learning_rate.praise", lr=LEARNING_RATES[best],
+                  n=counts[best]),
+        otherwise=_t("lesson10.safest_learning_rate.otherwise"))
 
 
 def check_leaky_delta(answer: Any) -> bool:
@@ -176,16 +166,10 @@ def check_leaky_delta(answer: Any) -> bool:
     return check_number(
         answer, dL_da * slope,
         mistakes=[
-            Mistake(0.0, "0 is what a ReLU unit passes back for z < 0. Leaky ReLU's slope "
-                         "there is 0.01, not 0."),
-            Mistake(dL_da, "you left out f′(z), the activation function's derivative: "
-                           "δ = ∂L/∂a · f′(z), and f′(z) = 0.01 for z < 0."),
-            Mistake(dL_da * float(leaky(z)), "you multiplied by f(z) = 0.01·z, the unit's "
-                                             "output. The chain rule needs the derivative "
-                                             "f′(z) = 0.01."),
-            Mistake(dL_da * z, "you multiplied by z. For z < 0 leaky ReLU's derivative is the "
-                               "constant 0.01."),
+            Mistake(0.0, _t("lesson10.leaky_delta.hint_1")),
+            Mistake(dL_da, _t("lesson10.leaky_delta.hint_2")),
+            Mistake(dL_da * float(leaky(z)), _t("lesson10.leaky_delta.hint_3")),
+            Mistake(dL_da * z, _t("lesson10.leaky_delta.hint_4")),
         ],
-        praise="δ = 0.3 × 0.01 = 0.003: a hundred times smaller than for z > 0, but never "
-               "exactly 0, so the unit's weights keep learning.",
-        otherwise="δ = ∂L/∂a · f′(z), with f′(z) = 0.01 for z < 0 (leaky ReLU).")
+        praise=_t("lesson10.leaky_delta.praise"),
+        otherwise=_t("lesson10.leaky_delta.otherwise"))

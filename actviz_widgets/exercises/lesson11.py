@@ -17,6 +17,7 @@ import numpy as np
 from ..engine.datasets import Dataset, make_dataset
 from ..engine.network import MLP
 from ..engine.training import History, Trainer
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["SIZES", "LR", "STEPS", "L2_CHOICES", "LINEAR_SIZES", "network", "data",
@@ -107,26 +108,20 @@ def check_best_l2(answer: Any) -> bool:
         if k == best:
             continue
         if k == by_train:
-            hint = (f"L2 = {l2:g} has the lowest training loss, {train_[k]:.3f}, but its test "
-                    f"loss is {test[k]:.3f}. Choose by the test loss: it measures data the "
-                    "network did not learn from.")
+            key = "lowest_train"
         elif l2 > L2_CHOICES[best]:
-            hint = (f"with L2 = {l2:g} the test loss is {test[k]:.3f}: so strong a penalty "
-                    "keeps the weights too small to fit the data (underfitting).")
+            key = "underfitting"
         else:
-            hint = (f"with L2 = {l2:g} the test loss is {test[k]:.3f}: still overfitting. "
-                    "Compare all the test losses.")
-        mistakes.append(Mistake(l2, hint))
-    mistakes.append(Mistake(test[best], "that is a test loss. The question asks for the L2 "
-                                        "strength that gave it."))
+            key = "overfitting"
+        mistakes.append(Mistake(l2, _t(f"lesson11.best_l2.{key}", l2=l2, train=train_[k],
+                                       test=test[k])))
+    mistakes.append(Mistake(test[best], _t("lesson11.best_l2.hint_1")))
     return check_number(
         answer, L2_CHOICES[best], kind="choice", choices=L2_CHOICES,
         mistakes=mistakes,
-        praise=f"L2 = {L2_CHOICES[best]:g}: test loss {test[best]:.3f}, against "
-               f"{test[0]:.3f} without L2. The penalty keeps the network from bending its "
-               "boundary around every noisy training point.",
-        otherwise="give one of the strengths in ex.L2_CHOICES: the one whose "
-                  "history.test_loss[-1] is lowest.")
+        praise=_t("lesson11.best_l2.praise", l2=L2_CHOICES[best], test=test[best],
+                  without=test[0]),
+        otherwise=_t("lesson11.best_l2.otherwise"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,25 +146,17 @@ def check_best_step(answer: Any) -> bool:
     steps, train_loss, test_loss = _unregularised()
     k = int(np.argmin(test_loss))
     mistakes = [
-        Mistake(k, f"that is the row index in the history (counting from 0). The row's step "
-                   f"is history.step[{k}]."),
-        Mistake(steps[int(np.argmin(train_loss))], "that is where the training loss is "
-                                                   "lowest. Early stopping watches the test "
-                                                   "loss."),
-        Mistake(steps[-1], "that is the last step. The test loss was lower earlier: after "
-                           "its minimum the network only fits the noise better."),
-        Mistake(test_loss[k], "that is the lowest test loss. The question asks at which step "
-                              "it happened."),
+        Mistake(k, _t("lesson11.best_step.hint_1", k=k)),
+        Mistake(steps[int(np.argmin(train_loss))], _t("lesson11.best_step.hint_2")),
+        Mistake(steps[-1], _t("lesson11.best_step.hint_3")),
+        Mistake(test_loss[k], _t("lesson11.best_step.hint_4")),
     ]
     return check_number(
         answer, steps[k], kind="index",
         mistakes=[m for m in mistakes if m.answer != steps[k]],
-        praise=f"Step {steps[k]}: test loss {test_loss[k]:.3f}. From there on the training "
-               f"loss keeps falling (to {train_loss[-1]:.3f}) while the test loss rises (to "
-               f"{test_loss[-1]:.3f}): overfitting. Stopping at the minimum is early "
-               "stopping.",
-        otherwise="find the position of the smallest value in history.test_loss "
-                  "(np.argmin), and give history.step at that position.")
+        praise=_t("lesson11.best_step.praise", step=steps[k], test=test_loss[k],
+                  last_train=train_loss[-1], last_test=test_loss[-1]),
+        otherwise=_t("lesson11.best_step.otherwise"))
 
 
 def check_linear_accuracy(answer: Any) -> bool:
@@ -192,18 +179,11 @@ def check_linear_accuracy(answer: Any) -> bool:
     return check_number(
         answer, acc,
         mistakes=[
-            Mistake(h.test_acc[-1], "that is the test accuracy. The question asks about the "
-                                    "training data: history.train_acc."),
-            Mistake(100 * acc, "give a fraction between 0 and 1, not a percentage."),
-            Mistake(1 - acc, "that is the training error, the share of wrong answers."),
-            Mistake(h.train_loss[-1], "that is the training loss. The question asks for the "
-                                      "accuracy."),
-            Mistake(deep, "that is a network with a hidden layer. Use ex.LINEAR_SIZES = "
-                          "(2, 1): no hidden layer."),
+            Mistake(h.test_acc[-1], _t("lesson11.linear_accuracy.hint_1")),
+            Mistake(100 * acc, _t("lesson11.linear_accuracy.hint_2")),
+            Mistake(1 - acc, _t("lesson11.linear_accuracy.hint_3")),
+            Mistake(h.train_loss[-1], _t("lesson11.linear_accuracy.hint_4")),
+            Mistake(deep, _t("lesson11.linear_accuracy.hint_5")),
         ],
-        praise=f"{acc:.0%}, about a coin toss, on the very data it trained on. A network "
-               "without hidden layers draws one straight line, and no line separates a disc "
-               "from the ring around it: it underfits. One hidden layer of 8 tanh neurons "
-               f"gets {deep:.0%}.",
-        otherwise="train ex.network(ex.LINEAR_SIZES) on ex.circles() with ex.train, then read "
-                  "history.train_acc[-1].")
+        praise=_t("lesson11.linear_accuracy.praise", acc=acc, deep=deep),
+        otherwise=_t("lesson11.linear_accuracy.otherwise"))
