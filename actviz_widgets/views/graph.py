@@ -23,22 +23,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
-from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
-from matplotlib.textpath import TextToPath
 
 from ..engine.graph import GraphStep, GraphStructure
 from ..engine.graph_ops import fmt_num
 from .base import FigureView
 from .network_diagram import nice_limit
 from .palette import SIGNED_CMAP
-from .text import PathText
+from .text import PathText, text_width
 
 __all__ = ["GraphView", "GraphLayout", "layout_graph", "MAX_COLUMNS", "MAX_ROWS", "MAX_PORTS",
            "HIGHLIGHT_COLOR"]
@@ -85,26 +82,10 @@ _DETAIL_PT = 8.5
 _NOTE_PT = 9.0
 
 
-@lru_cache(maxsize=1024)
-def _char_width(char: str, weight: str) -> float:
-    """Advance of one character at 100 pt, in points (DejaVu Sans).
-
-    A character DejaVu Sans lacks (Chinese) is drawn from a CJK font, whose
-    glyphs are all one em wide: 100 points.
-    """
-    prop = FontProperties(family="DejaVu Sans", size=100.0, weight=weight)
-    if char not in " \t" and get_font(findfont(prop)).get_char_index(ord(char)) == 0:
-        return 100.0
-    if char == " ":  # a lone space measures 0: take it from two letters
-        return (TextToPath().get_text_width_height_descent("x x", prop, ismath=False)[0]
-                - 2 * _char_width("x", weight))
-    return TextToPath().get_text_width_height_descent(char, prop, ismath=False)[0]
-
-
 def _text_width(text: str, size: float, weight: str = "normal") -> float:
-    """Width of ``text`` in points at ``size``, as PathText lays it out (glyph advances,
-    no kerning)."""
-    return size / 100.0 * sum(_char_width(c, weight) for c in text)
+    """Width of ``text`` in points at ``size``, as PathText lays it out (each glyph from
+    the font that draws it: Chinese one em)."""
+    return text_width(text, size, weight=weight)
 
 
 def _px(points: float) -> float:
