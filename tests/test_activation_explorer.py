@@ -393,7 +393,7 @@ def test_in_chinese_the_controls_and_picture_speak_chinese():
     assert w.language == w.view.language == "zh"
     assert_speaks_chinese(w)
     assert control_texts(w) == {"activations": ("激活函数", ""), "z": ("z（净输入）", ""),
-                                "depth": ("深度 n（层数）", ""), "threshold": ("饱和：|f′(z)| <", "")}
+                                "depth": ("深度 n（层数）", ""), "threshold": ("视为饱和：|f′(z)| <", "")}
     assert [label for label, _ in w.select.options][0] == "线性（恒等）"
     v = w.view
     assert (v.ax_f.get_title(), v.ax_df.get_title(), v.ax_chain.get_title()) == (
