@@ -21,6 +21,7 @@ from ..engine.datasets import Dataset, make_dataset
 from ..engine.diagnostics import SATURATION_THRESHOLD, saturated_fraction
 from ..engine.network import MLP
 from ..engine.training import Trainer
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["WIDTH", "DEPTH", "SATURATED", "HEALTHY", "LR", "ADAM_LR", "STEPS", "THRESHOLD",
@@ -75,26 +76,20 @@ def check_saturated_share(answer: Any) -> bool:
     share = float(shares[1])
     a2 = trace.a[2]
     mistakes = [
-        Mistake(1 - share, "that is the share that is not saturated. Count the z where "
-                           "|f′(z)| < 0.05."),
-        Mistake(100 * share, "give a fraction between 0 and 1, not a percentage."),
+        Mistake(1 - share, _t("lesson12.saturated_share.hint_1")),
+        Mistake(100 * share, _t("lesson12.saturated_share.hint_2")),
         Mistake(float(np.mean(np.abs(a2) > 1 - THRESHOLD)),
-                "you tested |a| > 0.95. The threshold is on the derivative: |f′(z)| = "
-                "1 − a² < 0.05, that is |a| > 0.975."),
+                _t("lesson12.saturated_share.hint_3")),
     ]
     for l, other in enumerate(shares, start=1):
         if l != 2 and abs(other - share) > 1e-9:
-            where = "the output layer" if l == len(shares) else f"hidden layer {l}"
-            mistakes.append(Mistake(float(other), f"that is {where}. Use trace.dadz[2], the "
-                                                  "derivatives of hidden layer 2."))
+            key = "output_layer" if l == len(shares) else "hidden_layer"
+            mistakes.append(Mistake(float(other), _t(f"lesson12.saturated_share.{key}", l=l)))
     return check_number(
         answer, share,
         mistakes=mistakes,
-        praise=f"{share:.0%} of the pre-activations pass back less than a twentieth of their "
-               "gradient: with weights three times too large, most z land far out on the flat "
-               "ends of tanh.",
-        otherwise="take d = trace.dadz[2] (f′(z) of hidden layer 2 for every sample and "
-                  "neuron) and give the share of entries with |d| < 0.05.")
+        praise=_t("lesson12.saturated_share.praise", share=share),
+        otherwise=_t("lesson12.saturated_share.otherwise"))
 
 
 def check_update_ratio(answer: Any) -> bool:
@@ -119,25 +114,18 @@ def check_update_ratio(answer: Any) -> bool:
     ratio = float(ratios[0])
     g_norm, w_norm = np.linalg.norm(grads.dW[0]), np.linalg.norm(net.weights[0])
     mistakes = [
-        Mistake(ratio / LR, "you left out the learning rate. A step changes W by "
-                            "lr · ∂L/∂W, so its size is lr · ‖∂L/∂W‖."),
-        Mistake(w_norm / (LR * g_norm), "upside down: divide the step's size by the "
-                                        "weights' size, lr · ‖∂L/∂W‖ / ‖W‖."),
+        Mistake(ratio / LR, _t("lesson12.update_ratio.hint_1")),
+        Mistake(w_norm / (LR * g_norm), _t("lesson12.update_ratio.hint_2")),
         Mistake(LR * np.linalg.norm(grads.delta[1]) / w_norm,
-                "you used ‖δ¹‖ = ‖∂L/∂z¹‖. The step of the weights uses ∂L/∂W (grads.dW[0])."),
+                _t("lesson12.update_ratio.hint_3")),
     ]
     for l, other in enumerate(ratios[1:], start=1):
-        mistakes.append(Mistake(float(other), f"that is weights[{l}]. The weights into hidden "
-                                              "layer 1 are weights[0] (and their gradient "
-                                              "grads.dW[0])."))
+        mistakes.append(Mistake(float(other), _t("lesson12.update_ratio.hint_4", l=l)))
     return check_number(
         answer, ratio,
         mistakes=mistakes,
-        praise=f"One step changes these weights by about {ratio:.1%} of their size: more "
-               "than the usual rule of thumb (about 0.1%), and fine for a small network like "
-               "this one. Far more and the weights jump around; far less and they hardly move.",
-        otherwise="compute LR * np.linalg.norm(grads.dW[0]) / np.linalg.norm(net.weights[0]) "
-                  "at the initial weights.")
+        praise=_t("lesson12.update_ratio.praise", ratio=ratio),
+        otherwise=_t("lesson12.update_ratio.otherwise"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -169,23 +157,15 @@ def check_weight_spread(answer: Any) -> bool:
     moved = [float(np.linalg.norm(b - a) / np.linalg.norm(a)) for a, b in zip(first, last)]
     factor = spread[2]
     mistakes = [
-        Mistake(1 / factor, "upside down: divide the spread after training by the spread "
-                            "before, std(W₂₀₀) / std(W₀)."),
-        Mistake(factor - 1, "that is how much the spread grew. The question asks for the "
-                            "factor, std(W₂₀₀) / std(W₀)."),
-        Mistake(moved[2], "that is how far the weights moved, ‖W₂₀₀ − W₀‖ / ‖W₀‖. The "
-                          "question asks how their spread changed: std(W₂₀₀) / std(W₀)."),
+        Mistake(1 / factor, _t("lesson12.weight_spread.hint_1")),
+        Mistake(factor - 1, _t("lesson12.weight_spread.hint_2")),
+        Mistake(moved[2], _t("lesson12.weight_spread.hint_3")),
     ]
     for l, other in enumerate(spread):
         if l != 2:
-            mistakes.append(Mistake(other, f"that is weights[{l}]. The weights into hidden "
-                                           "layer 3 are weights[2]."))
+            mistakes.append(Mistake(other, _t("lesson12.weight_spread.hint_4", l=l)))
     return check_number(
         answer, factor,
         mistakes=mistakes,
-        praise=f"The spread grew {factor:.2f} times in 200 steps: the ridges of W widen step "
-               "by step, steadily. That is healthy learning; weights that stay put, or jump, "
-               "are not.",
-        otherwise="train ex.network(**ex.HEALTHY) for 200 steps with av.Trainer(..., "
-                  "lr=ex.LR), take weights[2] from history.snapshots[0] and "
-                  "history.snapshots[200], and divide the second's np.std by the first's.")
+        praise=_t("lesson12.weight_spread.praise", factor=factor),
+        otherwise=_t("lesson12.weight_spread.otherwise"))
