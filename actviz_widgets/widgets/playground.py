@@ -744,6 +744,10 @@ class Playground(TrainingWidget):
         its heatmap tile, shown enlarged (``zoom``).  An edge's tooltip gives
         its weight ``w`` and ``∂L/∂w``.  The numbers are those of the network
         drawn (a history step when one is viewed).
+
+        While the network, the data, the layout and the language stay the same
+        (a live setting or a display switch changed), the last frame's list is
+        returned again, the same object: read it, do not change it.
         """
         net = self.shown_net
         # the same network, layout and language as the last frame's (a live setting or a
@@ -752,7 +756,7 @@ class Playground(TrainingWidget):
                tuple(w.tobytes() for w in net.weights), tuple(b.tobytes() for b in net.biases),
                self._builds)
         if self._regions is not None and self._regions[0] == key:
-            return [dict(r) for r in self._regions[1]]
+            return self._regions[1]  # the very list: a caller may skip checking it again
         num = self.neuron_numbers(net)
         L = net.n_layers
         # the catalogue's texts once a frame, not once a region (a 2-8×6-1 net has 450)
@@ -785,7 +789,7 @@ class Playground(TrainingWidget):
                         [text["delta"], fmt(num["delta"][l][j])]]
             out.append(region)
         self._regions = (key, out)
-        return [dict(r) for r in out]
+        return out
 
     # -- saving ----------------------------------------------------------------------------
     def save_state(self, path: str | os.PathLike) -> None:
