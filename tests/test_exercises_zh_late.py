@@ -12,10 +12,12 @@ from __future__ import annotations
 import importlib
 import math
 
+import numpy as np
 import pytest
 
 from actviz_widgets import i18n
-from actviz_widgets.exercises import lesson08, lesson09, lesson10, lesson11
+from actviz_widgets.exercises import (lesson08, lesson09, lesson10, lesson11, lesson12, lesson13,
+                                     lesson14)
 from checking import run
 
 WRONG = {"en": "✘ Not quite: ", "zh": "✘ 还不对："}
@@ -111,3 +113,110 @@ def test_lesson11_l2_strengths_in_chinese(capsys):
     assert answers[0.01][1].endswith("：仍然过拟合。请比较所有的测试损失。")
     assert answers[0.1][1].startswith("✘ 还不对：L2 = 0.1 时测试损失是 ")
     assert answers[0.1][1].endswith("：惩罚这么强，权重被压得太小，拟合不了数据（欠拟合）。")
+
+
+def test_lesson12_saturation_of_another_layer_in_chinese(capsys):
+    # the saturated shares of hidden layers 1 and 2, tanh′ = 1 − a² < 0.05, counted here from
+    # the activations of the engine's forward pass (the layer asked about is hidden layer 2)
+    net = lesson12.network(**lesson12.SATURATED)
+    trace = net.forward(lesson12.data().X_train)
+    shares = [float(np.mean(1 - a ** 2 < 0.05)) for a in trace.a[1:3]]
+    assert abs(shares[0] - shares[1]) > 0.01
+    with i18n.language("zh"):
+        assert run(capsys, lesson12.check_saturated_share, shares[0]) == (
+            False, "✘ 还不对：这是第 1 个隐藏层。请用 trace.dadz[2]，即第 2 个隐藏层的导数。")
+        ok, text = run(capsys, lesson12.check_saturated_share, shares[1])
+        assert ok is True and text.startswith(f"✔ 正确！{shares[1]:.0%} 的净输入传回的梯度")
+
+
+# --- lesson 13: the learner's own functions, written out here ------------------------------
+
+def _forward(params, X, bias=True):
+    z1 = X @ params["W1"] + (params["b1"] if bias else 0.0)
+    a1 = np.tanh(z1)
+    z2 = a1 @ params["W2"] + params["b2"]
+    return {"X": X, "z1": z1, "a1": a1, "z2": z2, "a2": 1 / (1 + np.exp(-z2))}
+
+
+def _loss(a2, y):
+    return -np.mean(y * np.log(a2) + (1 - y) * np.log(1 - a2))
+
+
+def _backward(params, cache, y, sign=1.0):
+    delta2 = sign * (cache["a2"] - y) / len(y)
+    delta1 = (delta2 @ params["W2"].T) * (1 - cache["a1"] ** 2)
+    return {"W2": cache["a1"].T @ delta2, "b2": delta2.sum(axis=0),
+            "W1": cache["X"].T @ delta1, "b1": delta1.sum(axis=0)}
+
+
+def _train(params, X, y, lr, steps):
+    losses = []
+    for _ in range(steps):
+        cache = _forward(params, X)
+        losses.append(_loss(cache["a2"], y))
+        grads = _backward(params, cache, y)
+        for name in params:
+            params[name] -= lr * grads[name]
+    return losses
+
+
+def test_lesson13_the_learners_functions_in_chinese(capsys):
+    with i18n.language("zh"):
+        assert run(capsys, lesson13.check_forward, lambda p, X: _forward(p, X, bias=False)) == (
+            False, "✘ 还不对：cache['z1']：你忘了偏置：z¹ = X W¹ + b¹。")
+        assert run(capsys, lesson13.check_loss, lambda a, y: -_loss(a, y)) == (
+            False, "✘ 还不对：符号反了：L = −mean(y log ŷ + (1 − y) log(1 − ŷ)) 永远不会是负数。")
+        # the sign of δ² flipped: W² is the first gradient backpropagation computes
+        assert run(capsys, lesson13.check_backward,
+                   lambda p, c, y: _backward(p, c, y, sign=-1.0)) == (
+            False, "✘ 还不对：grads['W2']：符号反了：δ² = (ŷ − y) / N，而不是 (y − ŷ) / N。")
+        assert run(capsys, lesson13.check_backward, _backward) == (
+            True, "✔ 正确！四个梯度都与引擎的相同：δ² = (ŷ − y)/N，δ¹ = (δ² W²ᵀ) ⊙ (1 − (a¹)²)，"
+                  "每个权重的梯度是（输入）ᵀ δ，每个偏置的梯度是 δ 对样本的和。")
+
+
+def test_lesson13_calls_that_fail_and_a_missing_answer_in_chinese(capsys):
+    with i18n.language("zh"):
+        assert run(capsys, lesson13.check_forward, 3) == (
+            False, "✘ 还不对：请传入函数本身（只写函数名，不加括号）；这里得到的是 int。")
+        assert run(capsys, lesson13.check_forward, lambda p, X: p["W9"]) == (
+            False, "✘ 还不对：调用你的 forward 时出错，KeyError：'W9'。请使用本课的名字："
+                   "params['W1']、cache['a1'] 等。")
+        assert run(capsys, lesson13.check_forward, lambda p, X: (1, 2)) == (
+            False, "✘ 还不对：你的 forward 应当返回一个字典，键为 'X', 'z1', 'a1', 'z2', 'a2'；"
+                   "这里得到的是 tuple。")
+        ok, text = run(capsys, lesson13.check_backward, ...)
+    assert ok is False
+    assert text == ("✎ 尚未作答：把 ... 换成你的答案，再运行这个单元格。可以从这里入手：计算 "
+                    "delta2 = (cache['a2'] - y) / N；然后 grads['W2'] = a1.T @ delta2，"
+                    "grads['b2'] = delta2.sum(axis=0)；再算 delta1 = (delta2 @ W2.T) * "
+                    "(1 - a1**2)。")
+
+
+def test_lesson13_training_praise_in_chinese(capsys):
+    # the loss of every step is the one before its update, so the first is the initial loss
+    X, y = np.array(lesson13.X_XOR), np.array(lesson13.Y_XOR)
+    start = _loss(_forward(lesson13.initial_params(0), X)["a2"], y)
+    end = _train(lesson13.initial_params(0), X, y, lesson13.LR, lesson13.STEPS)[-1]
+    with i18n.language("zh"):
+        ok, text = run(capsys, lesson13.check_train, _train)
+    assert ok is True
+    assert text.startswith(f"✔ 正确！训练 {lesson13.STEPS} 步后，你的网络把 4 个 XOR 点分对了 100%"
+                           "（第一次全部分对是在第 ")
+    assert text.endswith(f"步之后）；损失从 {start:.3f} 降到 {end:.4f}，与引擎完全一致。")
+
+
+def test_lesson14_wrong_digits_in_chinese(capsys):
+    # the case study's network on its test digits: wrong where the largest output is not
+    # the label (counted here from the forward pass, not from a confusion matrix)
+    X, y = lesson14.sorted_test()
+    predicted = np.argmax(lesson14.network().forward(X).a[-1], axis=1)
+    wrong, n = int(np.sum(predicted != y)), len(y)
+    with i18n.language("zh"):
+        assert run(capsys, lesson14.check_n_wrong, n) == (
+            False, "✘ 还不对：这是测试集中数字的总数。")
+        assert run(capsys, lesson14.check_n_wrong, n - wrong) == (
+            False, "✘ 还不对：这是它分对的数字个数（混淆矩阵的对角线）。要数的是其余的。")
+        assert run(capsys, lesson14.check_n_wrong, wrong) == (
+            True, f"✔ 正确！{n} 个中错了 {wrong} 个：混淆矩阵对角线以外的元素加起来就是它。"
+                  f"测试集上的准确率为 {(n - wrong) / n:.1%}。")

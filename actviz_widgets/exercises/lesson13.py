@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import (Mistake, _unanswered, check_array, check_number, compare_guess, grading,
                      not_answered, verdict)
 
@@ -136,23 +137,22 @@ def _call(fn: Any, what: str, args: tuple, start: str) -> tuple[bool, Any]:
     if _unanswered(fn):
         return False, not_answered(start)
     if not callable(fn):
-        return False, verdict(False, f"pass the function itself (its name, without "
-                                     f"brackets); got a {type(fn).__name__}.")
+        return False, verdict(False, _t("lesson13.call.verdict_1",
+                                           got=type(fn).__name__))
     try:
         with np.errstate(all="ignore"):
             result = fn(*args)
     except Exception as exc:  # noqa: BLE001 - the learner's code may fail in any way
-        text = f"calling your {what} failed with {type(exc).__name__}: {exc}."
         if isinstance(exc, ValueError) and "matmul" in str(exc):
-            text += (" A shape error: one row per sample, so X (N, 2) @ W1 (2, H) and "
-                     "a1 (N, H) @ W2 (H, 1) going forward; backward, δ² (N, 1) @ W2.T "
-                     "(1, H), and (previous a).T @ δ for a weight's gradient.")
+            key = "failed_shape"
         elif "ellipsis" in str(exc):
-            text += (" One of the functions it uses still returns ... (the placeholder): "
-                     "finish the exercises before this one first.")
+            key = "failed_placeholder"
         elif isinstance(exc, KeyError):
-            text += " Use the names of the lesson: params['W1'], cache['a1'], ..."
-        return False, verdict(False, text)
+            key = "failed_key"
+        else:
+            key = "failed"
+        return False, verdict(False, _t(f"lesson13.call.{key}", what=what,
+                                        error=type(exc).__name__, exc=exc))
     if _unanswered(result):
         return False, not_answered(start)
     return True, result
@@ -161,13 +161,14 @@ def _call(fn: Any, what: str, args: tuple, start: str) -> tuple[bool, Any]:
 def _dict_of(result: Any, names: tuple, what: str) -> dict | None:
     """``result`` if it is a dictionary holding ``names``, else a verdict and ``None``."""
     if not isinstance(result, dict):
-        verdict(False, f"your {what} should return a dictionary with the keys "
-                       f"{', '.join(repr(n) for n in names)}; got a {type(result).__name__}.")
+        verdict(False, _t("lesson13.dict_of.verdict_1", what=what,
+                          keys=", ".join(repr(n) for n in names), got=type(result).__name__))
         return None
     missing = [n for n in names if n not in result]
     if missing:
-        verdict(False, f"your {what}'s dictionary has no {', '.join(repr(n) for n in missing)}"
-                       f"; it needs {', '.join(repr(n) for n in names)}.")
+        verdict(False, _t("lesson13.dict_of.verdict_2", what=what,
+                          missing=", ".join(repr(n) for n in missing),
+                          keys=", ".join(repr(n) for n in names)))
         return None
     return result
 
@@ -214,8 +215,7 @@ def check_forward(forward: Any) -> bool:
         Whether it is right; a verdict with a hint is printed either way.
     """
     params, X, _ = _check_data()
-    start = ("compute z1 = X @ params['W1'] + params['b1'], a1 = np.tanh(z1), then the same for "
-             "layer 2 with the sigmoid; return them in a dictionary.")
+    start = _t("lesson13.forward.start")
     called, cache = _call(forward, "forward", (params, X.copy()), start)
     if not called:
         return False
@@ -226,39 +226,30 @@ def check_forward(forward: Any) -> bool:
     W1, b1, W2, b2 = (params[k] for k in _PARAM_NAMES)
     z1, a1, z2 = ref["z1"], ref["a1"], ref["z2"]
     if not _matches(cache["X"], X):
-        return verdict(False, "cache['X'] should be the input X itself: backward needs it "
-                              "for ∂L/∂W¹ = Xᵀ δ¹.")
+        return verdict(False, _t("lesson13.forward.verdict_1"))
     mistakes = {
-        "z1": [Mistake(X @ W1, "cache['z1']: you forgot the bias: z¹ = X W¹ + b¹."),
-               Mistake(np.tanh(X @ W1 + b1), "cache['z1'] is z¹ before the activation; "
-                                             "you stored a¹ = tanh(z¹) there.")],
-        "a1": [Mistake(z1, "cache['a1']: apply tanh: a¹ = tanh(z¹)."),
-               Mistake(_sig(z1), "cache['a1']: the hidden layer uses tanh, not the sigmoid."),
-               Mistake(np.maximum(z1, 0), "cache['a1']: the hidden layer uses tanh, not "
-                                          "ReLU.")],
-        "z2": [Mistake(z1 @ W2 + b2, "cache['z2']: layer 2 takes a¹ = tanh(z¹), not z¹: "
-                                     "z² = a¹ W² + b²."),
-               Mistake(a1 @ W2, "cache['z2']: you forgot the bias: z² = a¹ W² + b²."),
-               Mistake(_sig(z2), "cache['z2'] is before the sigmoid; you stored ŷ there.")],
-        "a2": [Mistake(z2, "cache['a2']: apply the sigmoid: ŷ = σ(z²) = 1 / (1 + e^(−z²))."),
-               Mistake(np.tanh(z2), "cache['a2']: the output uses the sigmoid, not tanh: "
-                                    "ŷ must be a probability between 0 and 1."),
-               Mistake(1 / (1 + np.exp(z2)), "cache['a2']: the sign in the sigmoid: "
-                                             "σ(z) = 1 / (1 + e^(−z)).")],
+        "z1": [Mistake(X @ W1, _t("lesson13.forward.hint_1")),
+               Mistake(np.tanh(X @ W1 + b1), _t("lesson13.forward.hint_2"))],
+        "a1": [Mistake(z1, _t("lesson13.forward.hint_3")),
+               Mistake(_sig(z1), _t("lesson13.forward.hint_4")),
+               Mistake(np.maximum(z1, 0), _t("lesson13.forward.hint_5"))],
+        "z2": [Mistake(z1 @ W2 + b2, _t("lesson13.forward.hint_6")),
+               Mistake(a1 @ W2, _t("lesson13.forward.hint_7")),
+               Mistake(_sig(z2), _t("lesson13.forward.hint_8"))],
+        "a2": [Mistake(z2, _t("lesson13.forward.hint_9")),
+               Mistake(np.tanh(z2), _t("lesson13.forward.hint_10")),
+               Mistake(1 / (1 + np.exp(z2)), _t("lesson13.forward.hint_11"))],
     }
-    hidden = ("z¹ and a¹ have one row per sample and one column per hidden neuron: X @ W1 "
-              "is (N, 2) @ (2, H).")
-    output = "z² and ŷ have one row per sample and one column: a1 @ W2 is (N, H) @ (H, 1)."
+    hidden = _t("lesson13.forward.shape_hidden")
+    output = _t("lesson13.forward.shape_output")
     shape_hints = {"z1": hidden, "a1": hidden, "z2": output, "a2": output}
     for name in _CACHE_NAMES:
         if not _matches(cache[name], ref[name]):
             return check_array(cache[name], ref[name], mistakes=mistakes[name],
-                               otherwise=f"cache['{name}'] differs from the engine's; "
-                                         "recompute it from the formulas above.",
+                               otherwise=_t("lesson13.forward.otherwise", name=name),
                                shape_hint=shape_hints[name],
                                rtol=1e-6, atol=1e-9, start=start)
-    return verdict(True, "Your forward pass gives the engine's z¹, a¹, z² and ŷ for all five "
-                         "samples at once: one matrix product per layer.")
+    return verdict(True, _t("lesson13.forward.verdict_2"))
 
 
 # --- exercise 2: the loss ------------------------------------------------------------------
@@ -278,7 +269,7 @@ def check_loss(loss: Any) -> bool:
     """
     params, X, y = _check_data()
     a2 = _reference_cache(params, X)["a2"]
-    start = "compute -np.mean(y * np.log(a2) + (1 - y) * np.log(1 - a2))."
+    start = _t("lesson13.loss.start")
     called, value = _call(loss, "loss", (a2.copy(), y.copy()), start)
     if not called:
         return False
@@ -287,25 +278,18 @@ def check_loss(loss: Any) -> bool:
     n = X.shape[0]
     if isinstance(value, np.ndarray) and value.size > 1:
         if value.size == n and np.allclose(value.ravel(), per_sample.ravel(), rtol=1e-6):
-            return verdict(False, "that is the loss of each sample; return one number, "
-                                  "their mean (np.mean).")
-        return verdict(False, f"return one number, the mean over the samples; got an array "
-                              f"of shape {value.shape}.")
+            return verdict(False, _t("lesson13.loss.verdict_1"))
+        return verdict(False, _t("lesson13.loss.verdict_2", shape=value.shape))
     return check_number(
         value, expected,
         mistakes=[
-            Mistake(n * expected, f"the sum over the {n} samples; L is their mean: divide by "
-                                  "N (np.mean)."),
-            Mistake(-expected, "the sign is flipped: L = −mean(y log ŷ + (1 − y) log(1 − ŷ)) "
-                               "is never negative."),
-            Mistake(float(np.mean(-y * np.log(a2))), "you kept only y log ŷ; the samples with "
-                                                     "y = 0 need (1 − y) log(1 − ŷ)."),
-            Mistake(float(np.mean((a2 - y) ** 2)), "that is the mean squared error; this "
-                                                   "network's loss is the binary "
-                                                   "cross-entropy."),
+            Mistake(n * expected, _t("lesson13.loss.hint_1", n=n)),
+            Mistake(-expected, _t("lesson13.loss.hint_2")),
+            Mistake(float(np.mean(-y * np.log(a2))), _t("lesson13.loss.hint_3")),
+            Mistake(float(np.mean((a2 - y) ** 2)), _t("lesson13.loss.hint_4")),
         ],
-        praise="The mean binary cross-entropy, as the engine computes it.",
-        otherwise="compute -np.mean(y * np.log(a2) + (1 - y) * np.log(1 - a2)).",
+        praise=_t("lesson13.loss.praise"),
+        otherwise=_t("lesson13.loss.otherwise"),
         rtol=1e-6, start=start)
 
 
@@ -321,57 +305,50 @@ def _wrong_gradients(params: dict, cache: dict, y: np.ndarray) -> dict[str, list
     W2 = params["W2"]
     a1, z1, a2, d1, d2 = tr.a[1], tr.z[1], tr.a[2], g.delta[1], g.delta[2]
     dl_da1 = g.dL_da[1]
-    fprime_hint = ("δ¹ = (δ² W2ᵀ) ⊙ f′(z¹), and for tanh f′(z¹) = 1 − (a¹)²")
+    fprime_hint = _t("lesson13.wrong_gradients.fprime")
     no_fprime = dl_da1
     d2_extra = d2 * a2 * (1 - a2)  # σ′ applied again on top of ŷ − y
-    not_summed = ("the bias gradient is not summed over the samples: each sample adds its "
-                  "δ, so sum δ over the rows (axis=0), giving one number per neuron.")
+    not_summed = _t("lesson13.wrong_gradients.not_summed")
     # the bias mistakes first: alone, an averaged bias gradient is "N times too small"
     # for a reason of its own
     mistakes: dict[str, list[Mistake]] = {"W1": [], "W2": [], "b1": [
-        Mistake(d1, f"grads['b1'] has shape {d1.shape}, one row per sample: {not_summed}"),
-        Mistake(d1.sum(axis=1), f"grads['b1']: you summed over the neurons (axis=1); "
-                                f"{not_summed}"),
-        Mistake(d1.mean(axis=0), f"grads['b1'] is {n} times too small: δ¹ already carries "
-                                 f"the 1/N, so sum it over the samples, do not average."),
+        Mistake(d1, _t("lesson13.wrong_gradients.hint_1", shape=d1.shape,
+                                not_summed=not_summed)),
+        Mistake(d1.sum(axis=1), _t("lesson13.wrong_gradients.hint_2", not_summed=not_summed)),
+        Mistake(d1.mean(axis=0), _t("lesson13.wrong_gradients.hint_3", n=n)),
     ], "b2": [
-        Mistake(d2, f"grads['b2'] has shape {d2.shape}, one row per sample: {not_summed}"),
-        Mistake(d2.ravel(), f"grads['b2'] has one value per sample: {not_summed}"),
-        Mistake(d2.mean(axis=0), f"grads['b2'] is {n} times too small: δ² already carries "
-                                 f"the 1/N, so sum it over the samples, do not average."),
+        Mistake(d2, _t("lesson13.wrong_gradients.hint_4", shape=d2.shape,
+                                not_summed=not_summed)),
+        Mistake(d2.ravel(), _t("lesson13.wrong_gradients.hint_5", not_summed=not_summed)),
+        Mistake(d2.mean(axis=0), _t("lesson13.wrong_gradients.hint_6", n=n)),
     ]}
 
     def add(delta1: np.ndarray, delta2: np.ndarray, hint: str, keys=_PARAM_NAMES) -> None:
         wrong = {"W2": a1.T @ delta2, "b2": delta2.sum(axis=0),
                  "W1": X.T @ delta1, "b1": delta1.sum(axis=0)}
         for k in keys:
-            mistakes[k].append(Mistake(wrong[k], f"grads['{k}']: {hint}"))
+            mistakes[k].append(Mistake(wrong[k], _t("lesson13.wrong_gradients.of", k=k,
+                                                    hint=hint)))
 
-    add(d1 * n, d2 * n, f"{n} times too large: the loss is the mean over the N = {n} "
-                        "samples, so δ² = (ŷ − y) / N (and nothing else divides by N).")
-    add(d1 / n, d2 / n, f"{n} times too small: divide by N = {n} once, in δ² = (ŷ − y) / N; "
-                        "the sums over samples in the gradients must not divide again.")
-    add(-d1, -d2, "the sign is flipped: δ² = (ŷ − y) / N, not (y − ŷ) / N.")
+    add(d1 * n, d2 * n, _t("lesson13.wrong_gradients.too_large", n=n))
+    add(d1 / n, d2 / n, _t("lesson13.wrong_gradients.too_small", n=n))
+    add(-d1, -d2, _t("lesson13.wrong_gradients.sign"))
     extra = (d2_extra @ W2.T) * (1 - a1 ** 2)
-    add(extra, d2_extra, "δ² is too small: with the sigmoid and the cross-entropy, σ′ "
-                         "cancels and δ² = (ŷ − y) / N. Do not multiply by ŷ(1 − ŷ).")
-    add(no_fprime, d2, f"the activation's derivative is missing: {fprime_hint}.",
+    add(extra, d2_extra, _t("lesson13.wrong_gradients.sigmoid_again"))
+    add(no_fprime, d2, _t("lesson13.wrong_gradients.no_fprime", fprime=fprime_hint),
         keys=("W1", "b1"))
-    add(dl_da1 * a1 * (1 - a1), d2, f"a(1 − a) is the sigmoid's derivative; the hidden "
-                                    f"layer is tanh: {fprime_hint}.", keys=("W1", "b1"))
-    add(dl_da1 * (1 - z1 ** 2), d2, "compute 1 − a² from a¹ = tanh(z¹), not from z¹.",
+    add(dl_da1 * a1 * (1 - a1), d2, _t("lesson13.wrong_gradients.sigmoid_fprime",
+                                       fprime=fprime_hint), keys=("W1", "b1"))
+    add(dl_da1 * (1 - z1 ** 2), d2, _t("lesson13.wrong_gradients.fprime_of_z"),
         keys=("W1", "b1"))
-    add(dl_da1 * a1, d2, f"you multiplied by a¹ = f(z¹); the chain rule needs the "
-                         f"derivative: {fprime_hint}.", keys=("W1", "b1"))
+    add(dl_da1 * a1, d2, _t("lesson13.wrong_gradients.times_a", fprime=fprime_hint),
+        keys=("W1", "b1"))
     mistakes["W2"] += [
-        Mistake(d2.T @ a1, "grads['W2'] is transposed: it has the shape of W2, (H, 1): "
-                           "a1.T @ delta2."),
-        Mistake(z1.T @ d2, "grads['W2']: use a¹ = tanh(z¹), the input of layer 2, not z¹: "
-                           "a1.T @ delta2."),
+        Mistake(d2.T @ a1, _t("lesson13.wrong_gradients.hint_7")),
+        Mistake(z1.T @ d2, _t("lesson13.wrong_gradients.hint_8")),
     ]
     mistakes["W1"] += [
-        Mistake(d1.T @ X, "grads['W1'] is transposed: it has the shape of W1, (2, H): "
-                          "X.T @ delta1."),
+        Mistake(d1.T @ X, _t("lesson13.wrong_gradients.hint_9")),
     ]
     return mistakes
 
@@ -412,8 +389,7 @@ def check_backward(backward: Any) -> bool:
     """
     params, X, y = _check_data()
     cache = _reference_cache(params, X)
-    start = ("compute delta2 = (cache['a2'] - y) / N; then grads['W2'] = a1.T @ delta2 and "
-             "grads['b2'] = delta2.sum(axis=0); then delta1 = (delta2 @ W2.T) * (1 - a1**2).")
+    start = _t("lesson13.backward.start")
     given = {k: v.copy() for k, v in cache.items()}
     called, grads = _call(backward, "backward", ({k: v.copy() for k, v in params.items()},
                                                  given, y.copy()), start)
@@ -424,31 +400,22 @@ def check_backward(backward: Any) -> bool:
         return False
     g = _net_with(params).backward(_net_with(params).forward(X), y)
     expected = {"W1": g.dW[0], "b1": g.db[0], "W2": g.dW[1], "b2": g.db[1]}
-    shape_hints = {
-        "W1": "grads['W1'] has the shape of W1, (2, H).",
-        "W2": "grads['W2'] has the shape of W2, (H, 1).",
-        "b1": f"grads['b1'] has the shape of b1, (H,): {'sum δ¹ over the samples (axis=0)'}.",
-        "b2": "grads['b2'] has the shape of b2, (1,): sum δ² over the samples (axis=0).",
-    }
+    shape_hints = {name: _t(f"lesson13.backward.shape_{name}") for name in _PARAM_NAMES}
     wrong = _wrong_gradients(params, cache, y)
     for name in _GRAD_ORDER:
         if not _matches(grads[name], expected[name]):
             factor = _constant_factor(grads[name], expected[name])
             known = any(_matches(grads[name], np.asarray(m.answer)) for m in wrong[name])
             if factor is not None and not known:
-                return verdict(False, f"grads['{name}'] is {factor:.4g} times the right "
-                                      "gradient, every entry alike: a constant factor. The "
-                                      "only one that belongs is the 1/N in δ² = (ŷ − y) / N; "
-                                      "check what else multiplies or divides.")
+                return verdict(False, _t("lesson13.backward.verdict_1", name=name,
+                                         factor=factor))
             return check_array(grads[name], expected[name], mistakes=wrong[name],
-                               otherwise=f"grads['{name}'] differs from the engine's ∂L/∂"
-                                         f"{name[0]}{'¹' if name[1] == '1' else '²'}; go "
-                                         "through the rules above one line at a time.",
+                               otherwise=_t("lesson13.backward.otherwise", name=name,
+                                            letter=name[0],
+                                            layer="¹" if name[1] == "1" else "²"),
                                shape_hint=shape_hints[name], rtol=1e-6, atol=1e-9,
                                start=start)
-    return verdict(True, "All four gradients equal the engine's: δ² = (ŷ − y)/N, δ¹ = "
-                         "(δ² W²ᵀ) ⊙ (1 − (a¹)²), each weight's gradient (input)ᵀ δ, each "
-                         "bias's the sum of δ over the samples.")
+    return verdict(True, _t("lesson13.backward.verdict_2"))
 
 
 # --- exercise 4: a numerical gradient ------------------------------------------------------
@@ -475,15 +442,13 @@ def check_numerical_gradient(numerical_gradient: Any) -> bool:
     w = net.weights[0]  # the engine's own W1: changed in place by the learner's function
     before = w.copy()
     eps = 1e-5
-    start = ("for each index in np.ndindex(w.shape): set w[index] to old + eps, call f(), "
-             "then old - eps, call f(), put old back, and divide the difference by 2 * eps.")
+    start = _t("lesson13.numerical_gradient.start")
     called, got = _call(numerical_gradient, "numerical_gradient",
                         (lambda: net.loss_value(X, y), w, eps), start)
     if not called:
         return False
     if not np.array_equal(w, before):
-        return verdict(False, "your function left w changed: put every entry back "
-                              "(w[index] = old) after the two evaluations.")
+        return verdict(False, _t("lesson13.numerical_gradient.verdict_1"))
     exact = net.backward(net.forward(X), y).dW[0]
     forward_diff = np.zeros_like(w)
     loss0 = net.loss_value(X, y)
@@ -495,18 +460,14 @@ def check_numerical_gradient(numerical_gradient: Any) -> bool:
     return check_array(
         got, exact,
         mistakes=[
-            Mistake(2 * exact, "twice too big: w + ε and w − ε are 2ε apart, so divide by "
-                               "2 * eps."),
-            Mistake(exact / 2, "half too small: divide by 2 * eps, not 4 * eps."),
-            Mistake(-exact, "the sign is flipped: (f(w + ε) − f(w − ε)) / 2ε."),
-            Mistake(forward_diff, "that is the one-sided difference (f(w + ε) − f(w)) / ε; "
-                                  "the central one, (f(w + ε) − f(w − ε)) / 2ε, is far more "
-                                  "exact."),
+            Mistake(2 * exact, _t("lesson13.numerical_gradient.hint_1")),
+            Mistake(exact / 2, _t("lesson13.numerical_gradient.hint_2")),
+            Mistake(-exact, _t("lesson13.numerical_gradient.hint_3")),
+            Mistake(forward_diff, _t("lesson13.numerical_gradient.hint_4")),
         ],
-        praise="Central differences agree with backpropagation's ∂L/∂W¹ entry by entry.",
-        otherwise="change one entry at a time, evaluate f() at old + eps and at old - eps, "
-                  "and put the entry back before the next one.",
-        shape_hint="return one estimate per entry of w: np.zeros_like(w) to start.",
+        praise=_t("lesson13.numerical_gradient.praise"),
+        otherwise=_t("lesson13.numerical_gradient.otherwise"),
+        shape_hint=_t("lesson13.numerical_gradient.shape_hint"),
         rtol=1e-7, atol=1e-9, start=start)
 
 
@@ -562,9 +523,7 @@ def check_train(train: Any) -> bool:
     """
     params = initial_params(0)
     X, y = np.array(X_XOR), np.array(Y_XOR)
-    start = ("in a loop of `steps` steps: cache = forward(params, X), record "
-             "loss(cache['a2'], y), grads = backward(params, cache, y), then "
-             "params[name] -= lr * grads[name] for each name.")
+    start = _t("lesson13.train.start")
     called, losses = _call(train, "train", (params, X, y, LR, STEPS), start)
     if not called:
         return False
@@ -572,29 +531,20 @@ def check_train(train: Any) -> bool:
     try:
         got = np.asarray(losses, dtype=float).ravel()
     except (TypeError, ValueError):
-        return verdict(False, f"return the list of losses, one number per step; got a "
-                              f"{type(losses).__name__}.")
+        return verdict(False, _t("lesson13.train.verdict_1", got=type(losses).__name__))
     if got.size != STEPS:
-        return verdict(False, f"return one loss per step: {STEPS} numbers; got {got.size}.")
+        return verdict(False, _t("lesson13.train.verdict_2", steps=STEPS, got=got.size))
     initial = initial_params(0)
     if all(np.array_equal(np.asarray(params[k]), initial[k]) for k in _PARAM_NAMES):
-        return verdict(False, "params did not change: update its arrays "
-                              "(params[name] -= lr * grads[name]), not a copy of them.")
+        return verdict(False, _t("lesson13.train.verdict_3"))
     if got[1] > got[0] > ref_losses[1]:  # (gradient descent lowers it at once, seed 0)
-        return verdict(False, "the loss grew: step against the gradient, params[name] -= "
-                              "lr * grads[name].")
+        return verdict(False, _t("lesson13.train.verdict_4"))
     if np.allclose(got[:-1], ref_losses[1:], rtol=1e-6):
-        return verdict(False, "each loss is one step late: record the loss of the forward "
-                              "pass you use for that step, before the update.")
+        return verdict(False, _t("lesson13.train.verdict_5"))
     if not np.allclose(got, ref_losses, rtol=1e-6, atol=1e-12):
-        return verdict(False, "your losses differ from plain gradient descent's; check "
-                              "forward, loss and backward with their checkers first, then "
-                              "that each step does params[name] -= lr * grads[name] once "
-                              "for every name.")
+        return verdict(False, _t("lesson13.train.verdict_6"))
     if not all(_matches(params[k], ref_params[k]) for k in _PARAM_NAMES):
-        return verdict(False, "the losses are right but the final params are not: do the "
-                              "last update too, after recording the last loss.")
-    return verdict(True, f"Your network classifies {accuracy_of(params):.0%} of the 4 XOR "
-                         f"points right after {STEPS} steps (the first time after "
-                         f"{steps_to_full_accuracy(0)}); the loss fell from {got[0]:.3f} to "
-                         f"{got[-1]:.4f}, exactly as with the engine.")
+        return verdict(False, _t("lesson13.train.verdict_7"))
+    return verdict(True, _t("lesson13.train.verdict_8", accuracy=accuracy_of(params),
+                            steps=STEPS, first=steps_to_full_accuracy(0), start=got[0],
+                            end=got[-1]))

@@ -23,6 +23,7 @@ import numpy as np
 from ..engine.case_study import class_means, confusion_matrix, sort_by_class, train_digits
 from ..engine.datasets import Dataset, load_digits
 from ..engine.network import MLP
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 
 __all__ = ["ACTIVATION", "NEURON", "SAMPLE", "data", "network", "sorted_test",
@@ -90,13 +91,10 @@ def preferred_class(hidden: np.ndarray, y: np.ndarray, neuron: int,
     column = class_means(hidden, y, n_classes)[:, neuron]
     best = int(np.argmax(column))
     mistakes = [
-        Mistake(int(np.argmin(column)), "that is the class that excites this neuron least. "
-                                        "Take the largest mean: argmax."),
+        Mistake(int(np.argmin(column)), _t("lesson14.preferred_class.hint_1")),
         Mistake(int(np.argmax([hidden[y == c, neuron].max() for c in range(n_classes)])),
-                "that is the class of the single digit that excites it most. The question "
-                "asks about the mean over each class's digits."),
-        Mistake(round(float(column[best]), 2), "that is the largest mean activation. The "
-                                               "question asks for the class that has it."),
+                _t("lesson14.preferred_class.hint_2")),
+        Mistake(round(float(column[best]), 2), _t("lesson14.preferred_class.hint_3")),
     ]
     return column, best, [m for m in mistakes if m.answer != best]
 
@@ -120,12 +118,9 @@ def check_favourite_class(answer: Any) -> bool:
     return check_number(
         answer, best, kind="index",
         mistakes=mistakes,
-        praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
-               f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
-               "the next class. Its incoming weights, drawn as an 8×8 image, show which "
-               "pixels push it up.",
-        otherwise=f"take the mean of hidden[y == c] over its rows for each class c, then "
-                  f"column {NEURON} of those means: give the class where it is largest.")
+        praise=_t("lesson14.favourite_class.praise", neuron=NEURON, best=best,
+                  mean=column[best], times=column[best] / np.sort(column)[-2]),
+        otherwise=_t("lesson14.favourite_class.otherwise", neuron=NEURON))
 
 
 def check_n_wrong(answer: Any) -> bool:
@@ -149,17 +144,13 @@ def check_n_wrong(answer: Any) -> bool:
     return check_number(
         answer, wrong, kind="count",
         mistakes=[
-            Mistake(right, "that is the number of digits it gets right (the diagonal of the "
-                           "confusion matrix). Count the others."),
-            Mistake(right / n, "that is the accuracy, a fraction. The question asks for a "
-                               "count of wrong digits."),
-            Mistake(wrong / n, "that is the error rate, a fraction. Give the count."),
-            Mistake(n, "that is the number of test digits."),
+            Mistake(right, _t("lesson14.n_wrong.hint_1")),
+            Mistake(right / n, _t("lesson14.n_wrong.hint_2")),
+            Mistake(wrong / n, _t("lesson14.n_wrong.hint_3")),
+            Mistake(n, _t("lesson14.n_wrong.hint_4")),
         ],
-        praise=f"{wrong} of {n}: the off-diagonal entries of the confusion matrix add up to "
-               f"it. Test accuracy {right / n:.1%}.",
-        otherwise="add up the confusion matrix off its diagonal, or count where the "
-                  "predicted class differs from the label.")
+        praise=_t("lesson14.n_wrong.praise", wrong=wrong, n=n, accuracy=right / n),
+        otherwise=_t("lesson14.n_wrong.otherwise"))
 
 
 def check_top_delta_neuron(answer: Any) -> bool:
@@ -183,24 +174,14 @@ def check_top_delta_neuron(answer: Any) -> bool:
     delta = grads.delta[1][0]
     best = int(np.argmax(np.abs(delta)))
     mistakes = [
-        Mistake(int(np.argmax(delta)), "that is the largest δ with its sign. The question "
-                                       "asks for the largest size, |δ|: a large negative δ "
-                                       "counts too."),
-        Mistake(int(np.argmax(trace.a[1][0])), "that is the neuron with the largest "
-                                               "activation a. The question asks about its "
-                                               "gradient δ = ∂L/∂z."),
-        Mistake(int(np.argmin(np.abs(delta))), "that is the smallest |δ|."),
-        Mistake(int(label[0]), "that is the digit's class. The question asks for a hidden "
-                               "neuron."),
+        Mistake(int(np.argmax(delta)), _t("lesson14.top_delta_neuron.hint_1")),
+        Mistake(int(np.argmax(trace.a[1][0])), _t("lesson14.top_delta_neuron.hint_2")),
+        Mistake(int(np.argmin(np.abs(delta))), _t("lesson14.top_delta_neuron.hint_3")),
+        Mistake(int(label[0]), _t("lesson14.top_delta_neuron.hint_4")),
     ]
     return check_number(
         answer, best, kind="index",
         mistakes=[m for m in mistakes if m.answer != best],
-        praise=f"Neuron {best}: a small change of its z changes this digit's loss the most "
-               f"(δ = {delta[best]:+.3f}); to lower the loss, its z should go "
-               f"{'up' if delta[best] < 0 else 'down'}. δ is a local sensitivity, a "
-               "slope: it says nothing about what a large change would do, nor about other "
-               "digits.",
-        otherwise=f"take test digit {SAMPLE} of ex.sorted_test(), run net.loss_and_gradients "
-                  "on it, and give the index of the largest np.abs of the hidden layer's "
-                  "delta, grads.delta[1][0].")
+        praise=_t("lesson14.top_delta_neuron.praise_" + ("up" if delta[best] < 0 else "down"),
+                  best=best, delta=delta[best]),
+        otherwise=_t("lesson14.top_delta_neuron.otherwise", sample=SAMPLE))
