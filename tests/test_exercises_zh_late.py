@@ -17,7 +17,7 @@ import pytest
 
 from actviz_widgets import i18n
 from actviz_widgets.exercises import (lesson08, lesson09, lesson10, lesson11, lesson12, lesson13,
-                                     lesson14)
+                                     lesson14, lesson15)
 from checking import run
 
 WRONG = {"en": "✘ Not quite: ", "zh": "✘ 还不对："}
@@ -220,3 +220,27 @@ def test_lesson14_wrong_digits_in_chinese(capsys):
         assert run(capsys, lesson14.check_n_wrong, wrong) == (
             True, f"✔ 正确！{n} 个中错了 {wrong} 个：混淆矩阵对角线以外的元素加起来就是它。"
                   f"测试集上的准确率为 {(n - wrong) / n:.1%}。")
+
+
+def test_lesson15_digit_accuracy_and_silent_neurons_in_chinese(capsys):
+    # the confusion matrix counted here from a forward pass of the lesson's run (ReLU, linear)
+    X, y = lesson15.sorted_test()
+    (W0, W1), (b0, b1) = lesson15.network().weights, lesson15.network().biases
+    predicted = (np.maximum(X @ W0 + b0, 0.0) @ W1 + b1).argmax(axis=1)
+    d = lesson15.DIGIT
+    row = [int(np.sum((y == d) & (predicted == c))) for c in range(10)]
+    recall = row[d] / sum(row)
+    rates = [np.mean(predicted[y == c] == c) for c in range(10)]
+    others = "，".join(f"{n} 个认成 {c}" for n, c in sorted(
+        ((row[c], c) for c in range(10) if c != d and row[c]), key=lambda t: (-t[0], t[1])))
+    lowest = "：是十个类别中最低的" if int(np.argmin(rates)) == d else ""
+    with i18n.language("zh"):
+        assert run(capsys, lesson15.check_digit_accuracy, recall) == (
+            True, f"✔ 正确！测试集中 {sum(row)} 个数字 {d} 认对了 {row[d]} 个，占 {recall:.1%}"
+                  f"{lowest}。其余的被认成了：{others}（混淆矩阵的第 {d} 行）。")
+        assert run(capsys, lesson15.check_digit_accuracy, 100 * recall) == (
+            False, "✘ 还不对：这是百分数。请给出 0 到 1 之间的小数。")
+        # a count of neurons asked for; a fraction of them given
+        silent = int(np.sum(lesson15.run().timeline.gradient[:, -1] == 0))
+        assert run(capsys, lesson15.check_silent_neurons, silent / 128) == (
+            False, "✘ 还不对：这是一个比例。请给出神经元的个数。")

@@ -24,6 +24,7 @@ from ..engine.datasets import Dataset
 from ..engine.mnist import MnistRun, load_mnist, train_mnist_classifier
 from ..engine.network import MLP
 from ..widgets.mnist import one_blas_thread
+from ..i18n import tr as _t
 from ._check import Mistake, check_number, compare_guess, grading
 from .lesson14 import preferred_class
 
@@ -129,12 +130,9 @@ def check_preferred_class(answer: Any) -> bool:
     column, best, mistakes = preferred_class(network().forward(X).a[1], y, NEURON)
     return check_number(
         answer, best, kind="index", mistakes=mistakes,
-        praise=f"Neuron {NEURON} answers the {best}s: their mean activation is "
-               f"{column[best]:.2f}, {column[best] / np.sort(column)[-2]:.1f} times that of "
-               "the next class. Its weights image shows the ring of a 0 in red and its empty "
-               "middle in blue.",
-        otherwise=f"take hidden[y == c].mean(axis=0) for each class c, then entry {NEURON} of "
-                  "each: give the class where it is largest.")
+        praise=_t("lesson15.preferred_class.praise", neuron=NEURON, best=best,
+                  mean=column[best], times=column[best] / np.sort(column)[-2]),
+        otherwise=_t("lesson15.preferred_class.otherwise", neuron=NEURON))
 
 
 def check_silent_neurons(answer: Any) -> bool:
@@ -156,29 +154,22 @@ def check_silent_neurons(answer: Any) -> bool:
     when = silent_from(tl.gradient, tl.steps)
     last = max(when.values(), default=0)
     first_epoch = int(tl.epochs[list(tl.steps).index(last)]) if when else 0
-    epoch = " (epoch 0, the first)" if first_epoch == 0 else f" (epoch {first_epoch})"
     ds = data()
     dead_test = int(np.all(network().forward(ds.X_test).a[1] <= 0, axis=0).sum())
     mistakes = [
-        Mistake(int(zero[:, 0].sum()), "that is the count at the first record, step 0, before "
-                                       "any training. Take the last column, gradient[:, -1]."),
-        Mistake(int(zero.any(axis=1).sum()), "that counts every neuron that was silent at some "
-                                             "record. Some came back; count the last record only."),
-        Mistake(int(zero.sum(axis=0).max()), "that is the most silent neurons at any one record. "
-                                             "Count at the last record."),
-        Mistake(tl.n_hidden - count, "that counts the neurons still receiving a gradient. "
-                                     "Count those whose gradient is exactly 0."),
-        Mistake(count / tl.n_hidden, "that is a fraction. Give the number of neurons."),
-        Mistake(dead_test, "that counts the neurons silent on all 2,000 test digits. The "
-                           "timeline measures the 500-digit probe batch: use its gradient map."),
+        Mistake(int(zero[:, 0].sum()), _t("lesson15.silent_neurons.hint_1")),
+        Mistake(int(zero.any(axis=1).sum()), _t("lesson15.silent_neurons.hint_2")),
+        Mistake(int(zero.sum(axis=0).max()), _t("lesson15.silent_neurons.hint_3")),
+        Mistake(tl.n_hidden - count, _t("lesson15.silent_neurons.hint_4")),
+        Mistake(count / tl.n_hidden, _t("lesson15.silent_neurons.hint_5")),
+        Mistake(dead_test, _t("lesson15.silent_neurons.hint_6")),
     ]
     return check_number(
         answer, count, kind="count", mistakes=[m for m in mistakes if m.answer != count],
-        praise=f"{count} of {tl.n_hidden} neurons get no learning signal from the probe batch "
-               "at the end: z ≤ 0 for every one of its digits, so f′(z) = 0 and δ = 0. The "
-               f"last of them fell silent at step {last}{epoch}.",
-        otherwise="count the neurons whose entry in the last column of run.timeline.gradient "
-                  "is exactly 0.")
+        praise=_t("lesson15.silent_neurons.praise_first_epoch" if first_epoch == 0
+                  else "lesson15.silent_neurons.praise", count=count, n_hidden=tl.n_hidden,
+                  last=last, epoch=first_epoch),
+        otherwise=_t("lesson15.silent_neurons.otherwise"))
 
 
 def check_digit_accuracy(answer: Any) -> bool:
@@ -200,23 +191,20 @@ def check_digit_accuracy(answer: Any) -> bool:
     right, row, column = cm[DIGIT, DIGIT], cm[DIGIT].sum(), cm[:, DIGIT].sum()
     recall = right / row
     rates = np.diag(cm) / cm.sum(axis=1)
-    lowest = ": the lowest of the ten classes' rates" if np.argmin(rates) == DIGIT else ""
+    lowest = "_lowest" if np.argmin(rates) == DIGIT else ""
     wrong = [(int(cm[DIGIT, c]), c) for c in range(10) if c != DIGIT and cm[DIGIT, c]]
-    others = ", ".join(f"{n} as {c}" for n, c in sorted(wrong, key=lambda t: (-t[0], t[1])))
+    others = _t("lesson15.digit_accuracy.separator").join(
+        _t("lesson15.digit_accuracy.read_as", n=n, c=c)
+        for n, c in sorted(wrong, key=lambda t: (-t[0], t[1])))
     mistakes = [
-        Mistake(right / column, f"that divides by the digits the network CALLED {DIGIT} (a "
-                                f"column of the confusion matrix). Divide by the digits that "
-                                f"ARE {DIGIT}s: the row."),
-        Mistake(np.trace(cm) / cm.sum(), "that is the accuracy over all ten classes. Take the "
-                                         f"{DIGIT}s only."),
-        Mistake(1 - recall, f"that is the fraction of {DIGIT}s it gets wrong."),
-        Mistake(100 * recall, "that is a percentage. Give a fraction between 0 and 1."),
-        Mistake(right, f"that is the count of {DIGIT}s it reads right. Divide by how many "
-                       f"{DIGIT}s there are."),
+        Mistake(right / column, _t("lesson15.digit_accuracy.hint_1", digit=DIGIT)),
+        Mistake(np.trace(cm) / cm.sum(), _t("lesson15.digit_accuracy.hint_2", digit=DIGIT)),
+        Mistake(1 - recall, _t("lesson15.digit_accuracy.hint_3", digit=DIGIT)),
+        Mistake(100 * recall, _t("lesson15.digit_accuracy.hint_4")),
+        Mistake(right, _t("lesson15.digit_accuracy.hint_5", digit=DIGIT)),
     ]
     return check_number(
         answer, recall, mistakes=mistakes,
-        praise=f"{right} of the {row} test {DIGIT}s, {recall:.1%}{lowest}. The others are "
-               f"read as {others} (row {DIGIT} of the confusion matrix).",
-        otherwise=f"take row {DIGIT} of the confusion matrix (the true {DIGIT}s): its diagonal "
-                  "entry divided by the row's sum.")
+        praise=_t(f"lesson15.digit_accuracy.praise{lowest}", right=right, row=row,
+                  digit=DIGIT, recall=recall, others=others),
+        otherwise=_t("lesson15.digit_accuracy.otherwise", digit=DIGIT))
