@@ -89,22 +89,30 @@ def front_end_available() -> bool:
 
 
 # -- regions -------------------------------------------------------------------------------
-def _number(where: str, value: Any) -> float:
+def _name(where: str, key: str | None) -> str:
+    return where if key is None else f"{where}[{key!r}]"
+
+
+def _number(where: str, value: Any, key: str | None = None) -> float:
+    # plain floats and ints first: a frame's regions hold hundreds of them
+    if (type(value) is float or type(value) is int) and math.isfinite(value):
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise RegionError(f"{where} must be a finite real number; got {value!r}")
+        raise RegionError(f"{_name(where, key)} must be a finite real number; got {value!r}")
     return float(value)
 
 
-def _text(where: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise RegionError(f"{where} must be a string; got {type(value).__name__} {value!r}")
+def _text(where: str, value: Any, key: str | None = None) -> str:
+    if type(value) is not str and not isinstance(value, str):
+        raise RegionError(f"{_name(where, key)} must be a string; got {type(value).__name__} "
+                          f"{value!r}")
     return value[:MAX_TEXT]
 
 
 def _box(where: str, value: Any) -> dict[str, float]:
     if not isinstance(value, Mapping):
         raise RegionError(f"{where} must be a dict with x0, y0, x1, y1; got {value!r}")
-    box = {k: _number(f"{where}[{k!r}]", value.get(k)) for k in ("x0", "y0", "x1", "y1")}
+    box = {k: _number(where, value.get(k), k) for k in ("x0", "y0", "x1", "y1")}
     if box["x1"] <= box["x0"] or box["y1"] <= box["y0"]:
         raise RegionError(f"{where} must have x0 < x1 and y0 < y1; got {dict(value)!r}")
     return box
@@ -114,9 +122,9 @@ def _edit(where: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise RegionError(f"{where} must be a dict with label, value, min, max, step; "
                           f"got {value!r}")
-    out: dict[str, Any] = {"label": _text(f"{where}['label']", value.get("label"))}
+    out: dict[str, Any] = {"label": _text(where, value.get("label"), "label")}
     for key in ("value", "min", "max", "step"):
-        out[key] = _number(f"{where}[{key!r}]", value.get(key))
+        out[key] = _number(where, value.get(key), key)
     if not out["min"] < out["max"] or out["step"] <= 0:
         raise RegionError(f"{where} must have min < max and step > 0; got {dict(value)!r}")
     if not out["min"] <= out["value"] <= out["max"]:
@@ -167,18 +175,18 @@ def check_regions(regions: Any) -> list[dict[str, Any]]:
         clean: dict[str, Any] = {"id": rid, "shape": shape}
         if shape == "circle":
             for key in ("x", "y", "r"):
-                clean[key] = _number(f"{where}[{key!r}]", region.get(key))
+                clean[key] = _number(where, region.get(key), key)
             if clean["r"] <= 0:
                 raise RegionError(f"{where}: 'r' must be > 0; got {clean['r']!r}")
         elif shape == "rect":
             clean.update(_box(where, region))
         else:
             for key in ("x0", "y0", "x1", "y1"):
-                clean[key] = _number(f"{where}[{key!r}]", region.get(key))
-            clean["width"] = _number(f"{where}['width']", region.get("width", 8.0))
+                clean[key] = _number(where, region.get(key), key)
+            clean["width"] = _number(where, region.get("width", 8.0), "width")
             if clean["width"] <= 0:
                 raise RegionError(f"{where}: 'width' must be > 0; got {clean['width']!r}")
-        clean["title"] = _text(f"{where}['title']", region.get("title", ""))
+        clean["title"] = _text(where, region.get("title", ""), "title")
         rows = region.get("rows", [])
         if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
             raise RegionError(f"{where}: 'rows' must be a list of [label, value] pairs")
@@ -189,8 +197,8 @@ def check_regions(regions: Any) -> list[dict[str, Any]]:
             if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 2:
                 raise RegionError(f"{where}: rows[{j}] must be a [label, value] pair; "
                                   f"got {row!r}")
-            clean["rows"].append([_text(f"{where}: rows[{j}][0]", row[0]),
-                                  _text(f"{where}: rows[{j}][1]", row[1])])
+            clean["rows"].append([_text(f"{where}: rows[{j}]", row[0], 0),
+                                  _text(f"{where}: rows[{j}]", row[1], 1)])
         if region.get("zoom") is not None:
             clean["zoom"] = _box(f"{where}['zoom']", region["zoom"])
         if region.get("edit") is not None:
