@@ -292,3 +292,25 @@ def test_a_closed_widget_and_its_picture_are_collected():
     del w
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+def test_the_same_list_of_regions_is_checked_once(monkeypatch):
+    calls = []
+    real = picture_module.check_regions
+
+    def counting(regions):
+        calls.append(regions)
+        return real(regions)
+
+    class Cached(Demo):
+        def frame_regions(self):
+            if getattr(self, "_cache", None) is None or self._cache[0] != self.w:
+                self._cache = (self.w, super().frame_regions())
+            return self._cache[1]
+
+    from actviz_widgets.widgets import base
+    monkeypatch.setattr(base, "check_regions", counting)
+    w = Cached()
+    w.w = 1.0
+    w.refresh()  # the same list again: not checked again, still sent as it was
+    assert len(calls) == 2 and w.image.regions[1]["rows"] == [["w", "1.0000"]]

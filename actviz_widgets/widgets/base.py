@@ -99,6 +99,8 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         self._redraw_pending = False
         self.receipts = FrameReceipts()
         self._counters: LinkedCounters | None = None
+        self._regions_in: list | None = None  # frame_regions()' last list, and checked
+        self._regions_out: list[dict] = []
         if isinstance(self.image, PagePicture):
             self.image.receipts = self.receipts  # each view answers the frames it shows
             hidden: list[widgets.Widget] = []
@@ -149,9 +151,14 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         frame = self.receipts.frame_sent() if png != self.image.value else 0
         if isinstance(self.image, PagePicture):
             try:
-                regions = check_regions(self.frame_regions())
+                raw = self.frame_regions()
+                if raw is not self._regions_in:  # the very list of the last frame: checked
+                    self._regions_out = check_regions(raw)
+                    self._regions_in = raw
+                regions = self._regions_out
             except Exception as exc:  # noqa: BLE001 - the picture is still right; say why
                 regions = []        # it cannot be pointed at
+                self._regions_in = None
                 self.show_error(exc)
             self.image.show(png, regions, frame)  # picture, regions and number: one message
         else:
@@ -191,7 +198,8 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         Called after each redraw; the regions travel with the frame.  See
         :mod:`.picture` for the keys (``id``, ``shape``, coordinates in CSS
         pixels of the picture, ``title``, ``rows``, optional ``zoom``,
-        ``edit``, ``select``).  Default: none.
+        ``edit``, ``select``).  Returning the very list of the last frame
+        (unchanged) skips checking it again.  Default: none.
         """
         return []
 
