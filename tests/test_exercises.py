@@ -987,7 +987,7 @@ def test_lesson05_numeric_gradient_in_chinese(capsys):
     numeric = (bce(XB, YB, plus) - bce(XB, YB, minus)) / (2 * eps)
     with i18n.language("zh"):
         ok, text = run(capsys, lesson05.check_numeric_gradient, 2 * numeric)
-        assert (ok, text) == (False, "✘ 还不对：大了一倍：要除以 2ε，即 w − ε 与 w + ε 之间的距离。")
+        assert (ok, text) == (False, "✘ 还不对：是应有大小的两倍：要除以 2ε，即 w − ε 与 w + ε 之间的距离。")
         ok, text = run(capsys, lesson05.check_numeric_gradient, numeric)
         assert ok is True and text == "✔ 正确！" + i18n.tr("lesson05.numeric_gradient.praise")
 
