@@ -14,14 +14,21 @@ import math
 
 import numpy as np
 import pytest
-
-from actviz_widgets import i18n
-from actviz_widgets.exercises import (lesson08, lesson09, lesson10, lesson11, lesson12, lesson13,
-                                     lesson14, lesson15)
 from checking import run
 
+from actviz_widgets import i18n
+from actviz_widgets.exercises import (
+    lesson08,
+    lesson09,
+    lesson10,
+    lesson11,
+    lesson12,
+    lesson13,
+    lesson14,
+    lesson15,
+)
+
 WRONG = {"en": "✘ Not quite: ", "zh": "✘ 还不对："}
-RIGHT = {"en": "✔ Correct! ", "zh": "✔ 正确！"}
 
 
 # (lesson module, checker, a known mistake worked out by hand, its key, the values in the hint)

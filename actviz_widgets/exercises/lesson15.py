@@ -23,8 +23,8 @@ from ..engine.case_study import confusion_matrix, sort_by_class
 from ..engine.datasets import Dataset
 from ..engine.mnist import MnistRun, load_mnist, train_mnist_classifier
 from ..engine.network import MLP
-from ..widgets.mnist import one_blas_thread
 from ..i18n import tr as _t
+from ..widgets.mnist import one_blas_thread
 from ._check import Mistake, check_number, compare_guess, grading
 from .lesson14 import preferred_class
 
