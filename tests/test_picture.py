@@ -314,3 +314,38 @@ def test_the_same_list_of_regions_is_checked_once(monkeypatch):
     w.w = 1.0
     w.refresh()  # the same list again: not checked again, still sent as it was
     assert len(calls) == 2 and w.image.regions[1]["rows"] == [["w", "1.0000"]]
+
+
+def test_while_playing_regions_are_sent_now_and_then_and_again_when_play_ends(monkeypatch):
+    import asyncio
+
+    from actviz_widgets.widgets import base
+    from actviz_widgets.widgets.player import Player
+
+    class Playing(Demo):
+        def __init__(self):
+            self.calls = 0
+            self.player = Player(self._step, fps=1000.0)
+            super().__init__()
+
+        def _step(self):
+            self.w = round(self.w + 0.01, 2)  # every frame changes the picture
+
+        def frame_regions(self):
+            self.calls += 1
+            return super().frame_regions()
+
+    monkeypatch.setattr(base, "REGIONS_WHILE_PLAYING_S", 1e9)  # "now and then": never here
+    w = Playing()
+    assert w.calls == 1
+
+    async def main():
+        w.player.play()
+        while w.player.frames < 5:
+            await asyncio.sleep(0.001)
+        w.player.pause()
+
+    asyncio.run(main())
+    assert w.player.frames >= 5 and w.calls == 2  # the constructor's, then the last frame's
+    assert w.image.regions[1]["rows"] == [["w", f"{w.w:.4f}"]]
+    assert w.image.regions[1]["edit"]["value"] == w.w

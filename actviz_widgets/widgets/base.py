@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,6 +35,9 @@ from .settings import SettingsOwner
 
 __all__ = ["FigureWidget"]
 
+#: While Play runs, the picture's regions (tooltips: up to ~100 KB of JSON for a large
+#: network) are sent at most this often; every frame's numbers again when play ends.
+REGIONS_WHILE_PLAYING_S = 0.5
 #: The kinds of message under the picture.
 MESSAGE_KINDS = ("error", "note")
 _MESSAGE_STYLE = {"error": ("actviz-error", "#b00020", "⚠ "), "note": ("actviz-note", "#555", "")}
@@ -101,6 +105,7 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         self._counters: LinkedCounters | None = None
         self._regions_in: list | None = None  # frame_regions()' last list, and checked
         self._regions_out: list[dict] = []
+        self._regions_at = -float("inf")  # when they were last computed (time.monotonic)
         if isinstance(self.image, PagePicture):
             self.image.receipts = self.receipts  # each view answers the frames it shows
             hidden: list[widgets.Widget] = []
@@ -112,6 +117,7 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         player = getattr(self, "player", None)
         if isinstance(player, Player):  # Play stops when no page shows the picture any more
             player.abandoned = self._page_gone
+            player.after_play = self._send_regions
         self.settings_live = True  # from now on a settings change recomputes and redraws
 
     # -- public ----------------------------------------------------------------------------
@@ -150,17 +156,11 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         # a frame equal to the one shown sends no picture, so it asks for no receipt
         frame = self.receipts.frame_sent() if png != self.image.value else 0
         if isinstance(self.image, PagePicture):
-            try:
-                raw = self.frame_regions()
-                if raw is not self._regions_in:  # the very list of the last frame: checked
-                    self._regions_out = check_regions(raw)
-                    self._regions_in = raw
-                regions = self._regions_out
-            except Exception as exc:  # noqa: BLE001 - the picture is still right; say why
-                regions = []        # it cannot be pointed at
-                self._regions_in = None
-                self.show_error(exc)
-            self.image.show(png, regions, frame)  # picture, regions and number: one message
+            player = getattr(self, "player", None)
+            playing = isinstance(player, Player) and player.playing
+            if not playing or time.monotonic() - self._regions_at >= REGIONS_WHILE_PLAYING_S:
+                self._regions_out = self._checked_regions()
+            self.image.show(png, self._regions_out, frame)  # picture, regions, number: one message
         else:
             self.image.value = png
             if frame:
@@ -253,6 +253,25 @@ class FigureWidget(widgets.VBox, SettingsOwner):
             except Exception as exc:  # noqa: BLE001 - a click must never raise into the page
                 self.show_error(exc)
         return handler
+
+    def _checked_regions(self) -> list[dict]:
+        """This frame's regions, checked (the very list of the last frame is not checked again)."""
+        self._regions_at = time.monotonic()
+        try:
+            raw = self.frame_regions()
+            if raw is not self._regions_in:
+                self._regions_out = check_regions(raw)
+                self._regions_in = raw
+            return self._regions_out
+        except Exception as exc:  # noqa: BLE001 - the picture is still right; say why
+            self._regions_in = None  # it cannot be pointed at
+            self.show_error(exc)
+            return []
+
+    def _send_regions(self) -> None:
+        """Play ended: the last frame's regions (numbers) go to the page."""
+        if isinstance(self.image, PagePicture) and self.image.png:
+            self.image.show(self.image.png, self._checked_regions(), 0)
 
     def _on_region_click(self, region_id: str) -> None:
         try:

@@ -67,6 +67,8 @@ class Player:
     abandoned : callable or None
         Asked before each played frame; ``True`` ends play as if ``step``
         had returned ``False`` (``on_stop`` is called).
+    after_play : callable or None
+        Called once whenever play ends (paused, or by itself), after the last frame.
     """
 
     def __init__(self, step: Callable[[], object], redraw: Callable[[], object] | None = None,
@@ -85,6 +87,7 @@ class Player:
         self._run = 0  # increases at every play and pause: identifies the current run
         self._in_frame = False
         self.abandoned: Callable[[], bool] | None = None
+        self.after_play: Callable[[], object] | None = None
 
     @property
     def fps(self) -> float:
@@ -128,11 +131,14 @@ class Player:
 
     def pause(self) -> None:
         """Stop playing: after the current frame if called from inside one, else at once."""
+        was_playing = self.playing
         self._stop = True
         self._run += 1  # a task still winding down is no longer the current run
         task, self._task = self._task, None
         if task is not None and not task.done() and not self._in_frame:
             task.cancel()
+        if was_playing:
+            self._ended()
 
     def run_frames(self, n: int = 1) -> int:
         """Run ``n`` frames now, synchronously (pauses play first).
@@ -164,6 +170,15 @@ class Player:
         return done
 
     # -- internals -------------------------------------------------------------------------
+    def _ended(self) -> None:
+        if self.after_play is None:
+            return
+        try:
+            self.after_play()
+        except Exception as exc:  # noqa: BLE001 - shown by the widget
+            if self._on_error is not None:
+                self._on_error(exc)
+
     def _frame(self) -> object:
         self._in_frame = True
         try:
@@ -205,6 +220,7 @@ class Player:
             if run == self._run:  # this run ended by itself: nobody paused or replayed
                 self._stop = True
                 self._task = None
+                self._ended()
                 if ended and self._on_stop is not None:
                     try:
                         self._on_stop()
