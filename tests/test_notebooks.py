@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from actviz_widgets.exercises import _check
+from actviz_widgets import i18n
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SETS = [p.parent for p in [NOTEBOOKS / "source", *sorted(NOTEBOOKS.glob("*/source"))]
@@ -65,6 +65,14 @@ MARKERS = {
     "zh": {"title": "# 第 {n} 课 · ", "goals": "## 学习目标", "summary": "## 小结",
            "predict": "**预测。**", "try": "**试一试**"},
 }
+for _lang, _marks in MARKERS.items():
+    # what the checkers print, in the lesson's language (the lessons call set_language)
+    _marks.update(
+        correct=i18n.tr("check.correct", _lang), unanswered=i18n.tr("check.unanswered", _lang),
+        start=i18n.tr("check.replace_dots", _lang, prefix="", start="").split("...")[-1].strip(),
+        no_guess=i18n.tr("check.guess.none", _lang, actual="").split("(")[0].split("（")[0].strip(),
+        right_guess=i18n.tr("check.guess.right", _lang, guess="\0", actual="").split("\0")[0],
+        stub={"en": "# your code here", "zh": "# 在这里写你的代码"}[_lang])
 
 
 def language(path: Path) -> str:
@@ -206,9 +214,9 @@ def test_predict_records_a_guess_and_the_reveal_compares_it(path):
             "the cell after the guess reveals the result and compares it with the guess"
         printed = text_of(reveal)
         if edition(path) == "learner":
-            assert "No guess recorded" in printed, printed[-300:]
+            assert marker(path, "no_guess") in printed, printed[-300:]
         else:
-            assert "✔ Your guess" in printed, \
+            assert marker(path, "right_guess") in printed, \
                 f"the teacher's edition records the right guess: {printed[-300:]}"
 
 
@@ -242,7 +250,7 @@ def test_teacher_edition_solves_every_checker_of_the_lesson(path):
             assert "### BEGIN SOLUTION" in cell.source, \
                 f"an exercise cell marks its solution: {cell.source[:80]!r}"
         verdict = last_line(text_of(cell))  # what the checker printed, after any table
-        if verdict.startswith(_check.CORRECT) and len(calls) == 1:
+        if verdict.startswith(marker(path, "correct")) and len(calls) == 1:
             passed.add(calls[0])
     assert len(defined) >= 2, f"lesson module defines {sorted(defined)}"
     assert passed == defined, f"checkers without a stored correct answer: {defined - passed}"
@@ -255,12 +263,13 @@ def test_learner_edition_asks_every_exercise_and_shows_no_solution(path):
     asked = set()
     for cell, calls, args in exercise_cells(nb):
         out = text_of(cell)
-        assert _check.CORRECT not in out, f"a solution is in sight: {cell.source[:80]!r}"
+        assert marker(path, "correct") not in out, f"a solution is in sight: {cell.source[:80]!r}"
         if all(arg.isidentifier() for arg in args):
             verdict = last_line(out)
-            assert verdict.startswith(_check.UNANSWERED) and "Start from here: " in verdict, out
+            assert (verdict.startswith(marker(path, "unanswered"))
+                    and marker(path, "start") in verdict), out
             assert re.search(rf"^{re.escape(args[0])} = \.\.\.$", cell.source, re.M) or \
-                "return ...  # your code here" in cell.source, cell.source
+                f"return ...  {marker(path, 'stub')}" in cell.source, cell.source
             asked.update(calls)
     assert asked == defined, f"checkers the learner is never asked about: {defined - asked}"
     for cell in nb.cells:
