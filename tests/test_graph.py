@@ -15,7 +15,8 @@ import pytest
 from actviz_widgets.engine import (ACTIVATION_NAMES, EXPRESSION_NAMES, MLP, Graph, Value,
                                    binary_cross_entropy, expression_graph, neuron_graph,
                                    squared_error, total)
-from actviz_widgets.engine.graph_ops import fmt_num
+from actviz_widgets.engine.graph_ops import OPS, fmt_num
+from actviz_widgets.i18n import tr
 
 
 def _all_graphs():
@@ -449,3 +450,31 @@ def test_constants_and_targets_get_no_gradient():
                                                                    "constant"]
     f.backward()
     assert f.gradients() == {"x": 2.0}
+
+
+# -- the words of a step, in both languages ------------------------------------------------------
+def test_each_steps_words_are_catalogue_texts_and_the_english_ones_are_the_attributes():
+    g = expression_graph("shared")  # q = a·b used twice: wrong order gives notes on both sides
+    for trace in (g.trace(), g.trace(order=g.wrong_order())):
+        for step in trace:
+            for part in ("title", "detail", "note"):
+                assert step.text(part, "en") == getattr(step, part)
+                message = getattr(step, f"{part}_message")
+                assert (message is None) == (part == "note" and not step.note)
+                if message is not None:
+                    assert message.key.startswith("graphsteps.")
+                    assert step.text(part, "zh") == message.text("zh") != message.text("en")
+    # a step made by hand, without messages, gives its own text in every language
+    made = dataclasses.replace(g.trace()[0], title="mine", title_message=None)
+    assert made.text("title", "zh") == "mine"
+    with pytest.raises(ValueError, match="part"):
+        made.text("formula")
+    with pytest.raises(ValueError, match="language"):
+        made.text("title", "fr")
+
+
+def test_each_ops_rule_is_its_catalogue_text():
+    for name, op in OPS.items():
+        assert op.rule == tr(f"graphsteps.rule.{name}", "en") == tr(op.rule_key, "en")
+    assert OPS["mul"].rule == "a product sends each factor the other factor"
+    assert tr(OPS["mul"].rule_key, "zh") == "乘积对每个因子的偏导数是另一个因子"

@@ -4,6 +4,7 @@ the three backward modes, controls driven from the page in both orders, and the 
 from __future__ import annotations
 
 import math
+import re
 import threading
 
 import numpy as np
@@ -354,9 +355,9 @@ def test_in_chinese_the_controls_and_the_pictures_own_texts_speak_chinese():
     assert v.counter_text.get_text() == f"第 {w.n_steps - 1} / {w.n_steps - 1} 步 · 完成"
     w.go(0)
     assert v.counter_text.get_text() == f"第 0 / {w.n_steps - 1} 步 · 开始"
-    # the step panel writes the engine's explanation of the step as the engine gives it
-    # (in English: the engine's texts are not in the catalogue yet)
-    assert v.title_text.get_text() == w.trace[0].title
+    # the step panel writes the engine's explanation of the step in the widget's language
+    assert v.title_text.get_text() == "开始：设定叶子节点的值" == w.trace[0].text("title", "zh")
+    assert w.trace[0].title == "Start: the leaves are set"  # the engine's English text stays
     # the numbers are the engine's, whatever the language
     assert w.gradients == ComputationalGraph(language="en").gradients
     w = ComputationalGraph(graph="reuse", mode="accumulate", language="zh")
@@ -404,3 +405,76 @@ def test_the_switch_gives_chinese_to_a_graph_built_without_a_language():
     assert w.graph_dropdown.description == "计算图"
     assert w.view.counter_text.get_text().endswith("· 完成")
     assert ComputationalGraph().language == "en"
+
+
+# -- the step panel's explanations in both languages --------------------------------------------
+def panel(view) -> tuple[str, str, str]:
+    """The step panel's title, detail and note as drawn (wrapped lines joined again)."""
+    return tuple(t.get_text() for t in (view.title_text, view.detail_text, view.note_text))
+
+
+def squeezed(text: str) -> str:
+    """``text`` without its spaces and line breaks."""
+    return re.sub(r"\s", "", text)
+
+
+def words_of_the_engine_kept(texts):
+    """The texts without code and the names of the engine's functions (zero_grad, exp, relu,
+    gelu): formulas read the same in every language."""
+    return [re.sub(r"\b(exp|relu|gelu)\b", "", t) for t in without_code(texts)]
+
+
+@pytest.mark.parametrize(("graph", "mode"), [  # x·x has a single op: no wrong order
+    (graph, mode) for graph in ("neuron", *EXPRESSION_NAMES)
+    for mode in ("normal", "accumulate", "wrong_order")
+    if (graph, mode) != ("square", "wrong_order")])
+def test_every_steps_explanation_is_in_the_widgets_language(graph, mode):
+    zh = ComputationalGraph(graph=graph, mode=mode, activation="relu", language="zh")
+    en = ComputationalGraph(graph=graph, mode=mode, activation="relu", language="en")
+    assert zh.n_steps == en.n_steps == len(zh.trace)
+    notes = 0
+    for k, step in enumerate(zh.trace):
+        zh.go(k)
+        en.go(k)
+        title, detail, note = panel(zh.view)
+        # every sentence the engine writes is Chinese, with no English word left
+        assert CJK.search(title) and CJK.search(detail), (k, title, detail)
+        assert not note or CJK.search(note), (k, note)
+        assert english_words(words_of_the_engine_kept([title, detail, note])) == [], \
+            (k, title, detail, note)
+        # and it is the catalogue's text of the step the engine recorded
+        assert title == step.text("title", "zh")
+        # (wrapped between words or characters: compare without the line breaks and spaces)
+        assert squeezed(detail) == squeezed(step.text("detail", "zh"))
+        assert squeezed(note) == squeezed(step.text("note", "zh"))
+        # the formula has no words: the same in both languages
+        assert zh.view.formula_text.get_text() == en.view.formula_text.get_text()
+        # English: exactly the engine's English texts, as before
+        assert panel(en.view)[0] == en.trace[k].title
+        assert [t.replace("\n", " ") for t in panel(en.view)[1:]] == [en.trace[k].detail,
+                                                                     en.trace[k].note]
+        assert step.title == en.trace[k].title and step.note == en.trace[k].note
+        notes += bool(note)
+    # the modes that show a mistake explain it in a note (in Chinese)
+    if mode != "normal" or graph in ("reuse", "square", "shared", "quotient"):
+        assert notes >= 1
+    assert readability_problems(zh.view) == []
+
+
+def test_the_chinese_explanations_by_hand():
+    w = ComputationalGraph(graph="reuse", mode="wrong_order", language="zh")  # f = a·b + a
+    w.go(w.trace.first("backward"))
+    assert panel(w.view)[0] == "反向传播 1/4：a·b → a"
+    assert squeezed(panel(w.view)[1]) == squeezed(
+        "局部导数：∂(a·b)/∂a = b = −3。乘积对每个因子的偏导数是另一个因子。")
+    assert squeezed(panel(w.view)[2]) == squeezed(
+        "太早了：∂f/∂(a·b) 还不完整，来自 f 的梯度尚未传到。此时只能按 0 传下去，而完整的梯度是 1。")
+    w.go(w.n_steps - 1)  # the true gradients are ∂f/∂a = b + 1 = −2 and ∂f/∂b = a = 2
+    assert squeezed(panel(w.view)[2]).startswith(
+        squeezed("顺序错了，梯度也就错了：∂f/∂a = 1（应为 −2）；∂f/∂b = 0（应为 2）。"))
+    v = dict(x1=1.0, x2=2.0, w1=0.5, w2=-0.3, b=-0.1, y=1.0)  # z = 0.5 − 0.6 − 0.1 = −0.2
+    w = ComputationalGraph(activation="relu", language="zh", **v)
+    w.go(w.trace.first("forward") + 3)  # a = relu(z), whose slope at z < 0 is 0
+    assert panel(w.view)[1] == "保存下来供反向传播使用：∂a/∂z = 0（z > 0 时为 1，否则为 0）"
+    assert ComputationalGraph(activation="relu", language="en", **v).trace[4].detail == \
+        "Kept for the backward pass: ∂a/∂z = 1 if z > 0 else 0 = 0"

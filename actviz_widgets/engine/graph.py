@@ -14,7 +14,10 @@ order (every node after its parents) and runs
 :meth:`Graph.trace` records both passes as a list of immutable
 :class:`GraphStep` records (one per computed node, then one per edge), each
 with the chain rule written out with the real numbers, for a picture to step
-through.  Three things learners most often ask about are made visible:
+through.  Each step's words are kept as catalogue keys and values
+(:class:`StepText`, area ``graphsteps``), so a picture can write them in any
+language; the step's ``title``, ``detail`` and ``note`` are the English ones.
+Three things learners most often ask about are made visible:
 
 * a value used twice receives a gradient from each use, and they add up
   (:attr:`GraphStep.contributions`);
@@ -39,13 +42,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import resolve_language, tr
 from .activations import ACTIVATION_NAMES
 from .graph_ops import Op, check_real, fmt_num, get_op, subscript_digits, wrap
 from .validation import check_choice, check_positive
 
 __all__ = ["Value", "Graph", "GraphNode", "GraphEdge", "GraphStructure", "GraphStep",
-           "GraphTrace", "NODE_KINDS", "STEP_PHASES", "total", "squared_error",
-           "binary_cross_entropy"]
+           "GraphTrace", "StepText", "StepList", "NODE_KINDS", "STEP_PHASES", "total",
+           "squared_error", "binary_cross_entropy"]
 
 #: What a node is: a leaf (input, weight, target, constant) or an operation.
 NODE_KINDS: tuple[str, ...] = ("input", "weight", "target", "constant", "operation")
@@ -419,6 +423,66 @@ class GraphStructure:
         return f"∂{wrap(self.nodes[e.child].label)}/∂{wrap(self.nodes[e.parent].label)}"
 
 
+# -- the words of a step -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepText:
+    """A sentence of a step in no language yet: a catalogue key and its placeholders' values.
+
+    A value is a string or a number (symbols, formulas and numbers read the
+    same in every language), another :class:`StepText` (a rule, a list) or a
+    :class:`StepList`; :meth:`text` writes them all in one language.
+
+    Attributes
+    ----------
+    key : str
+        A key of the ``graphsteps`` catalogue area.
+    values : tuple of (str, object)
+        The placeholders' values, by name.
+    """
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: str | None = None) -> str:
+        """The sentence in ``language`` (``"en"`` or ``"zh"``; default the current one)."""
+        lang = resolve_language(language)
+        return tr(self.key, lang, **{name: _in(value, lang) for name, value in self.values})
+
+
+@dataclass(frozen=True)
+class StepList:
+    """Items written one after another with the separator of catalogue key ``separator``
+    (``", "`` in English; ``"，"`` or ``"、"`` in Chinese)."""
+
+    separator: str
+    items: tuple[object, ...]
+
+    def text(self, language: str | None = None) -> str:
+        """The items joined in ``language``."""
+        lang = resolve_language(language)
+        return tr(self.separator, lang).join(_in(item, lang) for item in self.items)
+
+
+def _in(value, language: str):
+    """A placeholder's value written in ``language`` (strings and numbers as they are)."""
+    return value.text(language) if isinstance(value, (StepText, StepList)) else value
+
+
+def _say(key: str, **values) -> StepText:
+    return StepText(f"graphsteps.{key}", tuple(values.items()))
+
+
+def _sentences(parts: Sequence[StepText]) -> StepText | None:
+    """Several sentences as one text (a space between them in English, none in Chinese)."""
+    if not parts:
+        return None
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = _say("join", first=joined, second=part)
+    return joined
+
+
 # -- the trace ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -473,6 +537,10 @@ class GraphStep:
     warning : bool
         True if :attr:`note` describes a mistake (a gradient used too early
         or too late, gradients not reset, wrong results).
+    title_message, detail_message, note_message : StepText or None
+        :attr:`title`, :attr:`detail` and :attr:`note` in no language yet
+        (``None`` for an empty note, or for a step made without them);
+        :meth:`text` writes them in a language.
     """
 
     graph: GraphStructure
@@ -493,6 +561,26 @@ class GraphStep:
     flow: tuple[float, ...]
     premature: bool = False
     warning: bool = False
+    title_message: StepText | None = None
+    detail_message: StepText | None = None
+    note_message: StepText | None = None
+
+    def text(self, part: str, language: str | None = None) -> str:
+        """The step's ``"title"``, ``"detail"`` or ``"note"`` in ``language``.
+
+        Parameters
+        ----------
+        part : {"title", "detail", "note"}
+        language : str, optional
+            ``"en"`` or ``"zh"``; default the current language.  A step made
+            without messages gives its own (English) text in every language.
+        """
+        part = check_choice("part", part, ("title", "detail", "note"))
+        message = getattr(self, f"{part}_message")
+        if message is None:
+            resolve_language(language)  # a bad language is refused all the same
+            return getattr(self, part)
+        return message.text(language)
 
     def value_text(self, node: int) -> str:
         """Node ``node``'s value as written everywhere: 3 significant digits, ``"?"``
@@ -965,13 +1053,29 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
     flow = [nan] * n_edges
     raw: list[dict] = []
 
-    def record(phase, node, edge, title, formula, detail, note="", premature=False,
-               warning=False):
-        raw.append(dict(phase=phase, node=node, edge=edge, title=title, formula=formula,
-                        detail=detail, note=note, values=tuple(values), local=tuple(local),
-                        grads=tuple(grads), contributions=tuple(contributions),
-                        leftover=tuple(leftover), flow=tuple(flow), premature=premature,
-                        warning=warning))
+    def record(phase, node, edge, title: StepText, formula, detail: StepText,
+               note: StepText | None = None, premature=False, warning=False):
+        raw.append(dict(phase=phase, node=node, edge=edge, title=title.text("en"),
+                        formula=formula, detail=detail.text("en"),
+                        note="" if note is None else note.text("en"), values=tuple(values),
+                        local=tuple(local), grads=tuple(grads),
+                        contributions=tuple(contributions), leftover=tuple(leftover),
+                        flow=tuple(flow), premature=premature, warning=warning,
+                        title_message=title, detail_message=detail, note_message=note))
+
+    def local_text(e: int):
+        """The local derivative along edge ``e`` with symbols (ReLU's has words)."""
+        edge = s.edges[e]
+        if s.nodes[edge.child].op == "relu":
+            return _say("local.relu", input=s.nodes[edge.parent].label)
+        return edge.local_text
+
+    def local_is(e: int):
+        """``∂z/∂w₁ = x₁ = 1``: the local derivative along ``e``, with symbols and its value."""
+        text, number = local_text(e), fmt_num(local[e])
+        if isinstance(text, str):
+            return f"{s.local_symbol(e)} = {_is(text, local[e])}"
+        return _say("local.is", symbol=s.local_symbol(e), text=text, value=number)
 
     def vtext(i: int) -> str:
         value = values[i]
@@ -986,16 +1090,15 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
         if accumulate and s.nodes[i].requires_grad and nodes[i].grad != 0.0:
             leftover[i] = grads[i] = nodes[i].grad
     shown = [i for i in leaves if s.nodes[i].kind != "constant"]
-    note = ""
+    note = None
     if any(not math.isnan(v) for v in leftover):
-        stale = ", ".join(f"{s.grad_symbol(i)} = {fmt_num(leftover[i])}" for i in leaves
-                          if not math.isnan(leftover[i]))
-        note = (f"Gradients left from an earlier pass were never reset: {stale}. "
-                "This pass will add to them.")
-    record("start", None, None, "Start: the leaves are set",
+        stale = StepList("graphsteps.sep.list", tuple(
+            f"{s.grad_symbol(i)} = {fmt_num(leftover[i])}" for i in leaves
+            if not math.isnan(leftover[i])))
+        note = _say("start.stale", stale=stale)
+    record("start", None, None, _say("start.title"),
            ", ".join(f"{s.nodes[i].label} = {fmt_num(values[i])}" for i in shown),
-           "Every other node is computed from these, in topological order.", note,
-           warning=bool(note))
+           _say("start.detail"), note, warning=note is not None)
 
     # forward
     ops = [i for i in range(n) if s.nodes[i].op is not None]
@@ -1008,21 +1111,18 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
         op = v.op
         numbers = op.expression([vtext(p) for p in node.parents], v.param)
         formula = f"{node.label} = {node.expression} = {numbers} = {vtext(i)}"
-        kept = [f"{s.local_symbol(e)} = {_is(s.edges[e].local_text, local[e])}"
-                for e in ins if s.edges[e].carries_grad]
-        detail = ("Kept for the backward pass: " + "; ".join(kept)) if kept else \
-            "No parent needs a gradient."
-        record("forward", i, None, f"Forward {k} of {len(ops)}: {node.label} = "
-               f"{node.expression}", formula, detail)
+        kept = [local_is(e) for e in ins if s.edges[e].carries_grad]
+        detail = (_say("forward.kept", kept=StepList("graphsteps.sep.kept", tuple(kept)))
+                  if kept else _say("forward.none"))
+        record("forward", i, None, _say("forward.title", k=k, n=len(ops), label=node.label,
+                                        expression=node.expression), formula, detail)
 
     # seed
     out = s.output
     out_label = s.nodes[out].label
     grads[out] = 1.0
-    record("seed", out, None, f"Backward: start at the output {out_label}",
-           f"∂{out_label}/∂{wrap(out_label)} = 1",
-           f"A change in {out_label} changes {out_label} by the same amount. From here the "
-           "gradient flows back along each edge, node by node in reverse topological order.")
+    record("seed", out, None, _say("seed.title", output=out_label),
+           f"∂{out_label}/∂{wrap(out_label)} = 1", _say("seed.detail", output=out_label))
 
     # backward
     correct = graph._fresh_grads()
@@ -1053,9 +1153,10 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
             gp, gi = s.grad_symbol(p), s.grad_symbol(i)
             chain = f"{gi} · {s.local_symbol(e)} = {_times(upstream, local[e])} = {fmt_num(r)}"
             twice = sum(1 for f in s.in_edges(i) if s.edges[f].parent == p) > 1
-            which = f" (argument {edge.slot + 1} of {node.expression})" if twice else ""
-            detail = (f"Local derivative{which}: {s.local_symbol(e)} = "
-                      f"{_is(edge.local_text, local[e])}: {nodes[i].op.rule}.")
+            rule = StepText(nodes[i].op.rule_key)
+            detail = (_say("backward.detail.argument", slot=edge.slot + 1,
+                           expression=node.expression, local=local_is(e), rule=rule)
+                      if twice else _say("backward.detail", local=local_is(e), rule=rule))
             notes, warning = [], premature or p in done
             if math.isnan(had):
                 formula = f"{gp} = {chain}"
@@ -1063,25 +1164,24 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
                 formula = f"{gp} += {chain}"
                 terms = ([leftover[p]] if not math.isnan(leftover[p]) else []) + list(
                     contributions[p])
+                total_text = fmt_num(_clean(grads[p], terms))
                 if not math.isnan(leftover[p]) and not before:
                     warning = True
-                    notes.append(f"{gp} was not reset after the last pass: this pass adds to "
-                                 f"the old {fmt_num(leftover[p])}: {_plus(terms)} = "
-                                 f"{fmt_num(_clean(grads[p], terms))}.")
+                    notes.append(_say("backward.stale", grad=gp, old=fmt_num(leftover[p]),
+                                      terms=_plus(terms), total=total_text))
                 else:
-                    notes.append(f"{s.nodes[p].label} is used more than once, so its gradient "
-                                 f"is the sum over its paths: {_plus(terms)} = "
-                                 f"{fmt_num(_clean(grads[p], terms))}.")
+                    notes.append(_say("backward.reuse", label=s.nodes[p].label,
+                                      terms=_plus(terms), total=total_text))
             if premature:
-                names = ", ".join(s.nodes[u].label for u in missing)
-                notes.append(f"Too early: {gi} is not complete yet, the gradient from "
-                             f"{names} has not arrived. It is used as {fmt_num(upstream)}; "
-                             f"the full gradient is {fmt_num(correct[i])}.")
+                names = StepList("graphsteps.sep.names",
+                                 tuple(s.nodes[u].label for u in missing))
+                notes.append(_say("backward.early", grad=gi, names=names,
+                                  used=fmt_num(upstream), full=fmt_num(correct[i])))
             if p in done:
-                notes.append(f"Too late: {s.nodes[p].label} has already passed its gradient "
-                             f"on, so this part never reaches the nodes below it.")
-            title = (f"Backward {k} of {n_back}: {node.label} → {s.nodes[p].label}")
-            record("backward", p, e, title, formula, detail, " ".join(notes), premature,
+                notes.append(_say("backward.late", label=s.nodes[p].label))
+            title = _say("backward.title", k=k, n=n_back, node=node.label,
+                         parent=s.nodes[p].label)
+            record("backward", p, e, title, formula, detail, _sentences(notes), premature,
                    warning)
         done.add(i)
 
@@ -1090,20 +1190,19 @@ def _build_trace(graph: Graph, order: tuple[int, ...], accumulate: bool) -> Grap
     summary = ", ".join(f"{s.grad_symbol(j)} = {fmt_num(grads[j])}" for j in targets)
     wrong = [j for j in targets
              if not math.isclose(grads[j], correct[j], rel_tol=1e-9, abs_tol=1e-300)]
-    listed = ", ".join(f"{s.grad_symbol(j)} = {fmt_num(grads[j])}, not {fmt_num(correct[j])}"
-                       for j in wrong[:3]) + (f" and {len(wrong) - 3} more" if len(wrong) > 3
-                                               else "")
+    listed = StepList("graphsteps.sep.wrong", tuple(
+        _say("wrong.item", grad=s.grad_symbol(j), got=fmt_num(grads[j]),
+             want=fmt_num(correct[j])) for j in wrong[:3]))
+    if len(wrong) > 3:
+        listed = _say("wrong.more", items=listed, n=len(wrong) - 3)
     if accumulate and wrong:
-        note = (f"Old and new gradients added up: {listed}. A gradient step would use these. "
-                "Reset with zero_grad() before every backward pass.")
+        note = _say("done.accumulate", listed=listed)
     elif wrong:
-        note = (f"Wrong order, wrong gradients: {listed}. A node may pass its gradient on only "
-                "after every node that uses it has: reverse topological order.")
+        note = _say("done.wrong", listed=listed)
     else:
-        note = ""
-    record("done", None, None, "Done: every gradient is known", summary,
-           "Each gradient says how much the output changes per unit change of that leaf.",
-           note, warning=bool(wrong))
+        note = None
+    record("done", None, None, _say("done.title"), summary, _say("done.detail"), note,
+           warning=bool(wrong))
 
     steps = tuple(GraphStep(graph=s, index=j, n_steps=len(raw), **fields)
                   for j, fields in enumerate(raw))

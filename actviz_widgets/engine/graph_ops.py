@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import tr
 from .activations import get_activation
 
 __all__ = ["Op", "OPS", "get_op", "fmt_num", "subscript_digits", "wrap", "check_real"]
@@ -105,14 +106,22 @@ class Op:
         What the node's op badge shows: ``"+"``, ``"×"``, ``"σ"``, ...
     arity : int or None
         Number of parents; ``None`` for any number ≥ 1 (a sum).
-    rule : str
-        What the local derivative is, in words, for the step-by-step text.
     """
 
     name: str
     symbol: str
     arity: int | None
-    rule: str
+
+    @property
+    def rule_key(self) -> str:
+        """The catalogue key of :attr:`rule`: ``"graphsteps.rule.<name>"``."""
+        return f"graphsteps.rule.{self.name}"
+
+    @property
+    def rule(self) -> str:
+        """What the local derivative is, in words, in English (``tr(op.rule_key, "zh")``
+        gives it in Chinese)."""
+        return tr(self.rule_key, "en")
 
     # -- numbers ---------------------------------------------------------------------------
     def forward(self, args: tuple[float, ...], param=None,
@@ -358,27 +367,12 @@ _FORWARD = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "po
             "exp": _exp, "log": _log, "tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu,
             "act": _act, "mse": _mse, "bce": _bce}
 
-#: Every operation by name.
+#: Every operation by name (the rule of each, in words, is ``graphsteps.rule.<name>``).
 OPS: dict[str, Op] = {op.name: op for op in (
-    Op("add", "+", None, "a sum passes the gradient on to every term unchanged"),
-    Op("sub", "−", 2, "a difference passes the gradient on, with a minus sign to the "
-                      "second term"),
-    Op("mul", "×", 2, "a product sends each factor the other factor"),
-    Op("div", "÷", 2, "a quotient a/b changes by 1/b per unit of a and by −a/b² per unit "
-                      "of b"),
-    Op("neg", "−x", 1, "a minus sign flips the gradient"),
-    Op("pow", "xⁿ", 1, "the power rule: the derivative of xⁿ is n·xⁿ⁻¹"),
-    Op("exp", "exp", 1, "exp is its own derivative"),
-    Op("log", "ln", 1, "the derivative of ln x is 1/x"),
-    Op("tanh", "tanh", 1, "the derivative of tanh is 1 − tanh², from the value already "
-                          "computed"),
-    Op("sigmoid", "σ", 1, "the derivative of σ is σ(1 − σ), from the value already computed"),
-    Op("relu", "ReLU", 1, "ReLU lets the gradient through where its input is > 0, "
-                          "else blocks it"),
-    Op("act", "f", 1, "the activation function's derivative at its input"),
-    Op("mse", "(a−y)²", 2, "the slope of the squared error (a − y)² is 2(a − y)"),
-    Op("bce", "bce", 2, "the derivative of the binary cross-entropy with respect to the "
-                        "prediction a"),
+    Op("add", "+", None), Op("sub", "−", 2), Op("mul", "×", 2), Op("div", "÷", 2),
+    Op("neg", "−x", 1), Op("pow", "xⁿ", 1), Op("exp", "exp", 1), Op("log", "ln", 1),
+    Op("tanh", "tanh", 1), Op("sigmoid", "σ", 1), Op("relu", "ReLU", 1), Op("act", "f", 1),
+    Op("mse", "(a−y)²", 2), Op("bce", "bce", 2),
 )}
 
 

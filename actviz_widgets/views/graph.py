@@ -371,9 +371,9 @@ class GraphView(FigureView):
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2 for a sharp picture on a high-DPI screen).
     language : str, optional
-        ``"en"`` or ``"zh"``: the language of the picture's own texts (the key,
-        the step counter, the sums). The step panel writes the step's texts as the
-        engine gives them. Default: the current language.
+        ``"en"`` or ``"zh"``: the language of every text of the picture (the key,
+        the step counter, the sums, and the step panel's explanation, which the
+        engine keeps as catalogue keys). Default: the current language.
 
     Attributes
     ----------
@@ -676,12 +676,14 @@ class GraphView(FigureView):
         self.counter_text.set_text(self.tr("graph.counter", index=step.index,
                                            last=step.n_steps - 1,
                                            phase=self.tr(f"graph.phase.{step.phase}")))
-        self.title_text.set_text(step.title)
+        self.title_text.set_text(step.text("title", self.language))
         y = self._panel_top + 8.0 + _line_px(_NOTE_PT, 1.2) + 4.0
         for artist, value, size, n, spacing in (
                 (self.formula_text, step.formula, _FORMULA_PT, _FORMULA_LINES, 1.15),
-                (self.detail_text, step.detail, _DETAIL_PT, _DETAIL_LINES, 1.1),
-                (self.note_text, step.note, _NOTE_PT, _NOTE_LINES, 1.1)):
+                (self.detail_text, step.text("detail", self.language), _DETAIL_PT,
+                 _DETAIL_LINES, 1.1),
+                (self.note_text, step.text("note", self.language), _NOTE_PT, _NOTE_LINES,
+                 1.1)):
             lines = _wrap(value, size, width)
             if len(lines) > n:  # the engine's texts fit; a caller's might not
                 lines = lines[:n - 1] + [lines[n - 1] + " …"]

@@ -105,8 +105,8 @@ class ComputationalGraph(Stepping, FigureWidget, _ExpressionLeaves):
     position : int, optional
         The step shown; default the last one (every value and gradient known).
     language : str, optional
-        ``"en"`` or ``"zh"``: the language of the controls and of the picture's
-        own texts (the step panel's explanations are the engine's, in English).
+        ``"en"`` or ``"zh"``: the language of the controls and of every text of
+        the picture, the step panel's explanations included.
         Default: :func:`actviz_widgets.get_language`.
     **leaves : float
         Leaf values: the neuron's ``x1, x2, w1, w2, b, y`` (defaults 1, 2,
