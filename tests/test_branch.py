@@ -391,3 +391,23 @@ def test_a_playground_on_the_learners_own_data():
     np.testing.assert_allclose(w.trainer.run_b.history.train_loss, want, rtol=1e-11)
     w.close()
     pg.close()
+
+
+def test_the_branch_button_shows_the_comparison_under_the_playground():
+    pg = Playground(hidden_layers=1, neurons=3, seed=2)
+    pg.train(6)
+    pg.branch_select.value = ("lr", pg.lr * 0.1)
+    pg.branch_button.click()
+    first = pg.comparison  # step 6 has no kept snapshot: the live run is the start
+    assert pg.message_kind is None and pg.branch_output.children == (first,)
+    assert first.trainer.start.step == 6
+    assert first.trainer.run_b.optimizer.lr == pytest.approx(pg.lr * 0.1)
+    a = first.trainer.run_a
+    assert all(np.array_equal(w, v) for w, v in zip(a.net.weights, pg.trainer.net.weights))
+    # run A continues the playground's own run bit for bit from the live step
+    first.trainer.run_a.step(4)
+    pg.trainer.step(4)
+    assert all(np.array_equal(w, v) for w, v in zip(a.net.weights, pg.trainer.net.weights))
+    pg.branch_button.click()  # a second branch replaces (and closes) the first
+    assert pg.branch_output.children == (pg.comparison,) and pg.comparison is not first
+    pg.close()

@@ -149,8 +149,8 @@ class Branch:
         ``{name: value}`` with exactly one name of :data:`BRANCH_SETTINGS`
         (``{"lr": 0.03}``), a value other than the run's.
     at_step : int, optional
-        The step to start from; it must have a snapshot in
-        ``trainer.history.snapshots``. Default: the trainer's current step.
+        The step to start from: the trainer's current step (the default) or
+        one with a snapshot in ``trainer.history.snapshots``.
     data : Dataset or tuple, optional
         The original run's data (for the task: classification or
         regression); default ``(X_train, y_train[, X_test, y_test])`` of the
@@ -174,7 +174,7 @@ class Branch:
     Raises
     ------
     ValueError
-        A bad change (see :func:`check_change`), or no snapshot at ``at_step``.
+        A bad change (see :func:`check_change`), or no snapshot at an earlier ``at_step``.
     """
 
     def __init__(self, trainer: Trainer, change: Mapping[str, Any], at_step: int | None = None,
@@ -187,6 +187,8 @@ class Branch:
             raise ValueError(f"at_step must be at most the run's current step "
                              f"{trainer.step_count}; got {step}")
         snap = snaps.get(step)
+        if snap is None and step == trainer.step_count:
+            snap = trainer.current_snapshot()  # the live step: exactly where the run is
         if snap is None:
             kept = sorted(snaps)
             shown = ", ".join(map(str, kept)) if len(kept) <= 8 else (

@@ -726,6 +726,16 @@ class Trainer:
             return int(np.count_nonzero(out.argmax(axis=1) == labels)) / len(labels)
         return int(np.count_nonzero((out > 0.5) == (y > 0.5))) / y.size
 
+    def current_snapshot(self) -> Snapshot:
+        """A copy of the run as it is now: step, epoch, position in the batch order, weights.
+
+        Not added to the history; for starting another run from exactly here
+        (:class:`~actviz_widgets.engine.branch.Branch`) when the live step has no
+        kept snapshot.
+        """
+        w, b = self.net.get_params()
+        return Snapshot(self._step_count, self._epoch, self._position, w, b)
+
     def _snapshot(self) -> None:
         w, b = self.net.get_params()
         self.history._add_snapshot(Snapshot(self._step_count, self._epoch, self._position, w, b),

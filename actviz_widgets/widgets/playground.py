@@ -508,7 +508,9 @@ class Playground(TrainingWidget):
             description=self.tr("playground.branch"), icon="code-branch",
             tooltip=self.tr("playground.branch.help"), layout=lay(width="110px"))
         self.branch_button.on_click(self.guarded(self._branch_clicked))
-        self.branch_output = widgets.Output()
+        # The comparison is a child widget (no Output capturing display(): the
+        # branch stays with the playground when the notebook is saved and reopened).
+        self.branch_output = widgets.VBox()
         self.comparison = None
         footer = [widgets.HBox([self.branch_select, self.branch_button],
                                layout=lay(flex_flow="row wrap")), self.branch_output]
@@ -669,10 +671,7 @@ class Playground(TrainingWidget):
         if self.comparison is not None:
             self.comparison.close()
         self.comparison = comparison
-        self.branch_output.clear_output()
-        with self.branch_output:
-            from IPython.display import display
-            display(comparison)
+        self.branch_output.children = (comparison,)
 
     def view_history(self, step: int) -> int:
         """Draw the network as it was at ``step`` (the latest snapshot at or before it).
