@@ -197,7 +197,7 @@ def test_the_wheel_carries_the_licences_and_honest_metadata(wheel_files):
     metadata = email.message_from_bytes(wheel_files[f"{info}METADATA"])
     assert metadata["Name"] == "actviz_widgets"
     assert metadata["Version"] == VERSION
-    assert metadata["License-Expression"] == "MIT"
+    assert metadata["License-Expression"] == "MIT AND CC-BY-4.0 AND CC-BY-SA-3.0 AND OFL-1.1"
     assert metadata["Requires-Python"] == PYPROJECT["project"]["requires-python"]
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert metadata.get_payload().startswith("# actviz_widgets")
