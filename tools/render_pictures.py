@@ -2,7 +2,10 @@
 
 Usage::
 
-    .venv/bin/python tools/render_pictures.py
+    .venv/bin/python tools/render_pictures.py            # English and Chinese
+    .venv/bin/python tools/render_pictures.py --language zh
+
+The Chinese pictures are written beside the English ones as ``<name>_zh.png``.
 
 Every picture comes from the widget's own view (``widget.save``), at the
 settings written below, so the README shows exactly what a learner sees.
@@ -10,6 +13,7 @@ settings written below, so the README shows exactly what a learner sees.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -21,36 +25,55 @@ import actviz_widgets as av  # noqa: E402
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def render(language: str) -> list[Path]:
+    """Build every widget in ``language`` and save its picture; return the files written."""
+    av.set_language(language)
+    suffix = "" if language == "en" else f"_{language}"
+    written: list[Path] = []
+
+    def named(name: str) -> Path:  # docs/images/<name>.png, or <name>_zh.png
+        path = OUT / f"{name}{suffix}.png"
+        written.append(path)
+        return path
+
     explorer = av.ActivationExplorer(activations=("sigmoid", "tanh", "relu"), z=2.5, depth=8)
-    explorer.save(OUT / "activation_explorer.png")
+    explorer.save(named("activation_explorer"))
     neuron = av.SingleNeuron()
     neuron.step()
     neuron.step()
-    neuron.save(OUT / "single_neuron.png")
+    neuron.save(named("single_neuron"))
     stepper = av.PassStepperWidget()
     stepper.go(6)
-    stepper.save(OUT / "pass_stepper.png")
+    stepper.save(named("pass_stepper"))
     playground = av.Playground(dataset="circles", hidden_layers=2, neurons=6, show_gradients=True)
     playground.step(frames=60)
-    playground.save(OUT / "playground.png")
+    playground.save(named("playground"))
     health = av.GradientHealth()
     health.apply_preset("vanishing")
     health.train(20)
-    health.save(OUT / "gradient_health.png")
+    health.save(named("gradient_health"))
     dead = av.DeadNeurons(lr=3.0)
     dead.train(30)
-    dead.save(OUT / "dead_neurons.png")
+    dead.save(named("dead_neurons"))
     dists = av.Distributions()
     dists.train(100)
-    dists.save(OUT / "distributions.png")
+    dists.save(named("distributions"))
     check = av.GradientCheck()
-    check.save(OUT / "gradient_check.png")
+    check.save(named("gradient_check"))
     digits = av.DigitsCaseStudy()
-    digits.save(OUT / "digits_case_study.png")
-    for path in sorted(OUT.glob("*.png")):
-        print(path.relative_to(OUT.parents[1]))
+    digits.save(named("digits_case_study"))
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=["en", "zh"], action="append",
+                        help="the pictures' language (default: both)")
+    languages = parser.parse_args().language or ["en", "zh"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    for language in languages:
+        for path in render(language):
+            print(path.relative_to(OUT.parents[1]))
 
 
 if __name__ == "__main__":
