@@ -19,6 +19,7 @@ from actviz_widgets.widgets.distributions import Distributions
 from actviz_widgets.widgets.gradient_health import GradientHealth
 from actviz_widgets.widgets.picture import PagePicture
 from actviz_widgets.widgets.player import Player
+from actviz_widgets.widgets.receipts import MAX_IN_FLIGHT
 
 WIDGETS = [(GradientHealth, {"depth": 2}), (DeadNeurons, {"depth": 1}),
            (Distributions, {"depth": 1})]
@@ -204,16 +205,17 @@ def test_play_skips_drawing_while_the_page_is_behind_and_training_goes_on(pictur
     receipts = w.receipts
     answer(w, receipts.sent)  # a page answered: it is there
     drawn = receipts.sent
-    w.run_frames(2)  # two frames sent, no receipt yet
-    assert receipts.sent == drawn + 2 and receipts.in_flight == 2
+    n = MAX_IN_FLIGHT
+    w.run_frames(n)  # n frames sent, no receipt yet
+    assert receipts.sent == drawn + n and receipts.in_flight == n
     image = w.image.value
     w.run_frames(3)  # the page is behind: trained, not drawn
-    assert receipts.skipped == 3 and receipts.sent == drawn + 2
-    assert w.image.value == image and w.trainer.step_count == 5 * w.STEPS_PER_FRAME
+    assert receipts.skipped == 3 and receipts.sent == drawn + n
+    assert w.image.value == image and w.trainer.step_count == (n + 3) * w.STEPS_PER_FRAME
     answer(w, receipts.sent)  # the page caught up
     w.run_frames(1)
-    assert receipts.sent == drawn + 3 and w.image.value != image
-    assert w.state.step == 6 * w.STEPS_PER_FRAME  # the picture shows the latest step
+    assert receipts.sent == drawn + n + 1 and w.image.value != image
+    assert w.state.step == (n + 4) * w.STEPS_PER_FRAME  # the picture shows the latest step
 
 
 def test_the_frame_number_travels_with_its_picture(picture):
@@ -248,7 +250,7 @@ def test_an_unanswered_frame_stops_holding_back_after_a_while(monkeypatch, pictu
     w = GradientHealth(depth=1)
     r = w.receipts
     answer(w, r.sent)
-    w.run_frames(2)
+    w.run_frames(MAX_IN_FLIGHT)
     assert r.page_is_behind()
     monkeypatch.setattr(module, "PATIENCE_S", 0.0)  # the page went away long ago
     assert not r.page_is_behind()
@@ -312,3 +314,43 @@ def test_played_frames_leave_the_kernel_a_moment_to_send(monkeypatch):
 
     asyncio.run(main())
     assert len(waits) >= 2 and all(w == module.MIN_PAUSE_S for w in waits)
+
+
+def test_play_keeps_its_rate_when_the_kernel_wakes_late_and_never_hurries(monkeypatch):
+    """Frames start on a schedule of 1/fps: a late wake-up is made up by the next wait
+    (the rate is fps, not a little less), and a slow frame does not make the next hurry."""
+    from actviz_widgets.widgets import player as module
+    clock = {"t": 100.0}
+    starts, waits = [], []
+    durations = iter([0.02, 0.02, 0.02, 0.25, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02])
+
+    def step():
+        starts.append(clock["t"])
+        clock["t"] += next(durations, 0.02)
+
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds):
+        waits.append(seconds)
+        clock["t"] += seconds + 0.01  # every wake-up is 10 ms late
+        await real_sleep(0)
+
+    monkeypatch.setattr(module, "asyncio", types.SimpleNamespace(
+        sleep=sleep, get_running_loop=asyncio.get_running_loop,
+        CancelledError=asyncio.CancelledError))
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=lambda: clock["t"]))
+    player = Player(step, fps=10)
+
+    async def main():
+        player.play()
+        await until(lambda: player.frames >= 10)
+        player.pause()
+
+    asyncio.run(main())
+    gaps = np.diff(starts[:10])
+    # on schedule: 0.1 s apart after the first late wake-up, which the next wait made up
+    np.testing.assert_allclose(gaps[:3], [0.11, 0.1, 0.1])
+    assert waits[1] == pytest.approx(0.07)  # 0.1 - 0.02 of work - 0.01 late last time
+    # the slow frame (0.25 s) is followed by the shortest wait, then the schedule restarts
+    assert gaps[3] == pytest.approx(0.25 + module.MIN_PAUSE_S + 0.01)
+    np.testing.assert_allclose(gaps[4:9], 0.1)

@@ -570,8 +570,11 @@ def test_history_scrubs_while_playing_are_never_lost():
             pg.play()
             start = pg.player.frames
             await until(lambda: pg.player.frames >= start + 2)
-            target = int(rng.integers(0, pg.trainer.step_count))
-            pg.history_slider.set_state({"value": target})  # the learner drags the scrubber
+            # the learner drags the scrubber, within the range the page shows (while
+            # playing, the slider follows the steps only every SCRUBBER_WHILE_PLAYING_S)
+            assert 0 < pg.history_slider.max <= pg.trainer.step_count
+            target = int(rng.integers(0, pg.history_slider.max))
+            pg.history_slider.set_state({"value": target})
             expected = target // 3 * 3  # the latest snapshot at or before it
             assert not pg.playing and not pg.play_button.value
             assert pg.viewing == expected == pg.shown_step == pg.history_slider.value
@@ -588,6 +591,32 @@ def test_history_scrubs_while_playing_are_never_lost():
     ref = reference_trainer(pg)
     ref.step(pg.viewing)
     assert_same_params(pg.shown_net, ref.net)  # plain SGD resumes exactly
+
+
+def test_while_playing_the_scrubber_moves_now_and_then_and_a_scrub_to_its_value_counts(
+        monkeypatch):
+    """The history slider follows the step drawn only every SCRUBBER_WHILE_PLAYING_S while
+    playing (a message the page lays out again per move), at the first frame, and when
+    Play ends; a learner sending the very value it still holds views that step."""
+    from actviz_widgets.widgets import playground as module
+    monkeypatch.setattr(module, "SCRUBBER_WHILE_PLAYING_S", 3600.0)
+    pg = Playground(**FAST)
+    moves = []
+    pg.history_slider.observe(lambda c: moves.append(c["new"]), names="value")
+
+    async def main():
+        pg.play()
+        await until(lambda: pg.player.frames >= 4)
+        assert moves == [3]  # the first frame played, then not again
+        assert pg.history_slider.value == 3 < pg.shown_step == pg.trainer.step_count
+        pg.history_slider.set_state({"value": 3})  # the page sends the value it shows
+        assert pg.viewing == 3 == pg.shown_step and not pg.playing
+        pg.play()  # Play resumes from step 3 ...
+        await until(lambda: pg.trainer.step_count >= 9)
+        pg.pause()  # ... and its end moves the scrubber to the step drawn
+
+    asyncio.run(main())
+    assert pg.history_slider.value == pg.shown_step == pg.trainer.step_count >= 9
 
 
 def test_divergence_stops_play_and_the_widget_keeps_working():

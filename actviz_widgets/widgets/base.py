@@ -117,7 +117,7 @@ class FigureWidget(widgets.VBox, SettingsOwner):
         player = getattr(self, "player", None)
         if isinstance(player, Player):  # Play stops when no page shows the picture any more
             player.abandoned = self._page_gone
-            player.after_play = self._send_regions
+            player.after_play = self.play_ended
         self.settings_live = True  # from now on a settings change recomputes and redraws
 
     # -- public ----------------------------------------------------------------------------
@@ -268,8 +268,9 @@ class FigureWidget(widgets.VBox, SettingsOwner):
             self.show_error(exc)
             return []
 
-    def _send_regions(self) -> None:
-        """Play ended: the last frame's regions (numbers) go to the page."""
+    def play_ended(self) -> None:
+        """Play ended (paused, or by itself): what was sent only now and then while
+        playing goes to the page now: the last frame's regions (subclasses add theirs)."""
         if isinstance(self.image, PagePicture) and self.image.png:
             self.image.show(self.image.png, self._checked_regions(), 0)
 

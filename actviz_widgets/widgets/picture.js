@@ -7,6 +7,7 @@
 // a frame overtaken by a newer one while decoding is dropped, never queued.
 
 const STYLE_ID = "actviz-picture-style";
+const RECEIPT_MS = 150;  // the shortest time between two receipts
 const CSS = `
 .actviz-picture { position: relative; contain: strict; max-width: 100%;
   outline: none; user-select: none; -webkit-user-select: none; }
@@ -96,6 +97,9 @@ function render({ model, el }) {
   let size = null;         // {w, h} in CSS px of the box at full width
   let latest = 0;          // sequence number of the newest frame received
   let alive = true;
+  let shownFrame = 0;      // the newest frame number shown
+  let receiptDue = null;   // a receipt is scheduled (timer id, or -1: at the next paint)
+  let lastReceipt = -Infinity;
   let regions = [];
   let current = null;      // region under the pointer or focused by keys
   let tip = null, mark = null, form = null;
@@ -112,14 +116,25 @@ function render({ model, el }) {
     box.style.aspectRatio = `${next.w} / ${next.h}`;
   }
 
+  // Receipts, at most one per RECEIPT_MS, naming the newest frame shown: each is a
+  // message to the kernel, which then reports "busy" and "idle", and JupyterLab redraws
+  // its toolbar and status bar for both; one receipt per frame was half the page's work
+  // during Play.  The kernel allows frames in flight for that (receipts.MAX_IN_FLIGHT).
   function receipt(frame) {
     if (!frame || !alive) return;
+    shownFrame = Math.max(shownFrame, frame);
+    if (receiptDue !== null) return;  // one is due: it will name this frame too
     const send = () => {
+      receiptDue = null;
       if (!alive) return;
-      try { model.send({ type: "shown", frame }); } catch (e) { /* no kernel (saved state) */ }
+      lastReceipt = performance.now();
+      try { model.send({ type: "shown", frame: shownFrame }); } catch (e) { /* no kernel (saved state) */ }
     };
-    // on screen at the next paint; a hidden tab paints nothing, so answer at once
-    if (document.hidden) send(); else requestAnimationFrame(send);
+    // on screen at the next paint; a hidden tab paints nothing, so answer without waiting
+    const paint = () => { if (document.hidden) send(); else requestAnimationFrame(send); };
+    const wait = lastReceipt + RECEIPT_MS - performance.now();
+    receiptDue = wait > 0 ? setTimeout(paint, wait) : -1;
+    if (wait <= 0) paint();
   }
 
   async function showFrame() {
@@ -357,6 +372,7 @@ function render({ model, el }) {
   showFrame();
   return () => {
     alive = false;
+    if (receiptDue !== null && receiptDue !== -1) clearTimeout(receiptDue);
     model.off("change:regions", setRegions);
     model.off("change:alt", setAlt);
     model.off("change:png", onPng);

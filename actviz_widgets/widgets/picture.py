@@ -7,8 +7,9 @@ that shows the PNG frames a view renders.  In the page it
 * decodes each frame off the main thread before swapping it in, in a box of
   fixed size whose layout and paint stay inside it (a new frame reflows
   nothing else on the page), and drops a frame that a newer one overtook;
-* answers each frame it put on screen with its number (a *receipt*, see
-  :mod:`.receipts`), so Play never sends faster than the page shows; a view
+* answers the frames it put on screen with the newest one's number, at most
+  every 150 ms (a *receipt*, see :mod:`.receipts`), so Play never sends
+  faster than the page shows; a view
   that is gone (its output cleared) sends nothing, and Play stops by itself;
 * knows where the things in the picture are: the widget sends *regions* with
   each frame (see :func:`check_regions`), and hovering one shows its numbers

@@ -192,9 +192,9 @@ class Player:
 
     async def _loop(self, run: int) -> None:
         ended = False  # by itself (step said stop, or an error), not by pause()
+        due = time.perf_counter()  # when the next frame should start
         try:
             while run == self._run:
-                start = time.perf_counter()
                 try:
                     if self.abandoned is not None and self.abandoned():
                         ended = True  # nobody sees the frames: stop, as if step said so
@@ -210,10 +210,16 @@ class Player:
                     break
                 if run != self._run:
                     break
-                # Pace the frames; always wait a little, so control messages run between
+                # Pace the frames by a schedule, so that a late wake-up is made up by the
+                # next wait and the rate is ``fps``; a slow frame does not make the next
+                # ones hurry.  Always wait a little, so control messages run between
                 # frames and the frame just drawn leaves the kernel before the next is computed.
-                await asyncio.sleep(max(MIN_PAUSE_S,
-                                        1.0 / self._fps - (time.perf_counter() - start)))
+                now = time.perf_counter()
+                due += 1.0 / self._fps
+                wait = due - now
+                if wait < MIN_PAUSE_S:
+                    wait, due = MIN_PAUSE_S, now + MIN_PAUSE_S
+                await asyncio.sleep(wait)
         except asyncio.CancelledError:
             pass
         finally:

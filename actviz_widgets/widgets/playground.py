@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -81,6 +82,9 @@ STATE_VERSION = 3
 _READABLE_VERSIONS = (1, 2, 3)
 #: Most samples of the learner's own data (the samples setting's largest value).
 MAX_USER_SAMPLES = 2000
+#: While Play runs, the history slider follows the step drawn at most this often
+#: (at every frame again once play ends); the picture's title names every step.
+SCRUBBER_WHILE_PLAYING_S = 0.25
 MAX_LAYERS = 6
 MAX_NEURONS = 8
 #: The L2 strengths offered.
@@ -141,6 +145,20 @@ class _BatchSize(Choice):
 
     def validate(self, obj: Any, value: Any) -> Any:
         return super().validate(obj, ALL if value is None else value)
+
+
+class _Scrubber(widgets.IntSlider):
+    """The history slider.  While Play runs, its value follows the step drawn only now
+    and then, so a learner may send the very value it holds (a change traitlets would
+    not report): that value goes to :attr:`on_same_value`."""
+
+    on_same_value: Any = None
+
+    def set_state(self, sync_data: dict) -> None:
+        before = self.value
+        super().set_state(sync_data)
+        if "value" in sync_data and self.value == before and self.on_same_value is not None:
+            self.on_same_value({"new": self.value})
 
 
 @dataclass(frozen=True, eq=False)
@@ -464,14 +482,16 @@ class Playground(TrainingWidget):
         self.step_button.on_click(self.guarded(self.step))
         self._start()
 
+        self._scrubber_at = -float("inf")  # when the history slider was last moved
         self.rewind_button = self.reset_button  # old lessons' name for the same button
-        self.history_slider = widgets.IntSlider(
+        self.history_slider = _Scrubber(
             # sends only on a learner's action (see widgets/settings.py): while Play moves
             # it, a value the page computed would otherwise come back and pause Play
             value=0, min=0, max=0, description=self.tr("playground.history"),
             continuous_update=False, style={"description_width": "initial"},
             layout=lay(width="380px"), tooltip=self.tr("playground.history.help"))
         self.history_slider.observe(self._on_history, names="value")
+        self.history_slider.on_same_value = self._on_history
         # Play resumes from a viewed history step (the button's own handler starts the task
         # first; its first frame runs only after this handler returns)
         self.play_button.observe(self._on_play, names="value")
@@ -1070,6 +1090,7 @@ class Playground(TrainingWidget):
         self.guarded(lambda: self.view_history(change["new"]))()
 
     def _on_play(self, change: dict) -> None:
+        self._scrubber_at = -float("inf")  # the first frame played moves the scrubber
         if change["new"] and self.playing:
             self.guarded(self._resume)()
 
@@ -1141,11 +1162,23 @@ class Playground(TrainingWidget):
             biases=tuple(_frozen(b.copy()) for b in net.biases),
             grad=None if grad is None else tuple(_frozen(g) for g in grad),
             title=title, subtitle=subtitle, status=status, diverged=self.diverged)
-        # the scrubber shows the step drawn (its handler ignores the step drawn)
+        # the scrubber shows the step drawn; while playing only now and then: each move
+        # is a message whose slider the page lays out again, at 20 frames a second
+        if not self.playing or time.monotonic() - self._scrubber_at >= SCRUBBER_WHILE_PLAYING_S:
+            self._sync_scrubber()
+
+    def _sync_scrubber(self) -> None:
+        """The history slider at the step drawn (its handler ignores the step drawn)."""
+        self._scrubber_at = time.monotonic()
         slider = self.history_slider
         with slider.hold_sync(), slider.hold_trait_notifications():
-            slider.max = t.step_count
-            slider.value = step
+            slider.max = self.trainer.step_count
+            slider.value = self.shown_step
+
+    def play_ended(self) -> None:
+        """The last frame's regions and the scrubber at its step go to the page."""
+        super().play_ended()
+        self._sync_scrubber()
 
     def _epoch_at(self, step: int) -> float:
         snap = self.trainer.history.snapshots.get(step)

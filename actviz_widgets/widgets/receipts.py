@@ -10,7 +10,7 @@ and whether the page is behind (more than :data:`MAX_IN_FLIGHT` unanswered).
 Two ways the answers come back:
 
 * the picture's own front end (:mod:`.picture`) sends a message from each
-  view once the frame is on screen, and the picture hands it to
+  view once a frame is on screen (at most every 150 ms, naming the newest), and the picture hands it to
   :meth:`FrameReceipts.acknowledge`;
 * the fallback, core ipywidgets only (:class:`LinkedCounters`): a hidden
   ``sent`` counter set *after* the picture (a page handles one model's
@@ -34,8 +34,11 @@ import ipywidgets as widgets
 
 __all__ = ["FrameReceipts", "LinkedCounters", "MAX_IN_FLIGHT", "PATIENCE_S", "GONE_S"]
 
-#: Frames sent and not yet handled by the page beyond which Play skips drawing.
-MAX_IN_FLIGHT = 2
+#: Frames sent and not yet handled by the page beyond which Play skips drawing.  The
+#: own picture answers at most every 150 ms (each answer makes the kernel report busy
+#: and idle, which JupyterLab redraws), so at 20 frames a second ~3 frames go
+#: unanswered in a page that keeps up, plus those on the way.
+MAX_IN_FLIGHT = 6
 #: Seconds after which an unanswered frame no longer holds drawing back.
 PATIENCE_S = 1.0
 #: Seconds without any receipt, while frames are unanswered, after which a page
