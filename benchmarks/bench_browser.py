@@ -2,8 +2,9 @@
 
 Starts JupyterLab on 127.0.0.1 and Debian's Chromium (headless) with the
 browser tests' harness (``tests/browser/harness.py``), opens a scratch
-notebook with one cell per widget of the package plus a baseline, runs it,
-and measures:
+notebook with one cell per widget of the package plus a baseline in a
+learner's laptop window (1280×720 CSS px, JupyterLab's file browser open),
+runs it, and measures:
 
 (a) click → picture: a click on a slider's track until the new picture is in
     the page (the ``img`` element's ``src`` changed and the image decoded),
@@ -62,8 +63,8 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent / "tests" / "browser")]
 
 import numpy as np
 from _timing import Timing, format_ns, format_ratio, machine_info, markdown_table
-from harness import (CHROMIUM, PICTURE_SELECTOR, KernelProbe, LabServer, LessonPage, PageWatch,
-                     new_context, start_chromium)
+from harness import (CHROMIUM, LAPTOP_WINDOW, PICTURE_SELECTOR, KernelProbe, LabServer,
+                     LessonPage, PageWatch, new_context, start_chromium)
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--quick", action="store_true", help="fewer clicks (noisier)")
@@ -588,9 +589,11 @@ def main() -> None:
             driver = sync_playwright().start()
             browser = driver.chromium.connect_over_cdp(cdp_url)
             watch = PageWatch()
-            context = new_context(browser, watch)
+            # the learner's laptop: a 1280×720 window, JupyterLab's file browser open
+            context = new_context(browser, watch, viewport=LAPTOP_WINDOW)
             context.add_init_script(script=PAGE_RECORDER)
             page = LessonPage(context, lab, notebook, watch)
+            page.page.evaluate("() => window.jupyterapp.shell.expandLeft()")
             kernel = BenchKernel(lab.connection_file(page.kernel_id))
             kernel.execute(KERNEL_RECORDER)
             started = time.monotonic()

@@ -332,8 +332,9 @@ class Playground(TrainingWidget):
         Training steps per frame of Play (and per Step click), 1..1000; the
         history keeps a row and a snapshot every frame (so a change restarts
         training).
-    fps : float, default 20
-        Most frames per second while playing.
+    fps : float, default 25
+        Most frames per second while playing (the page shows what it can of
+        them and the kernel skips drawing the rest, see :mod:`.receipts`).
     show_gradients : bool, default False
         Start with the gradient overlay on.
     grid_n : int, default 40
@@ -436,7 +437,7 @@ class Playground(TrainingWidget):
                  loss: str = "bce", optimizer: str = "sgd", lr: float = 0.3,
                  batch_size: int | str | None = 10, l2: float = 0.0, seed: int = 0,
                  n_samples: int = 200, data_seed: int = 0, steps_per_frame: int = 5,
-                 fps: float = 20.0, show_gradients: bool = False, grid_n: int = 40,
+                 fps: float = 25.0, show_gradients: bool = False, grid_n: int = 40,
                  max_snapshots: int | None = None, show_test: bool = True,
                  sizes=None, task: str | None = None, language: str | None = None) -> None:
         # the learner's own data: (X, y), a CSV path or a UserData

@@ -411,11 +411,18 @@ class PageWatch:
         assert not errors, f"{where}: console errors: {errors}"
 
 
-def new_context(browser, watch: PageWatch):
-    """A fresh browser context that blocks every request to a host other than 127.0.0.1."""
-    # tall enough that a whole widget fits on screen for its screenshot
-    context = browser.new_context(viewport={"width": 1440, "height": 1400},
-                                  device_scale_factor=1)
+#: The tests' window: tall enough that a whole widget fits on screen for its screenshot.
+TEST_WINDOW = {"width": 1440, "height": 1400}
+#: A learner's laptop window (the speed benchmark's, with the file browser open).
+LAPTOP_WINDOW = {"width": 1280, "height": 720}
+
+
+def new_context(browser, watch: PageWatch, viewport: dict | None = None):
+    """A fresh browser context that blocks every request to a host other than 127.0.0.1.
+
+    ``viewport`` is the window's size in CSS px (default :data:`TEST_WINDOW`).
+    """
+    context = browser.new_context(viewport=viewport or TEST_WINDOW, device_scale_factor=1)
     context.set_default_timeout(TIMEOUT_MS)
     context.route("**/*", watch.route)
     context.on("page", watch.attach)
