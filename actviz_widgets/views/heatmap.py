@@ -37,12 +37,13 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import Colormap, ListedColormap, Normalize, to_rgba
 from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
 
 from ..engine.validation import check_array, check_int, check_nonnegative
 from .base import FigureView
 from .text import PathText, fmt_short
 
-__all__ = ["HeatmapPanel", "HeatmapTiles", "level_segments", "CLASS_COLORS"]
+__all__ = ["HeatmapPanel", "HeatmapTiles", "MarkerSet", "level_segments", "CLASS_COLORS"]
 
 _RDBU = colormaps["RdBu_r"]
 #: Point colours of classes 0 and 1: the two dark ends of the diverging map,
@@ -396,15 +397,12 @@ class HeatmapPanel:
         face = np.array([to_rgba(palette[i]) for i in range(len(palette))])[idx] if n else \
             np.empty((0, 4))
         key = name or marker
-        scatter = self.points.get(key)
-        if scatter is None:
-            scatter = self.view.dynamic(self.ax.scatter(
-                np.empty(0), np.empty(0), marker=marker, s=size, edgecolors=edgecolor,
-                linewidths=0.6, zorder=3 + len(self.points) * 0.1))
-            self.points[key] = scatter
-        scatter.set_offsets(X)
-        scatter.set_facecolor(face)
-        scatter.set_sizes([size])
+        points = self.points.get(key)
+        if points is None:
+            points = MarkerSet(self.view, self.ax, marker=marker, edgecolor=edgecolor,
+                               zorder=3 + len(self.points) * 0.1)
+            self.points[key] = points
+        points.set_points(X, face, size)
 
     # -- matrix annotations ----------------------------------------------------------------
     def _write_cells(self) -> None:
@@ -426,6 +424,72 @@ class HeatmapPanel:
             text.set_text(fmt_short(v) if np.isfinite(v) else "")
             text.set_color("white" if luminance[i, j] < 0.5 else "black")
 
+
+
+class MarkerSet:
+    """Points drawn as markers, one colour per point, updated in place.
+
+    Like a ``scatter`` (``get_offsets``, ``get_facecolors``, ``set_visible``),
+    but drawn as one marker-only ``Line2D`` per colour: Agg renders such a
+    marker once and stamps it at every point (on whole pixels), about ten
+    times faster than a scatter draws each point's path (0.3 against 3.4 ms
+    for 100 points); the playground redraws its points every frame.
+
+    Parameters
+    ----------
+    view : FigureView
+        The view the lines are registered with (redrawn every frame).
+    ax : matplotlib.axes.Axes
+    marker : str
+        A matplotlib marker ("o", "^", ...).
+    edgecolor : color
+    zorder : float
+    """
+
+    def __init__(self, view: FigureView, ax: Axes, marker: str, edgecolor, zorder: float) -> None:
+        self.view, self.ax = view, ax
+        self.marker, self.edgecolor, self.zorder = marker, edgecolor, float(zorder)
+        self.lines: list[Line2D] = []
+        self._offsets = np.empty((0, 2))
+        self._faces = np.empty((0, 4))
+        self._visible = True
+
+    def set_points(self, X: np.ndarray, faces: np.ndarray, size: float) -> None:
+        """Points ``X`` (n × 2, data coordinates) with face colours ``faces`` (n × 4 RGBA);
+        ``size`` is the marker's area in points² (as a scatter's ``s``)."""
+        self._offsets = np.asarray(X, dtype=float).reshape(-1, 2)
+        self._faces = np.asarray(faces, dtype=float).reshape(-1, 4)
+        colours = np.unique(self._faces, axis=0) if len(self._faces) else np.empty((0, 4))
+        while len(self.lines) < len(colours):
+            self.lines.append(self.view.dynamic(Line2D(
+                [], [], linestyle="none", marker=self.marker, markeredgecolor=self.edgecolor,
+                markeredgewidth=0.6, zorder=self.zorder)))
+            self.ax.add_line(self.lines[-1])
+        for k, line in enumerate(self.lines):
+            if k < len(colours):
+                mine = (self._faces == colours[k]).all(axis=1)
+                line.set_data(self._offsets[mine, 0], self._offsets[mine, 1])
+                line.set_markerfacecolor(tuple(colours[k]))
+                line.set_markersize(float(np.sqrt(size)))
+            line.set_visible(self._visible and k < len(colours))
+
+    def get_offsets(self) -> np.ndarray:
+        """The points, n × 2."""
+        return self._offsets
+
+    def get_facecolors(self) -> np.ndarray:
+        """Each point's face colour, n × 4 RGBA."""
+        return self._faces
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide every point."""
+        self._visible = bool(visible)
+        n = len(np.unique(self._faces, axis=0)) if len(self._faces) else 0
+        for k, line in enumerate(self.lines):
+            line.set_visible(self._visible and k < n)
+
+    def get_visible(self) -> bool:
+        return self._visible
 
 class _FieldImage(AxesImage):
     """An image drawn by nearest neighbour whose pixels come from a map made once per layout.

@@ -26,7 +26,6 @@ pass, the weights, the history curves): the view computes nothing.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -41,7 +40,7 @@ from .heatmap import HeatmapPanel, HeatmapTiles
 from .linechart import LineChartPanel
 from .network_diagram import NetworkDiagram, nice_limit
 from .palette import SEQUENTIAL_CMAP, SIGNED_CMAP, is_nonnegative
-from .text import PathText, fmt, fmt_short
+from .text import PathText, fmt, fmt_short, wrap_text
 
 __all__ = ["BACKGROUND_CACHE", "GRAD_COLOR", "PlaygroundView"]
 
@@ -73,7 +72,7 @@ class PlaygroundView(FigureView):
         chart) or regression (curve ŷ(x), no accuracy).
     grid_n : int, default 40
         Grid points per axis of the fields given to :meth:`update`.
-    figsize : (float, float), default (8.8, 6.4)
+    figsize : (float, float), default (8.3, 6.4)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -114,7 +113,7 @@ class PlaygroundView(FigureView):
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str],
                  extent: Sequence[float] = (-1.4, 1.4, -1.4, 1.4), classification: bool = True,
-                 grid_n: int = 40, figsize: tuple[float, float] = (8.8, 6.4),
+                 grid_n: int = 40, figsize: tuple[float, float] = (8.3, 6.4),
                  dpi: float = 100, pixel_ratio: float | None = None,
                  language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language=language)
@@ -227,6 +226,12 @@ class PlaygroundView(FigureView):
         sizes = list(sizes)
         if sizes[0] != self.n_inputs or sizes[-1] != 1:
             raise ValueError(f"sizes must keep {self.n_inputs} input(s) and 1 output; got {sizes}")
+        structure = (sizes, [str(a) for a in activations])
+        if structure == getattr(self, "_structure", None):
+            # the same architecture (new data or weights): the layout stands, and laying
+            # it out again would cost a full redraw (a third of a click on "noise")
+            self.reset_scale()
+            return
         d = self.diagram
         d.set_structure(sizes, activations)
         L = len(sizes) - 1
@@ -255,6 +260,7 @@ class PlaygroundView(FigureView):
             self._scale = (kind, cmap)
         self._write_ticks()
         self._layout()
+        self._structure = structure
 
     def _layout(self) -> None:
         """Place tiles, gradient bars and numbers (they shrink to make room for the numbers)."""
@@ -448,7 +454,9 @@ class PlaygroundView(FigureView):
         self._draw_grad(grad)
         self.title.set_text(title)
         self.subtitle.set_text(subtitle)
-        self.status.set_text(textwrap.fill(status, 44))
+        # as wide as the room right of the title, in the language's own letters
+        room = (1.0 - self.status.get_position()[0] - 0.01) * self.figure.get_figwidth() * 72
+        self.status.set_text("\n".join(wrap_text(status, self.status.fontsize, room)))
         self.status.set_color(_ERROR_COLOR if error else _NOTE_COLOR)
 
     def reset_scale(self) -> None:

@@ -13,6 +13,7 @@ Importing this module also lets matplotlib's own text artists draw Chinese
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -30,7 +31,7 @@ from ..fonts import REPLACEMENT, cjk_fonts, use_cjk_font
 # families (see actviz_widgets.fonts; a few ms once, nothing per English frame).
 use_cjk_font()
 
-__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny", "text_width"]
+__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny", "text_width", "wrap_text"]
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -269,6 +270,33 @@ def text_width(text: str, fontsize: float, family: str = "DejaVu Sans",
     """
     return max(_line(family, weight, float(fontsize), 0.0, line)[2] if line else 0.0
                for line in str(text).split("\n"))
+
+
+# A line may break before any Chinese character, never before closing punctuation.
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CLOSING = "，。；：、）》」』！？"
+_PIECES = re.compile(rf"[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+")
+
+
+def wrap_text(text: str, fontsize: float, width: float, weight: str = "normal") -> list[str]:
+    """Greedy wrap of ``text`` into lines at most ``width`` points wide, as :class:`PathText`
+    draws them: between words, and between Chinese characters (which have no spaces
+    between them); a line break in ``text`` always breaks.  A word wider than
+    ``width`` gets a line of its own."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line, end = "", 0
+        for match in _PIECES.finditer(paragraph):
+            gap = paragraph[end:match.start()]  # the spaces before this piece, if any
+            end = match.end()
+            trial = line + (gap if line else "") + match.group()
+            if line and text_width(trial, fontsize, weight=weight) > width:
+                lines.append(line)
+                line = match.group()
+            else:
+                line = trial
+        lines.append(line)
+    return lines
 
 
 def _columns(lines: list[str], rows: int | None) -> list[tuple[int, int]]:
