@@ -64,7 +64,7 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent / "tests" / "browser")]
 import numpy as np
 from _timing import Timing, format_ns, format_ratio, machine_info, markdown_table
 from harness import (CHROMIUM, LAPTOP_WINDOW, PICTURE_SELECTOR, KernelProbe, LabServer,
-                     LessonPage, PageWatch, new_context, start_chromium)
+                     LessonPage, PageWatch, new_context, scratch_notebook, start_chromium)
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--quick", action="store_true", help="fewer clicks (noisier)")
@@ -300,16 +300,7 @@ def write_notebook(folder: Path) -> tuple[Path, dict[str, int]]:
         cells.append(FALLBACK_CELL.format(name=name, call=call))
     index["baseline"] = len(cells)
     cells.append(BASELINE_CELL)
-    notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}",
-                   "metadata": {}, "outputs": [], "source": src}
-                  for i, src in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}
-    path = folder / "speed.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path, index
+    return scratch_notebook(folder / "speed.ipynb", cells), index
 
 
 def clock_offset(page) -> float:

@@ -479,6 +479,71 @@ def browser_image_sha(root) -> str:
     return image.evaluate(_IMAGE_SHA_JS)
 
 
+def kernel_image_sha(probe: KernelProbe, expression: str) -> str:
+    """SHA-256 of the PNG the kernel's widget ``expression`` holds (its ``image.value``)."""
+    return probe.evaluate(f"__import__('hashlib').sha256(bytes({expression}.image.value))"
+                          ".hexdigest()")
+
+
+def until(condition, what: str, timeout: float = 30.0) -> None:
+    """Poll ``condition()`` every 0.1 s until it is true; fail with ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def tooltip_text(region: dict) -> list[str]:
+    """What a region's tooltip must read: the title, then each row's label and value."""
+    return [region["title"], *(part for row in region["rows"] for part in row)]
+
+
+class Picture:
+    """The picture of the widget in ``root`` (its box in ``page``), pointed at as a learner does.
+
+    The pointer moves in the picture's own CSS coordinates, those of the
+    kernel's regions; ``css_width`` is its width in them
+    (``view.css_size[0]``), as the page may show it scaled.
+    """
+
+    def __init__(self, page, root, css_width: float) -> None:
+        self.page, self.root = page, root
+        self.box = root.locator(".actviz-picture").first
+        self.css_width = css_width
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """Where ``(x, y)`` of the picture is in the window (scrolled into it first)."""
+        # the notebook scrolls: bring the point into the window first (mouse events
+        # outside the window reach nothing)
+        self.box.evaluate("(b, [y, w]) => { const r = b.getBoundingClientRect();"
+                          " const k = r.width / w;"
+                          " if (r.top + y * k < 40 || r.top + y * k > innerHeight - 40)"
+                          " b.scrollIntoView({block: 'start'}); }", [y, self.css_width])
+        b = self.box.bounding_box()
+        k = b["width"] / self.css_width
+        return b["x"] + x * k, b["y"] + y * k
+
+    def hover(self, x: float, y: float) -> None:
+        self.page.mouse.move(*self.point(x, y))
+
+    def click(self, x: float, y: float) -> None:
+        self.page.mouse.click(*self.point(x, y))
+
+    def tip(self):
+        """The tooltip (absent until the pointer rests on a region)."""
+        return self.box.locator(".actviz-tip")
+
+    def tip_cells(self) -> list[str]:
+        """The tooltip's texts: its title, then each row's label and value."""
+        return [c.strip() for c in self.tip().locator("b, td").all_inner_texts()]
+
+    def zoom_centre(self) -> list[int]:
+        """RGB of the centre pixel of the tile the tooltip shows enlarged."""
+        return self.tip().locator("canvas").evaluate(
+            "c => Array.from(c.getContext('2d').getImageData("
+            "Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data.slice(0, 3))")
+
+
 def readout_matches(text: str, value: float) -> bool:
     """True if a slider readout (e.g. ``"1.01"``, ``"−0.30"``, ``"1.00e-3"``) shows ``value``.
 
@@ -645,6 +710,22 @@ class WidgetDriver:
 
 
 # -- JupyterLab pages ------------------------------------------------------------------------
+def scratch_notebook(path: Path, cells: list[str]) -> Path:
+    """Write a notebook to ``path``: one code cell per source in ``cells``, not yet run.
+
+    Its kernel is ``python3`` (the environment the tests and benchmarks run in).
+    """
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}",
+                   "metadata": {}, "outputs": [], "source": src}
+                  for i, src in enumerate(cells)],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
 _RUN_STATE_JS = """(codeCells) => {
   const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
   if (cells.length === 0) return 'no cells';

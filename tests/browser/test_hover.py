@@ -20,18 +20,10 @@ Screenshots of the tooltip and of the number field are saved to
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
-from harness import (
-    ARTIFACTS,
-    KernelProbe,
-    LessonPage,
-    browser_image_sha,
-    picture_src,
-    wait_picture,
-)
+from harness import (ARTIFACTS, KernelProbe, LessonPage, Picture, browser_image_sha,
+                     kernel_image_sha, picture_src, scratch_notebook, tooltip_text, until,
+                     wait_picture)
 
 #: Where the screenshots of a tooltip and of a number field are saved (for the README).
 SHOTS = ARTIFACTS / "screenshots"
@@ -62,74 +54,13 @@ def engine_numbers(n, x, y):
 '''
 
 
-def write_notebook(folder):
-    cells = [STEPPER, NEURON]
-    notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}",
-                   "metadata": {}, "outputs": [], "source": src}
-                  for i, src in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}
-    path = folder / "hover_demo.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
-
-
-def until(condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
-def kernel_sha(probe, expression: str) -> str:
-    return probe.evaluate(f"__import__('hashlib').sha256(bytes({expression}.image.value))"
-                          ".hexdigest()")
-
-
-class Picture:
-    """A widget's picture in the page: pointer moves in the picture's own CSS coordinates."""
-
-    def __init__(self, page, root, css_width: float) -> None:
-        self.page, self.root = page, root
-        self.box = root.locator(".actviz-picture").first
-        self.css_width = css_width
-        self.box.evaluate("(b, w) => { b.dataset.cssWidth = w; }", css_width)
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        # the notebook scrolls: bring the point into the window first (mouse events
-        # outside the window reach nothing)
-        self.box.evaluate("(b, y) => { const r = b.getBoundingClientRect();"
-                          " const k = r.width / b.dataset.cssWidth;"
-                          " if (r.top + y * k < 40 || r.top + y * k > innerHeight - 40)"
-                          " b.scrollIntoView({block: 'start'}); }", y)
-        b = self.box.bounding_box()
-        k = b["width"] / self.css_width
-        return b["x"] + x * k, b["y"] + y * k
-
-    def hover(self, x: float, y: float) -> None:
-        self.page.mouse.move(*self.point(x, y))
-
-    def click(self, x: float, y: float) -> None:
-        self.page.mouse.click(*self.point(x, y))
-
-    def tip_cells(self) -> list[str]:
-        return [c.strip() for c in self.box.locator(".actviz-tip").locator("b, td")
-                .all_inner_texts()]
-
-
-def tooltip_text(region: dict) -> list[str]:
-    return [region["title"], *(part for row in region["rows"] for part in row)]
-
-
 def by_id(regions: list[dict]) -> dict[str, dict]:
     return {r["id"]: r for r in regions}
 
 
 @pytest.mark.browser
 def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watch):
-    path = write_notebook(lab.root)
+    path = scratch_notebook(lab.root / "hover_demo.ipynb", [STEPPER, NEURON])
     page = LessonPage(context, lab, path, watch)
     probe = None
     try:
@@ -142,7 +73,7 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
         root = page.widget_root(0)
         assert probe.evaluate("type(stepper.image).__name__") == "PagePicture"
         wait_picture(root)
-        until(lambda: browser_image_sha(root) == kernel_sha(probe, "stepper"),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "stepper"),
               "the page does not show the stepper's frame")
         picture = Picture(p, root, probe.evaluate("stepper.view.css_size[0]"))
         regions = by_id(probe.evaluate("stepper.frame_regions()"))
@@ -181,7 +112,7 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
         assert probe.evaluate("stepper.neuron_select.value == (2, 1)")
         assert probe.evaluate("stepper.view.equations.text.get_text()").startswith(
             "Layer 2, neuron 1 (hidden, tanh)")
-        until(lambda: browser_image_sha(root) == kernel_sha(probe, "stepper"),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "stepper"),
               "the page does not show the frame with the selected neuron")
 
         # -- the single neuron: click w₁'s edge, type a weight --------------------------------
@@ -202,7 +133,7 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
         page.barrier()
         assert probe.evaluate("neuron.w1") == -1.75
         assert probe.evaluate("neuron.sliders['w1'].value") == -1.75
-        until(lambda: browser_image_sha(root) == kernel_sha(probe, "neuron"),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "neuron"),
               "the page does not show the frame drawn after the edit")
         # the numbers follow: the neuron's tooltip equals the engine's pass with w₁ = −1.75
         regions = by_id(probe.evaluate("neuron.frame_regions()"))
@@ -218,13 +149,13 @@ def test_hover_and_click_in_the_stepper_and_the_single_neuron(lab, context, watc
         assert probe.evaluate("neuron.a == t1.a[1][0, 0] and neuron.loss == g1.loss")
 
         # out of range: refused with a message, nothing changes
-        sha = kernel_sha(probe, "neuron")
+        sha = kernel_image_sha(probe, "neuron")
         picture.click(*mid)
         field.wait_for()
         field.fill("7")
         field.press("Enter")
         page.barrier()
-        assert probe.evaluate("neuron.w1") == -1.75 and kernel_sha(probe, "neuron") == sha
+        assert probe.evaluate("neuron.w1") == -1.75 and kernel_image_sha(probe, "neuron") == sha
         assert "7" in root.locator(".actviz-error").inner_text()
         watch.assert_clean("hover and click in the stepper and the single neuron")
     finally:

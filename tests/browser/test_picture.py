@@ -18,12 +18,11 @@ plays from its cell, and a widget on the core ``ipywidgets.Image`` fallback
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
-from harness import KernelProbe, LessonPage, browser_image_sha, picture_src, wait_picture
+from harness import (KernelProbe, LessonPage, Picture, browser_image_sha, kernel_image_sha,
+                     picture_src, scratch_notebook, tooltip_text, until, wait_picture)
 
 #: The demo widget (tests/picture_demo.py), built in the notebook's first cell.
 DEMO = (Path(__file__).resolve().parents[1] / "picture_demo.py").read_text() + '''
@@ -46,63 +45,9 @@ del os.environ["ACTVIZ_PICTURE"]
 plain'''
 
 
-def write_notebook(folder) -> tuple:
-    cells = [DEMO, PLAYING, FALLBACK]
-    notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}",
-                   "metadata": {}, "outputs": [], "source": src}
-                  for i, src in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}
-    path = folder / "picture_demo.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
-
-
-def kernel_sha(probe, expression: str) -> str:
-    return probe.evaluate(f"__import__('hashlib').sha256(bytes({expression}.image.value))"
-                          ".hexdigest()")
-
-
-def until(condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
-class Picture:
-    """The demo's picture in the page: pointer moves in the picture's own coordinates."""
-
-    def __init__(self, page, root, css_width: float) -> None:
-        self.page, self.root = page, root
-        self.box = root.locator(".actviz-picture").first
-        self.css_width = css_width
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        b = self.box.bounding_box()
-        k = b["width"] / self.css_width
-        return b["x"] + x * k, b["y"] + y * k
-
-    def hover(self, x: float, y: float) -> None:
-        self.page.mouse.move(*self.point(x, y))
-
-    def click(self, x: float, y: float) -> None:
-        self.page.mouse.click(*self.point(x, y))
-
-    def tip(self):
-        return self.box.locator(".actviz-tip")
-
-
-def tooltip_text(region: dict) -> list[str]:
-    """What the tooltip must read: the title, then each row's label and value."""
-    return [region["title"], *(part for row in region["rows"] for part in row)]
-
-
 @pytest.mark.browser
 def test_the_picture_in_the_page(lab, context, watch):
-    path = write_notebook(lab.root)
+    path = scratch_notebook(lab.root / "picture_demo.ipynb", [DEMO, PLAYING, FALLBACK])
     page = LessonPage(context, lab, path, watch)
     probe = None
     try:
@@ -114,7 +59,7 @@ def test_the_picture_in_the_page(lab, context, watch):
         wait_picture(root)
 
         # frames: the page shows the kernel's PNG, and answers it
-        until(lambda: browser_image_sha(root) == kernel_sha(probe, "demo"),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "demo"),
               "the page does not show the kernel's last frame")
         until(lambda: probe.evaluate("demo.receipts.seen") == probe.evaluate("demo.receipts.sent"),
               "no receipt for the demo's frame")
@@ -128,13 +73,11 @@ def test_the_picture_in_the_page(lab, context, watch):
         # hover: the tooltip reads the kernel's numbers of this frame; leaving hides it
         picture.hover(neuron["x"], neuron["y"])
         picture.tip().wait_for()
-        cells = picture.tip().locator("b, td").all_inner_texts()
-        assert [c.strip() for c in cells] == tooltip_text(neuron)
+        assert picture.tip_cells() == tooltip_text(neuron)
         picture.hover((edge["x0"] + edge["x1"]) / 2, edge["y0"] + 3)  # within its width
         until(lambda: picture.tip().get_attribute("data-region") == "edge",
               "the edge's tooltip did not replace the neuron's")
-        cells = picture.tip().locator("b, td").all_inner_texts()
-        assert [c.strip() for c in cells] == tooltip_text(edge)
+        assert picture.tip_cells() == tooltip_text(edge)
         size = picture.tip().evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
         assert size >= 12
         tip_box, pic_box = picture.tip().bounding_box(), picture.box.bounding_box()
@@ -170,24 +113,24 @@ def test_the_picture_in_the_page(lab, context, watch):
         page.barrier()
         assert probe.evaluate("demo.w") == 1.25
         assert probe.evaluate("demo.controls['w'].value") == 1.25
-        until(lambda: browser_image_sha(root) == kernel_sha(probe, "demo"),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "demo"),
               "the page does not show the frame drawn after the edit")
         assert probe.evaluate("demo.error") is None
         # the tooltip (hover again) shows the new numbers
         edge = probe.evaluate("demo.frame_regions()")[1]
         assert edge["rows"][0] == ["w", "1.2500"]
         picture.hover(*mid)
-        until(lambda: [c.strip() for c in picture.tip().locator("b, td").all_inner_texts()]
-              == tooltip_text(edge), "the tooltip does not show the edited weight")
+        until(lambda: picture.tip_cells() == tooltip_text(edge),
+              "the tooltip does not show the edited weight")
 
         # out of range: refused with a message, nothing changes
-        sha = kernel_sha(probe, "demo")
+        sha = kernel_image_sha(probe, "demo")
         picture.click(*mid)
         field.wait_for()
         field.fill("9")
         field.press("Enter")
         page.barrier()
-        assert probe.evaluate("demo.w") == 1.25 and kernel_sha(probe, "demo") == sha
+        assert probe.evaluate("demo.w") == 1.25 and kernel_image_sha(probe, "demo") == sha
         message = root.locator(".actviz-error").inner_text()
         assert "w" in message and "9" in message and "5" in message
 
@@ -195,7 +138,7 @@ def test_the_picture_in_the_page(lab, context, watch):
         plain = page.widget_root(2)
         assert probe.evaluate("type(plain.image).__name__") == "Image"
         plain.locator(":scope > img.widget-image").wait_for()
-        until(lambda: browser_image_sha(plain) == kernel_sha(probe, "plain"),
+        until(lambda: browser_image_sha(plain) == kernel_image_sha(probe, "plain"),
               "the fallback picture is not the kernel's frame")
         until(lambda: probe.evaluate("plain.receipts.seen") == probe.evaluate(
             "plain.receipts.sent") > 0, "no receipt through the fallback's linked counters")

@@ -19,11 +19,9 @@ A screenshot of the tooltip is saved to
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
-from harness import ARTIFACTS, KernelProbe, LessonPage, browser_image_sha, wait_picture
+from harness import (ARTIFACTS, KernelProbe, LessonPage, Picture, browser_image_sha,
+                     kernel_image_sha, scratch_notebook, tooltip_text, until, wait_picture)
 
 SHOTS = ARTIFACTS / "screenshots"
 
@@ -62,64 +60,13 @@ def frame_pixel(w, x, y):
 '''
 
 
-def write_notebook(folder):
-    notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "c0",
-                   "metadata": {}, "outputs": [], "source": PLAYGROUND}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5}
-    path = folder / "playground_hover.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
-
-
-def until(condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
 def number(text: str) -> float:
     return float(text.replace("−", "-"))
 
 
-class Picture:
-    """The playground's picture in the page: pointer moves in the picture's CSS coordinates."""
-
-    def __init__(self, page, root, css_width: float) -> None:
-        self.page, self.root = page, root
-        self.box = root.locator(".actviz-picture").first
-        self.css_width = css_width
-
-    def hover(self, x: float, y: float) -> None:
-        self.box.scroll_into_view_if_needed()
-        b = self.box.bounding_box()
-        k = b["width"] / self.css_width
-        self.page.mouse.move(b["x"] + x * k, b["y"] + y * k)
-
-    def tip_cells(self) -> list[str]:
-        return [c.strip() for c in self.box.locator(".actviz-tip").locator("b, td")
-                .all_inner_texts()]
-
-    def zoom_centre(self) -> list[int]:
-        return self.box.locator(".actviz-tip canvas").evaluate(
-            "c => Array.from(c.getContext('2d').getImageData("
-            "Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data.slice(0, 3))")
-
-
-def tooltip_text(region: dict) -> list[str]:
-    return [region["title"], *(part for row in region["rows"] for part in row)]
-
-
-def kernel_sha(probe) -> str:
-    return probe.evaluate("__import__('hashlib').sha256(bytes(pg.image.value)).hexdigest()")
-
-
 @pytest.mark.browser
 def test_hover_a_playground_tile_and_edge(lab, context, watch):
-    path = write_notebook(lab.root)
+    path = scratch_notebook(lab.root / "playground_hover.ipynb", [PLAYGROUND])
     page = LessonPage(context, lab, path, watch)
     probe = None
     try:
@@ -129,7 +76,7 @@ def test_hover_a_playground_tile_and_edge(lab, context, watch):
         root = page.widget_root(0)
         assert probe.evaluate("type(pg.image).__name__") == "PagePicture"
         wait_picture(root)
-        until(lambda: browser_image_sha(root) == kernel_sha(probe),
+        until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "pg"),
               "the page does not show the playground's frame")
         picture = Picture(page.page, root, probe.evaluate("pg.view.css_size[0]"))
 
@@ -168,7 +115,7 @@ def test_hover_a_playground_tile_and_edge(lab, context, watch):
                 page.barrier()
                 until(lambda: probe.evaluate("pg.trainer.step_count") == 35,
                       "Step did not run a frame")
-                until(lambda: browser_image_sha(root) == kernel_sha(probe),
+                until(lambda: browser_image_sha(root) == kernel_image_sha(probe, "pg"),
                       "the page does not show the frame after Step")
         watch.assert_clean("hover the playground")
     finally:
