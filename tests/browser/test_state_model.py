@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 
 import pytest
 from conftest import lessons
@@ -44,9 +45,14 @@ def type_into_readout(root, index: int, text: str) -> None:
     readout.press("Enter")
 
 
-@pytest.mark.browser
-def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
-    notebook = lesson("00_")
+@contextmanager
+def first_widget(prefix: str, lab, context, watch):
+    """Open the lesson ``prefix``* and Run All; yield its name, page, probe and a driver.
+
+    The driver drives the lesson's first widget and has checked its layout;
+    the probe and the lesson's kernel are closed afterwards.
+    """
+    notebook = lesson(prefix)
     page = LessonPage(context, lab, lab.root / notebook.name, watch)
     probe = None
     try:
@@ -56,6 +62,16 @@ def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
         driver = WidgetDriver(page.page, page.widget_root(index), probe, f"Out[{count}]",
                               f"{notebook.name}, cell {index}", page.barrier)
         driver.check_layout()
+        yield notebook.name, page, probe, driver
+    finally:
+        if probe is not None:
+            probe.close()
+        lab.close_sessions(notebook.name)
+
+
+@pytest.mark.browser
+def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
+    with first_widget("00_", lab, context, watch) as (name, _, probe, driver):
         z = slider_index(driver, "z (pre-activation)")
         assert probe.call("slider_value", driver.expression, z)["value"] == 2.0  # set last
 
@@ -80,11 +96,7 @@ def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
             assert got == pytest.approx(expected, abs=1e-9)
         assert_checks(probe.call("after_slider", driver.expression), "after three arrow keys")
         assert driver.root.locator(".actviz-error").count() == 0
-        watch.assert_clean(f"{notebook.name} after typing and arrow keys")
-    finally:
-        if probe is not None:
-            probe.close()
-        lab.close_sessions(notebook.name)
+        watch.assert_clean(f"{name} after typing and arrow keys")
 
 
 @pytest.mark.browser
@@ -127,16 +139,7 @@ def test_a_saved_lesson_reopens_with_its_pictures(lab, context, watch):
 
 @pytest.mark.browser
 def test_play_move_a_slider_while_playing_pause(lab, context, watch):
-    notebook = lesson("09_")
-    page = LessonPage(context, lab, lab.root / notebook.name, watch)
-    probe = None
-    try:
-        probe = KernelProbe(lab.connection_file(page.kernel_id))
-        page.run_all()
-        (index, count), *_ = page.widget_cells()
-        driver = WidgetDriver(page.page, page.widget_root(index), probe, f"Out[{count}]",
-                              f"{notebook.name}, cell {index}", page.barrier)
-        driver.check_layout()
+    with first_widget("09_", lab, context, watch) as (name, page, probe, driver):
         play = driver.root.locator("button.widget-toggle-button", has_text="Play").first
         play.click()
         deadline = time.monotonic() + 30
@@ -156,8 +159,4 @@ def test_play_move_a_slider_while_playing_pause(lab, context, watch):
         assert state["step"] % state["steps_per_frame"] == 0
         driver.wait_synced()  # the page shows the kernel's last frame
         assert driver.root.locator(".actviz-error").count() == 0
-        watch.assert_clean(f"{notebook.name} after Play")
-    finally:
-        if probe is not None:
-            probe.close()
-        lab.close_sessions(notebook.name)
+        watch.assert_clean(f"{name} after Play")
