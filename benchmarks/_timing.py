@@ -7,6 +7,8 @@
 * :func:`markdown_table` lays out rows as an aligned Markdown table.
 * :func:`machine_info` and :func:`blas_threads` say what the numbers were
   measured on, so a table can be read next to the machine that made it.
+* :func:`parse_budget` reads a benchmark's command line (``--quick`` and any
+  options of its own) and picks its time budget.
 
 Only the standard library and NumPy are used, so every benchmark can import
 this module without extra dependencies.
@@ -14,6 +16,7 @@ this module without extra dependencies.
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import gc
 import math
@@ -28,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["Timing", "measure", "measure_interleaved", "format_ns", "format_ratio",
-           "markdown_table", "machine_info", "blas_threads", "THREAD_ENV_VARS"]
+           "markdown_table", "machine_info", "blas_threads", "parse_budget", "THREAD_ENV_VARS"]
 
 #: Environment variables that set how many threads BLAS/OpenMP libraries use.
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -274,3 +277,33 @@ def machine_info() -> list[tuple[str, str]]:
         ("BLAS threads", "unknown" if threads is None else str(threads)),
         ("thread env", env or "none set"),
     ]
+
+
+def parse_budget(doc: str, quick_s: float, full_s: float, *,
+                 quick_help: str = "a fifth of the time (noisier)",
+                 options: Mapping[str, Mapping[str, object]] | None = None,
+                 ) -> tuple[argparse.Namespace, float]:
+    """Read a benchmark's command line; return its arguments and its time budget.
+
+    Parameters
+    ----------
+    doc : str
+        The script's docstring; its first line describes the script in ``--help``.
+    quick_s, full_s : float
+        The budget in seconds with ``--quick`` and without it.
+    quick_help : str
+        What ``--help`` says of ``--quick``.
+    options : mapping, optional
+        The script's own options: flag to :meth:`argparse.ArgumentParser.add_argument`'s
+        keywords, e.g. ``{"--only": {"default": "", "help": "..."}}``.
+
+    Returns
+    -------
+    (argparse.Namespace, float)
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    for flag, keywords in (options or {}).items():
+        parser.add_argument(flag, **keywords)
+    args = parser.parse_args()
+    return args, (quick_s if args.quick else full_s)

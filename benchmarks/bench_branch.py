@@ -20,7 +20,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -35,17 +34,15 @@ matplotlib.use("Agg")
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent)]
 
-from _timing import format_ns, format_ratio, machine_info, markdown_table, measure_interleaved
+from _timing import (format_ns, format_ratio, machine_info, markdown_table, measure_interleaved,
+                     parse_budget)
 
 from actviz_widgets.widgets.branch import BranchComparison
 from actviz_widgets.widgets.playground import Playground
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short budget (a smoke run)")
-    args = parser.parse_args()
-    budget = 1.0 if args.quick else 6.0
+    _, budget = parse_budget(__doc__, 1.0, 6.0, quick_help="a short budget (a smoke run)")
 
     pg = Playground(dataset="circles")
     pg.run_frames(20)

@@ -22,7 +22,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
@@ -42,7 +41,8 @@ matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _naive import naive_frame  # noqa: E402
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+from _timing import (format_ns, machine_info, markdown_table, measure_interleaved,  # noqa: E402
+                     parse_budget)
 
 from actviz_widgets.views.dead_neurons import DeadNeuronsView  # noqa: E402
 from actviz_widgets.views.distributions import DistributionsView  # noqa: E402
@@ -51,10 +51,7 @@ from actviz_widgets.widgets.dead_neurons import DeadNeurons  # noqa: E402
 from actviz_widgets.widgets.distributions import Distributions  # noqa: E402
 from actviz_widgets.widgets.gradient_health import GradientHealth  # noqa: E402
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS = ARGS.parse_args()
-BUDGET = 1.0 if ARGS.quick else 5.0
+ARGS, BUDGET = parse_budget(__doc__, 1.0, 5.0)
 TARGET_MS = 40.0
 
 

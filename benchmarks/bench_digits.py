@@ -36,7 +36,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
@@ -50,7 +49,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 
 import numpy as np  # noqa: E402
 from _naive import naive_frame  # noqa: E402
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+from _timing import (format_ns, machine_info, markdown_table, measure_interleaved,  # noqa: E402
+                     parse_budget)
 
 from actviz_widgets.engine import ACTIVATION_NAMES, MLP, get_activation, load_digits  # noqa: E402
 from actviz_widgets.engine.case_study import (  # noqa: E402
@@ -64,10 +64,7 @@ from actviz_widgets.views.gradient_check import GradientCheckView  # noqa: E402
 from actviz_widgets.widgets.digits import DigitsCaseStudy  # noqa: E402
 from actviz_widgets.widgets.gradient_check import GradientCheck  # noqa: E402
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS = ARGS.parse_args()
-BUDGET = 1.2 if ARGS.quick else 6.0
+ARGS, BUDGET = parse_budget(__doc__, 1.2, 6.0)
 TARGET_MS = 40.0
 TRAIN_TARGET_S = 5.0
 BUILD_TARGET_S = 3.0

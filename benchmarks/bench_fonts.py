@@ -18,7 +18,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -30,13 +29,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import (
-    format_ns,
-    format_ratio,
-    machine_info,
-    markdown_table,
-    measure_interleaved,
-)
+from _timing import (format_ns, format_ratio, machine_info, markdown_table, measure_interleaved,
+                     parse_budget)
 from matplotlib import rc_context
 
 from actviz_widgets.fonts import cjk_font
@@ -75,10 +69,7 @@ FIRST_USE = ("import time, matplotlib.font_manager; from actviz_widgets.fonts im
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs")
-    args = parser.parse_args()
-    budget = 2.0 if args.quick else 8.0
+    args, budget = parse_budget(__doc__, 2.0, 8.0, quick_help="shorter runs")
     repeats = 3 if args.quick else 9
 
     family = cjk_font().family

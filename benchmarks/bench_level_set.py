@@ -14,14 +14,14 @@ Run: ``python benchmarks/bench_level_set.py`` (``--quick`` for short budgets).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved  # noqa: E402
+from _timing import (format_ns, machine_info, markdown_table, measure_interleaved,  # noqa: E402
+                     parse_budget)
 
 from actviz_widgets.views.heatmap import level_segments  # noqa: E402
 
@@ -121,10 +121,7 @@ def length(segments: np.ndarray) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short budgets")
-    args = parser.parse_args()
-    budget = 0.3 if args.quick else 1.5
+    _, budget = parse_budget(__doc__, 0.3, 1.5, quick_help="short budgets")
     rows = []
     for n in (40, 80, 200):
         for kind in ("circle", "busy"):

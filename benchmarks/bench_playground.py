@@ -25,7 +25,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import gc
 import io
 import os
@@ -44,24 +43,15 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent)]
 
 import numpy as np
-from _timing import (
-    Timing,
-    format_ns,
-    format_ratio,
-    machine_info,
-    markdown_table,
-    measure_interleaved,
-)
+from _timing import (Timing, format_ns, format_ratio, machine_info, markdown_table,
+                     measure_interleaved, parse_budget)
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from actviz_widgets.engine.grid import input_grid
 from actviz_widgets.widgets.playground import PLANE, Playground
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS = ARGS.parse_args()
-BUDGET = 1.0 if ARGS.quick else 5.0
+ARGS, BUDGET = parse_budget(__doc__, 1.0, 5.0)
 GRID = 40
 NETWORKS = {"2-6-6-1": (2, 6), "2-8-8-8-8-8-8-1": (6, 8)}
 TARGETS_MS = {("frame", "2-6-6-1"): 50, ("frame", "2-8-8-8-8-8-8-1"): 80,

@@ -20,7 +20,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import sys
@@ -33,16 +32,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved
+from _timing import format_ns, machine_info, markdown_table, measure_interleaved, parse_budget
 from matplotlib.image import AxesImage
 
 import actviz_widgets as av
 from actviz_widgets.views.heatmap import _FieldImage
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS = ARGS.parse_args()
-BUDGET = 1.0 if ARGS.quick else 5.0
+ARGS, BUDGET = parse_budget(__doc__, 1.0, 5.0)
 
 
 @contextmanager

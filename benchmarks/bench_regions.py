@@ -16,7 +16,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 from pathlib import Path
@@ -26,21 +25,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import (
-    format_ns,
-    format_ratio,
-    machine_info,
-    markdown_table,
-    measure_interleaved,
-)
+from _timing import (format_ns, format_ratio, machine_info, markdown_table, measure_interleaved,
+                     parse_budget)
 
 import actviz_widgets as av
 from actviz_widgets.widgets.picture import check_regions
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS = ARGS.parse_args()
-BUDGET = 1.0 if ARGS.quick else 5.0
+ARGS, BUDGET = parse_budget(__doc__, 1.0, 5.0)
 #: Most the regions may add to a frame's median.
 TARGET = 0.15
 

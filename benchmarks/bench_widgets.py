@@ -25,7 +25,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
@@ -41,7 +40,7 @@ matplotlib.use("Agg")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _naive import naive_frame
-from _timing import format_ns, machine_info, markdown_table, measure_interleaved
+from _timing import format_ns, machine_info, markdown_table, measure_interleaved, parse_budget
 
 import actviz_widgets as av
 from actviz_widgets.views.activation_explorer import ActivationExplorerView
@@ -50,11 +49,8 @@ from actviz_widgets.views.pass_stepper import PassStepperView
 from actviz_widgets.views.playground import PlaygroundView
 from actviz_widgets.widgets.activation_explorer import MAX_DEPTH, Z_RANGE
 
-ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ARGS.add_argument("--quick", action="store_true", help="a fifth of the time (noisier)")
-ARGS.add_argument("--only", default="", help="only the cases whose name contains this")
-ARGS = ARGS.parse_args()
-BUDGET = 1.2 if ARGS.quick else 6.0
+ARGS, BUDGET = parse_budget(__doc__, 1.2, 6.0, options={
+    "--only": {"default": "", "help": "only the cases whose name contains this"}})
 
 
 class Case:
