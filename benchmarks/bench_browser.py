@@ -16,6 +16,11 @@ runs it, and measures:
 (c) the baseline a learner writes without this package: ``ipywidgets.interact``
     redrawing a 2-panel matplotlib figure with ``plt.show()`` in its Output
     widget, clicked the same way in the same run.
+(d) the floor: the same click on a slider whose handler computes nothing and
+    shows a picture made beforehand, in the package's own picture (a 100-byte
+    PNG, and the single neuron's 830-px frames): what JupyterLab, the Jupyter
+    server, the kernel's messaging and the browser cost on this machine
+    whatever a widget does. A widget's click above the floor is its own work.
 
 Where the time goes: every click is split with timestamps taken in the page
 (a wrapped ``WebSocket`` stamps each kernel message sent and received; a
@@ -93,6 +98,42 @@ os.environ["ACTVIZ_PICTURE"] = "image"
 w_plain_{name} = {call}
 del os.environ["ACTVIZ_PICTURE"]
 w_plain_{name}"""
+
+#: The floor: a slider whose handler computes nothing and shows a picture made before
+#: (a plain 83×62 PNG of about 100 bytes, or two frames of the single neuron at its 830-px size) in the package's
+#: own picture. What is left of a widget's click above this is its own work.
+FLOORS = [("floor: a 100-byte PNG, nothing computed", "floor_tiny"),
+          ("floor: the single neuron's PNG, nothing computed", "floor_real")]
+FLOOR_CELL = '''\
+import ipywidgets as _fw
+import numpy as np
+from actviz_widgets.views.png import encode_png
+from actviz_widgets.widgets.picture import PagePicture as _FloorPicture
+
+def _floor_widget(pngs):
+    """A float slider (sends on release, as the widgets' do); each change shows the other
+    of pngs[0] and pngs[1]."""
+    picture = _FloorPicture(width=830)
+    slider = _fw.FloatSlider(0.5, min=0.0, max=1.0, step=0.01, continuous_update=False)
+    shown = [0]
+    def swap(_change):
+        shown[0] ^= 1
+        picture.show(pngs[shown[0]])
+    slider.observe(swap, names="value")
+    picture.show(pngs[0])
+    box = _fw.VBox([slider, picture])
+    box.image, box.slider = picture, slider
+    return box
+
+_tiny = [encode_png(np.full((62, 83, 3), v, dtype=np.uint8)) for v in (255, 0)]  # ~100 bytes each
+_neuron = av.SingleNeuron()
+_real = []
+for _w1 in (-1.0, 1.0):
+    _neuron.w1 = _w1
+    _real.append(bytes(_neuron.image.value))
+floor_tiny, floor_real = _floor_widget(_tiny), _floor_widget(_real)
+_neuron.close()
+_fw.VBox([floor_tiny, floor_real])'''
 
 #: What a learner writes without the package: interact + plt.show, a 2-panel figure
 #: about the size of the widgets' pictures.
@@ -298,6 +339,8 @@ def write_notebook(folder: Path) -> tuple[Path, dict[str, int]]:
     for name, call, _ in FALLBACK:
         index[f"plain_{name}"] = len(cells)
         cells.append(FALLBACK_CELL.format(name=name, call=call))
+    index["floors"] = len(cells)
+    cells.append(FLOOR_CELL)
     index["baseline"] = len(cells)
     cells.append(BASELINE_CELL)
     return scratch_notebook(folder / "speed.ipynb", cells), index
@@ -350,11 +393,12 @@ class Target:
     """One picture the benchmark clicks: a widget (or the baseline) in the page."""
 
     def __init__(self, name, page, kernel, root, expression, slider_index, image_comm,
-                 container, selector, is_baseline=False):
+                 container, selector, is_baseline=False, is_floor=False):
         self.name, self.page, self.kernel, self.root = name, page, kernel, root
         self.image = container.locator(selector).first
         self.expression, self.slider_index = expression, slider_index
         self.image_comm, self.is_baseline = image_comm, is_baseline
+        self.is_floor = is_floor  # no widget: a slider that shows a picture made before
         self.clicks: list[dict] = []
         page.page.evaluate("([n, el, sel]) => __bench.track(n, el, sel)",
                            [name, container.element_handle(), selector])
@@ -393,7 +437,7 @@ class Target:
             return {decode: times[2], blob: viaBlob[2], data: viaData[2],
                     width: img.naturalWidth, height: img.naturalHeight,
                     css: img.getBoundingClientRect().width, bytes: blob.size}; }""")
-        if not self.is_baseline:
+        if not (self.is_baseline or self.is_floor):
             shown["encode_cpu"] = self.kernel.evaluate(f"_bench_encode({self.expression})")
         return shown
 
@@ -610,6 +654,14 @@ def main() -> None:
                 targets.append(Target(f"{name} (core Image)", page, kernel, widget_root, expr,
                                       index, kernel.evaluate(f"{expr}.image.model_id"),
                                       widget_root, PICTURE_SELECTOR))
+            for label, expr in FLOORS:
+                # the cell shows a VBox of the two floors: each is one of its children
+                floor_root = page.widget_root(cells["floors"]).locator(
+                    ":scope > .widget-vbox, :scope > * > .widget-vbox").nth(
+                    [e for _, e in FLOORS].index(expr))
+                targets.append(Target(label, page, kernel, floor_root, expr, 0,
+                                      kernel.evaluate(f"{expr}.image.model_id"),
+                                      floor_root, PICTURE_SELECTOR, is_floor=True))
             base_root = page.cell(cells["baseline"]).locator(
                 ".jp-OutputArea-output > .jupyter-widgets").first
             targets.append(Target("baseline (interact + plt.show)", page, kernel, base_root,
@@ -685,7 +737,7 @@ def print_clicks(targets, load_start, load_end) -> None:
         total = stats([c["total"] for c in t.clicks])
         ratio = (total.median_ns / base_total.median_ns) if total and base_total else None
         size = [c["bytes"] for c in t.clicks if c.get("bytes")]
-        met = "–" if t.is_baseline else ("✓" if total and total.median_ns <= 60e6 else "✗")
+        met = "–" if t.is_baseline or t.is_floor else ("✓" if total and total.median_ns <= 60e6 else "✗")
         rows.append([t.name, ms(total), ms(total, "p90"), format_ratio(ratio),
                      f"{np.median(size) / 1024:.0f} KB" if size else "–",
                      max((c["frames"] for c in t.clicks), default=0), met])
