@@ -20,7 +20,7 @@ from actviz_widgets.views.activation_explorer import CHAIN_YLIM, ActivationExplo
 from actviz_widgets.views.activation_plot import (ActivationCurvePanel, formula_text,
                                                   saturated_intervals)
 from actviz_widgets.views.base import FigureView
-from actviz_widgets.views.text import fmt
+from actviz_widgets.views.text import fmt, fmt_short
 from actviz_widgets.widgets.activation_explorer import ActivationExplorer
 from language_checks import (
     CJK,
@@ -31,6 +31,12 @@ from language_checks import (
 )
 
 # -- independent references ----------------------------------------------------------------
+
+def number(value: float, digits: int = 3) -> str:
+    """How the explorer's table writes a number: ``digits`` significant digits, or
+    below 0.001 the compact exponent form (2.9e−4), which keeps a row inside the picture."""
+    return fmt(value, digits) if value == 0 or abs(value) >= 1e-3 else fmt_short(value)
+
 
 BY_HAND = {
     "sigmoid": (lambda z: 1.0 / (1.0 + math.exp(-z)),
@@ -107,8 +113,8 @@ def check_explorer(ex: ActivationExplorer, names, z, depth, threshold, tol=1e-6)
         np.testing.assert_allclose(cy, np.clip(np.abs(d) ** k, *CHAIN_YLIM), rtol=1e-6)
         text = view.value_texts[i].get_text()
         f_e, d_e = ex.values[name]
-        assert fmt(f_e, 4) in text and fmt(d_e, 4) in text
-        assert f"^{depth} = {fmt(ex.chain_products[name][-1])}" in text
+        assert number(f_e, 4) in text and number(d_e, 4) in text
+        assert f"^{depth} = {number(ex.chain_products[name][-1])}" in text
         assert ("saturated" in text) == (abs(d_e) < threshold)
         assert view.name_texts[i].get_text() == get_activation(name).display_name
         assert view.lines_f[i].get_visible() and view.value_texts[i].get_visible()
@@ -245,7 +251,7 @@ def test_default_explorer(explorer):
     # the vanishing gradient by hand: sigmoid′(1)^5
     d = math.exp(-1) / (1 + math.exp(-1)) ** 2
     assert explorer.chain_products["sigmoid"][-1] == pytest.approx(d ** 5)
-    assert "0.197^5 = 0.000294" in explorer.view.value_texts[0].get_text()
+    assert "0.197^5 = 2.9e−4" in explorer.view.value_texts[0].get_text()
     assert repr(explorer) == ("ActivationExplorer(activations=['sigmoid', 'tanh', 'relu'], z=1, "
                               "depth=5)")
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
@@ -285,8 +291,9 @@ def test_all_activations_draw_and_png_is_small(explorer):
     explorer.z_slider.value = -3.0
     check_explorer(explorer, list(ACTIVATION_NAMES), -3.0, 20, 0.05)
     for i, name in enumerate(ACTIVATION_NAMES):
+        # the right-hand side: the column's header says "formula f(z)"
         assert explorer.view.formula_texts[i].get_text() == formula_text(
-            get_activation(name).latex)[0]
+            get_activation(name).latex)[0].replace("f(z) = ", "", 1)
         assert explorer.view.range_texts[i].get_text() == get_activation(name).range_text
     png = explorer.view.to_png()  # draws every mathtext formula
     assert len(png) <= 200_000
@@ -304,7 +311,7 @@ def test_negative_derivative_chain(explorer):
     d = explorer.values["gelu"][1]
     assert d < 0 and d == pytest.approx(df_ref("gelu", -1.0), rel=1e-6)
     assert explorer.chain_products["gelu"][:2] == pytest.approx([d, d * d])
-    assert f"({fmt(d)})^5" in explorer.view.value_texts[0].get_text()
+    assert f"({number(d)})^5" in explorer.view.value_texts[0].get_text()
     # the log axis shows the size |f′|^k
     assert explorer.view.chain_lines[0].get_ydata()[0] == pytest.approx(-d)
 
@@ -406,7 +413,7 @@ def test_in_chinese_the_controls_and_picture_speak_chinese():
     s = 1.0 / (1.0 + math.exp(5.5))
     assert (f, d) == (pytest.approx(s, rel=1e-12), pytest.approx(s * (1 - s), rel=1e-12))
     assert v.value_texts[1].get_text() == (f"{fmt(f, 4):>7}  {fmt(d, 4):>7}  "
-                                           f"{fmt(d)}^20 = {fmt(d ** 20)}  饱和")
+                                           f"{fmt(d)}^20 = {fmt_short(d ** 20)}  饱和")
     assert "饱和" not in v.value_texts[0].get_text()  # linear: f′ = 1, never saturated
     w.activations = ["relu"]
     assert v.legend.get_texts()[0].get_text() == "ReLU 的饱和区"
@@ -426,7 +433,7 @@ def test_in_english_the_texts_are_the_english_ones():
                  "|f′(z)|ᵏ: gradient factor, k layers", "depth k (layers, all at this z)",
                  "z (pre-activation)", "linear (identity) saturated", "± threshold on |f′|",
                  "tangent at z", "current z", "|f′(z)|ᵏ < 10⁻¹² (clipped)", "activation",
-                 "formula", "range", f"{'f(z)':>7}  {'f′(z)':>7}  f′(z)ⁿ after n layers",
+                 "formula f(z)", "range", f"{'f(z)':>7}  {'f′(z)':>7}  f′(z)ⁿ after n layers",
                  "GELU (tanh approx.)", "SiLU (swish)"):
         assert line in texts, line
     assert w.view.value_texts[1].get_text().endswith("  saturated")

@@ -15,6 +15,7 @@ the depth and the threshold are dynamic artists, so those changes blit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -29,7 +30,7 @@ from ..fonts import with_cjk
 from .activation_plot import activation_label, formula_text, marker_path, saturated_intervals
 from .base import FigureView
 from .palette import activation_color
-from .text import PathText, fmt
+from .text import PathText, fmt, fmt_short
 
 __all__ = ["ActivationExplorerView", "CHAIN_YLIM"]
 
@@ -48,7 +49,7 @@ class ActivationExplorerView(FigureView):
         Largest chain depth shown (the chain plot's x-limits are fixed).
     n_points : int, default 481
         Grid size of the curves.
-    figsize : (float, float), default (8.8, 6.2)
+    figsize : (float, float), default (8.3, 6.2)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -84,8 +85,9 @@ class ActivationExplorerView(FigureView):
     depth_line : Line2D
         Vertical line at the depth n.
     name_texts, formula_texts, range_texts : list of matplotlib.text.Text
-        Table cells per slot: name, formula (mathtext if it renders, else
-        plain text; see :func:`formula_text`), output range.
+        Table cells per slot: name, formula (its right-hand side, under the header
+        "formula f(z)"; mathtext if it renders, else plain text: see
+        :func:`table_formula`), output range.
     value_texts : list of PathText
         Per slot: f(z), f′(z) and f′(z)ⁿ written out (``get_text()``).
     legend : matplotlib.legend.Legend
@@ -93,7 +95,7 @@ class ActivationExplorerView(FigureView):
     """
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0), max_depth: int = 20,
-                 n_points: int = 481, figsize: tuple[float, float] = (8.8, 6.2),
+                 n_points: int = 481, figsize: tuple[float, float] = (8.3, 6.2),
                  dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language)
@@ -229,6 +231,7 @@ class ActivationExplorerView(FigureView):
         if keys == self.names:
             return
         f_all, df_all = [], []
+        rows = []  # per activation, its longest value row anywhere on the z grid
         for i, line in enumerate(self.lines_f):
             on = i < len(acts)
             for artist in (line, self.lines_df[i], self.tangents[i], self.chain_lines[i],
@@ -248,9 +251,11 @@ class ActivationExplorerView(FigureView):
             self.lines_df[i].set_ydata(df)
             f_all.append(f)
             df_all.append(df)
+            rows.append(max((_values(a, b, n, b ** n) for n in {self.max_depth,
+                                                                max(self.max_depth - 1, 1)}
+                             for a, b in zip(f, df)), key=len))
             self.name_texts[i].set_text(self.display_name(act.name))
-            self.formula_texts[i].set_text(formula_text(act.latex)[0])
-            self.formula_texts[i].set_fontsize(10 if len(acts) <= 5 else 8)
+            self.formula_texts[i].set_text(table_formula(act.latex))
             self.range_texts[i].set_text(act.range_text)
         self.names = keys
         for ax, values in ((self.ax_f, f_all), (self.ax_df, df_all)):
@@ -265,34 +270,61 @@ class ActivationExplorerView(FigureView):
             for text in (self.name_texts[i], self.formula_texts[i], self.range_texts[i]):
                 text.set_y(y)
             self.value_texts[i].set_position((_X_VALUES, y))
-        self._fit_columns(len(keys))
+        self._fit_columns(len(keys), max(rows, key=len))
         colors = [activation_color(k) for k in keys]
         self.points_f.set_facecolors(colors)
         self.points_df.set_facecolors(colors)
         self._update_shade()
         self.invalidate()
 
-    def _fit_columns(self, n: int) -> None:
-        """Place the formula, range and value columns just past the widest cell before them."""
+    def _fit_columns(self, n: int, longest: str) -> None:
+        """Size the formulas and place the formula, range and value columns.
+
+        The value column must leave room inside the table for the ``longest`` row
+        of numbers the selection can have (at any z on the grid, the deepest chain),
+        followed by the word "saturated". The usual few rows keep their
+        columns (at least at ``_X_FORMULA``, …) with formulas at 10 pt if that
+        fits; else the columns are packed, each just past the widest cell before
+        it, with formulas at 10 pt or, if still too wide (GELU's), 8 pt. A full
+        table (more than 5 rows) is packed with formulas at 8 pt.
+        """
         renderer = self.canvas.get_renderer()
         width = self.ax_table.bbox.width
         gap = 9.0 / width
-        x = 0.0
+        room = 1.0 - self._row_width(longest, renderer) / width  # where the values may start
         columns = (self.name_texts, self.formula_texts, self.range_texts)
-        for k, cells in enumerate(columns):
-            widest = max([self.header_texts[k].get_window_extent(renderer).width]
-                         + [t.get_window_extent(renderer).width for t in cells[:n]])
-            x += widest / width + gap
-            nxt = columns[k + 1] if k + 1 < len(columns) else None
-            x_min = (_X_FORMULA, _X_RANGE, _X_VALUES)[k]
-            x = max(x, x_min) if n <= 5 else x  # the usual few rows keep their columns
+        layouts = ((10, False), (10, True), (8, True)) if n <= 5 else ((8, True),)
+        for size, packed in layouts:
+            for text in self.formula_texts:
+                text.set_fontsize(size)
+            x = 0.0
+            starts = []
+            for k, cells in enumerate(columns):
+                widest = max([self.header_texts[k].get_window_extent(renderer).width]
+                             + [t.get_window_extent(renderer).width for t in cells[:n]])
+                x += widest / width + gap
+                if not packed:
+                    x = max(x, (_X_FORMULA, _X_RANGE, _X_VALUES)[k])
+                starts.append(x)
+            if starts[-1] <= room:
+                break
+        for k, x in enumerate(starts):
             self.header_texts[k + 1].set_x(x)
-            if nxt is not None:
-                for text in nxt:
+            if k + 1 < len(columns):
+                for text in columns[k + 1]:
                     text.set_x(x)
             else:
-                for i, text in enumerate(self.value_texts):
+                for text in self.value_texts:
                     text.set_position((x, text.get_position()[1]))
+
+    def _row_width(self, numbers: str, renderer) -> float:
+        """Width in pixels of a value row with these ``numbers``, marked saturated."""
+        probe = self.value_texts[-1]
+        kept = probe.get_text()
+        probe.set_text(f"{numbers}  {self.tr('explorer.table.saturated')}")
+        width = probe.get_window_extent(renderer).width
+        probe.set_text(kept)
+        return width
 
     def set_threshold(self, threshold: float) -> None:
         """Shade where |f′(z)| < ``threshold`` for the first activation."""
@@ -358,8 +390,7 @@ class ActivationExplorerView(FigureView):
             markers.extend(np.abs(prod[out]) > hi)
             d = df[i]
             sat = "  " + self.tr("explorer.table.saturated") if abs(d) < self.threshold else ""
-            self.value_texts[i].set_text(f"{fmt(f[i], 4):>7}  {fmt(d, 4):>7}  "
-                                         f"{_power(d, depth)} = {fmt(prod[-1])}{sat}")
+            self.value_texts[i].set_text(_values(f[i], d, depth, prod[-1]) + sat)
         self.chain_clipped.set_offsets(np.column_stack([clipped_x, clipped_y])
                                        if clipped_x else np.empty((0, 2)))
         self.chain_clipped.set_paths([_TRI_UP if up else _TRI_DOWN for up in markers]
@@ -367,9 +398,27 @@ class ActivationExplorerView(FigureView):
         self.depth_line.set_xdata([depth, depth])
 
 
-def _power(d: float, n: int) -> str:
-    base = fmt(d)
-    return f"({base})^{n}" if d < 0 else f"{base}^{n}"
+def table_formula(latex: str) -> str:
+    """An activation's formula as the table writes it: the right-hand side of
+    :func:`formula_text`'s (the column's header names f(z) once)."""
+    return re.sub(r"^(\$?)f\(z\)\s*=\s*", r"\1", formula_text(latex)[0])
+
+
+def _number(value: float, digits: int = 3) -> str:
+    """``value`` in ``digits`` significant digits (:func:`fmt`); below 0.001 or from 10⁴ on,
+    in :func:`fmt_short`'s compact exponent form instead (−7.7e−10, not −7.713e−10)."""
+    text = fmt(value, digits)
+    if value == 0 or (1e-3 <= abs(value) < 1e4 and "e" not in text):
+        return text
+    return fmt_short(value)
+
+
+def _values(f: float, d: float, n: int, product: float) -> str:
+    """A table row's numbers: f(z) and f′(z) in 4 digits, f′(z)ⁿ written out in 3; tiny
+    ones short (:func:`_number`: GELU's f′(−6) is −7.7e−10)."""
+    base = _number(d)
+    power = f"({base})^{n}" if d < 0 else f"{base}^{n}"
+    return f"{_number(f, 4):>7}  {_number(d, 4):>7}  {power} = {_number(product)}"
 
 
 # x of the table's columns (axes fraction)
