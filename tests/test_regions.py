@@ -303,7 +303,7 @@ def test_single_neuron_regions_lie_on_the_drawn_circles_and_edges(ratio):
     image = pixels(w.image.value)
     regions = by_id(w.frame_regions())
     view = w.view
-    assert image.shape[1] == 880 * ratio
+    assert image.shape[1] == 830 * ratio
     # the neuron's face colour at its centre's side (text in the middle), the inputs' too
     neuron = regions["neuron:1:0"]
     assert np.abs(at(image, neuron["x"], neuron["y"] + 0.75 * neuron["r"], ratio)

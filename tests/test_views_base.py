@@ -94,7 +94,7 @@ def test_a_widget_view_at_pixel_ratio_2_keeps_its_css_size():
     from actviz_widgets.views.neuron import NeuronView
     view = NeuronView(pixel_ratio=2)
     width, height = view.canvas.get_width_height()
-    assert view.css_size == (width / 2, height / 2) == (880, 620)
+    assert view.css_size == (width / 2, height / 2) == (830, 620)
 
 
 def test_set_pixel_ratio_renders_new_views_sharper_at_the_same_css_size():

@@ -186,7 +186,7 @@ class NeuronView(FigureView):
     ----------
     z_range : (float, float), default (-6, 6)
         Plotted z range of the activation panel.
-    figsize : (float, float), default (8.8, 6.2)
+    figsize : (float, float), default (8.3, 6.2)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -225,7 +225,7 @@ class NeuronView(FigureView):
     """
 
     def __init__(self, z_range: tuple[float, float] = (-6.0, 6.0),
-                 figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
+                 figsize: tuple[float, float] = (8.3, 6.2), dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language)
         fig = self.figure
@@ -269,9 +269,11 @@ class NeuronView(FigureView):
         self._neuron_xy, self._r_in, self._r_n = neuron, r_in, r_n
         self.edges, self.edge_labels, self.input_labels = {}, {}, {}
         # Each edge's label sits beside it near the input, where the edges are far
-        # apart: w₁ above its edge (it falls away to the right), w₂ below its level
-        # edge, b below its edge (it rises away). No edge crosses a label.
-        label_side = {"x1": ("bottom", 5.0), "x2": ("top", -5.0), "b": ("top", -5.0)}
+        # apart: w₁ above its edge (it falls away to the right), w₂ above its level
+        # edge (its long ∂L/∂w₂ line next to it, the short w₂ line higher, where w₁'s
+        # edge has fallen less), b below its edge (it rises away). No edge crosses a
+        # label: below w₂'s edge, b's rising edge would meet the long line's end.
+        label_side = {"x1": ("bottom", 5.0), "x2": ("bottom", 5.0), "b": ("top", -5.0)}
         for key, (x, y) in self._inputs.items():
             dx, dy = neuron[0] - x, neuron[1] - y
             length = np.hypot(dx, dy)
