@@ -283,11 +283,11 @@ def test_in_english_the_texts_are_the_english_ones():
         "xor", "circles", "moons", "spiral", "gaussian"]
     texts = picture_texts(w.view)
     for line in (f"Dead neurons · 3 hidden ReLU layers · step 0 · loss {fmt(w.loss)}",
-                 "They output 0 and their f′(z) = 0, so no gradient reaches their own weights; "
-                 "only changes in the layers before them can bring them back.",
+                 "They output 0 and their f′(z) = 0: no gradient reaches their own weights; "
+                 "only changes in earlier layers can revive them.",
                  "Dead units per hidden layer at step 0", "hidden 1", "dead units",
-                 "Dead units over training (press Train or Play)",
-                 "Training loss (press Train or Play)", "training step", "hidden units",
+                 "Dead units over training", "Training loss", "(press Train or Play)",
+                 "training step", "hidden units",
                  "━ dead: z ≤ 0 on every sample",
                  "╍ of them passing no gradient: f′(z) = 0 on every sample",
                  "neurons: share of the 100 training samples on which the unit fires (z > 0)",
@@ -303,5 +303,5 @@ def test_the_switch_gives_chinese_to_widgets_built_without_a_language():
         w = DeadNeurons()
     assert w.language == "zh"
     assert w.depth_slider.description == "隐藏层数"
-    assert w.view.count_chart.title.get_text() == "训练中的死亡单元数（点“训练”或“播放”）"
+    assert w.view.count_chart.title.get_text() == "训练中的死亡单元数\n（点“训练”或“播放”）"
     assert DeadNeurons().language == "en"

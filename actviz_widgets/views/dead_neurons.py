@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from ..engine.activations import get_activation
@@ -34,7 +35,7 @@ from ..i18n import tr
 from .base import FigureView
 from .gradient_health import CompactNetworkDiagram, PartialRedrawView
 from .linechart import LineChartPanel
-from .text import PathText, fmt
+from .text import PathText, fmt, fmt_short
 
 __all__ = ["DeadNeuronsView", "DeadNeuronsState", "FractionBarPanel", "DEAD_COLOR",
            "NO_GRADIENT_COLOR", "LOSS_COLOR", "MAX_HIDDEN"]
@@ -202,7 +203,7 @@ class DeadNeuronsView(PartialRedrawView):
     ----------
     sizes : sequence of int
         Layer sizes of the first network (the view adapts to later ones).
-    figsize : (float, float), default (8.8, 5.9)
+    figsize : (float, float), default (8.3, 5.9)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -226,7 +227,7 @@ class DeadNeuronsView(PartialRedrawView):
     title, verdict, note : PathText
     """
 
-    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 5.9),
+    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.3, 5.9),
                  dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language=language)
@@ -250,6 +251,11 @@ class DeadNeuronsView(PartialRedrawView):
         self.loss_chart = LineChartPanel(
             self, fig.add_axes([0.82, 0.14, 0.16, 0.29]), ["training loss"], colors=[LOSS_COLOR],
             xlabel=self.tr("dead.xlabel"), legend=False)
+        # few losses, in short numbers: a diverged run's 1e12 on its tick (not as an axis
+        # multiplier above the axes, where the title is), and narrow enough for the gap
+        # between the charts
+        self.loss_chart.ax.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
+        self.loss_chart.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_short(v)))
         self.switch_label = self.dynamic(PathText(
             self.count_chart.ax, 0.0, 1.0, "", fontsize=8,
             transform=blended_transform_factory(self.count_chart.ax.transData,
