@@ -303,14 +303,15 @@ def test_in_english_the_texts_are_the_english_ones():
                  "Share of saturated pre-activations per layer (threshold |f′(z)| < 0.05)",
                  "Saturated: |f′(z)| < 0.05 (the grey bands):",
                  "almost no gradient passes back through these z.", "Lines: one per layer",
-                 "out", "Ridges: one histogram per recorded step, step 0 at the back,",
-                 "the newest in front; outlined in blue: the step of the slider."):
+                 "out", "Ridges: one histogram per recorded step,",
+                 "step 0 at the back, the newest in front;",
+                 "outlined in blue: the step of the slider."):
         assert line in texts, line
     assert w.view.title.get_text().startswith(
         "Distributions · hidden layer 3 of 3 (tanh) · plain N(0, 1) × 2 · step 0/0 · loss ")
     assert w.view.subtitle.get_text().startswith("At step 0, ")
-    assert "of this layer's pre-activations (all 100 training samples × neurons) are in the " \
-           "saturated region; mean |a| = " in w.view.subtitle.get_text()
+    assert "of this layer's pre-activations (all 100 training samples × neurons) are " \
+           "saturated; mean |a| = " in w.view.subtitle.get_text()
     assert not any(CJK.search(t) for t in texts)
 
 

@@ -322,7 +322,7 @@ class DistributionsView(FigureView):
 
     Parameters
     ----------
-    figsize : (float, float), default (8.8, 6.2)
+    figsize : (float, float), default (8.3, 6.2)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -349,7 +349,7 @@ class DistributionsView(FigureView):
     title, subtitle, note : PathText
     """
 
-    def __init__(self, figsize: tuple[float, float] = (8.8, 6.2), dpi: float = 100,
+    def __init__(self, figsize: tuple[float, float] = (8.3, 6.2), dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language=language)
         threshold = f"{SATURATION_THRESHOLD:g}"
@@ -402,8 +402,8 @@ class DistributionsView(FigureView):
         self.layer_key = key_texts(fig, start, 0.165,
                                    [str(l) for l in range(1, MAX_LAYERS)]
                                    + [self.tr("distributions.key_output")], colors)
-        fig.text(0.6, 0.115, self.tr("distributions.key_ridges"), fontsize=8, color="#333333")
-        fig.text(0.6, 0.085, self.tr("distributions.key_newest"), fontsize=8, color="#333333")
+        for k, line in enumerate(self.tr("distributions.key_ridges").split("\n")):
+            fig.text(x, 0.115 - 0.03 * k, line, fontsize=8, color="#333333")
 
     def update(self, state: DistributionsState) -> None:
         """Draw ``state`` (see :class:`DistributionsState`)."""
@@ -437,9 +437,15 @@ class DistributionsView(FigureView):
         self.chart.set_marker(state.selected)
         self.chart.set_title(self.tr("distributions.chart_title",
                                      threshold=f"{SATURATION_THRESHOLD:g}"))
-        self.title.set_text(self.tr("distributions.title", where=where, hidden=L - 1,
-                                    activation=name, init=state.init, step=state.selected,
-                                    last=state.last_step, loss=fmt(state.loss)))
+        details = self.tr("distributions.title_details", where=where, hidden=L - 1,
+                          activation=name, init=state.init, step=state.selected,
+                          last=state.last_step, loss=fmt(state.loss))
+        self.title.set_text(self.tr("distributions.title", details=details))
+        # the widget's name gives way to the settings where they would not fit
+        # (GELU (tanh approx.), a diverged loss of 1.2e+12, …)
+        right = self.figure.bbox.width * 0.99
+        if any(box.x1 > right for _, box in self.title.line_extents()):
+            self.title.set_text(details)
         self.subtitle.set_text(self.tr("distributions.subtitle", step=state.selected,
                                        share=f"{state.saturated:.0%}", n=state.n_samples,
                                        mean=fmt(state.mean_abs_a)))
