@@ -412,8 +412,8 @@ def test_in_english_the_texts_are_the_english_ones():
                  "relative error of the numeric gradient", "the numeric gradient's error against ε",
                  "usual\npass\nmark", "float64\nprecision", "rounding error",
                  "truncation error", "mean activation a",
-                 "hidden layers: tanh, output: sigmoid · neurons: mean activation a over the 24 "
-                 "samples", "    (input x₁ → hidden-1 neuron 0)", "    (mean loss over the 24 samples)",
+                 "hidden layers: tanh, output: sigmoid · neurons: mean a over the 24 samples",
+                 "    (input x₁ → hidden-1 neuron 0)", "    (mean loss over the 24 samples)",
                  "numeric   (L(w+ε) − L(w−ε))/2ε", "relative error |b − n| / (|b| + |n|)",
                  "✓ below 10⁻⁷: backprop and the", "   difference agree"):
         assert line in texts, line

@@ -387,7 +387,7 @@ class GradientCheckView(FigureView):
         The network's layer sizes (the diagram's structure).
     activations : sequence of str
         Activation names of layers 1..L.
-    figsize : (float, float), default (8.8, 5.6)
+    figsize : (float, float), default (8.3, 5.6)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -412,7 +412,7 @@ class GradientCheckView(FigureView):
         What is drawn.
     """
 
-    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 5.6),
+    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.3, 5.6),
                  dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language)
@@ -422,7 +422,7 @@ class GradientCheckView(FigureView):
         self.ax_diagram = fig.add_axes([0.01, 0.50, 0.45, 0.35])
         self.ax_numbers = fig.add_axes([0.015, 0.02, 0.50, 0.43])
         self.ax_numbers.set_axis_off()
-        self.ax_curve = fig.add_axes([0.615, 0.10, 0.285, 0.78])
+        self.ax_curve = fig.add_axes([0.615, 0.10, 0.30, 0.78])
         # The activation is named in the (dynamic) note above the diagram, not in the
         # layer titles: titles are static, and a new one would redraw the whole figure.
         self.diagram = NetworkDiagram(self, self.ax_diagram, list(sizes), max_neurons=8,
