@@ -270,8 +270,7 @@ def test_in_chinese_the_controls_messages_and_picture_speak_chinese():
     assert w.view.verdict.get_text() == (
         f"梯度消失：前几层几乎学不动。‖δ₁‖ = {fmt_short(ratio)} × ‖δ_L‖（从输出往回，"
         f"平均每层 × {fmt(ratio ** (1 / 6), 2)}）")  # 7 weight layers: 6 steps back
-    assert w.view.title.get_text() == (f"梯度健康 · 6 个 sigmoid 隐藏层，Xavier 初始化 × 1 · "
-                                       f"第 0 步 · 损失 {fmt(g.loss)}")
+    assert w.view.title.get_text() == f"梯度健康 · 6 个 sigmoid 隐藏层，Xavier 初始化 × 1 · 损失 {fmt(g.loss)}"
     assert [b.description for b in w.training_row()] == ["播放", "训练1步", "训练10步",
                                                          "训练100步", "重置", "新权重"]
     assert dict((v, k) for k, v in w.preset_dropdown.options) == {
@@ -340,7 +339,7 @@ def test_in_english_the_texts_are_the_english_ones():
                  "Gradient norms per layer at step 1 (the whole training set)", "out"):
         assert line in texts, line
     assert w.view.title.get_text().startswith("Gradient health · 6 hidden sigmoid layers, "
-                                              "Xavier init × 1 · step 1 · loss ")
+                                              "Xavier init × 1 · loss ")
     assert w.view.verdict.get_text().startswith("Vanishing gradients — the first layers barely "
                                                 "learn: ‖δ₁‖ = ")
     assert not any(CJK.search(t) for t in texts)

@@ -32,6 +32,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox, TransformedBbox, blended_transform_factory
 
 from ..engine.validation import check_array, check_int
@@ -485,7 +486,7 @@ class GradientHealthView(PartialRedrawView):
     ----------
     sizes : sequence of int
         Layer sizes of the first network (the view adapts to later ones).
-    figsize : (float, float), default (8.8, 6.2)
+    figsize : (float, float), default (8.3, 6.2)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -508,7 +509,7 @@ class GradientHealthView(PartialRedrawView):
         ``"layer 1"``, …, ``"layer 10"``, ``"output"``.
     """
 
-    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.8, 6.2),
+    def __init__(self, sizes: Sequence[int], figsize: tuple[float, float] = (8.3, 6.2),
                  dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language)
@@ -522,16 +523,24 @@ class GradientHealthView(PartialRedrawView):
         self.diagram = CompactNetworkDiagram(self, ax_net, list(sizes), max_neurons=8,
                                              show_values=False)
 
-        ax_bars = fig.add_axes([0.575, 0.55, 0.41, 0.25])
+        # the panels start far enough right that their y labels stay clear of the
+        # diagram's colour-bar label
+        ax_bars = fig.add_axes([0.595, 0.55, 0.39, 0.25])
         self.bars = LogBarPanel(self, ax_bars, ["‖δ‖", "‖∂L/∂W‖"],
                                 [DELTA_COLOR, WEIGHT_GRAD_COLOR],
                                 ylabel=self.tr("health.norm_axis"))
+        # (wider than the bars: it ends where they end, short of the picture's edge)
+        self.bars.title.set_alignment(ha="right")
+        self.bars.title.set_position((1.0, 1.0))
         self.layer_names = [f"layer {l}" for l in range(1, MAX_LAYERS)] + ["output"]
         colors = layer_colors()
         charts = []
-        for left, ylabel, title in ((0.575, "‖δ_l‖", self.tr("health.chart.delta")),
-                                    (0.79, "", self.tr("health.chart.weight"))):
-            ax = fig.add_axes([left, 0.13, 0.195, 0.27])
+        for left, ylabel, title in ((0.595, "‖δ_l‖", self.tr("health.chart.delta")),
+                                    (0.80, "", self.tr("health.chart.weight"))):
+            ax = fig.add_axes([left, 0.13, 0.185, 0.27])
+            # few whole steps: the last label of one chart and the first of the next
+            # must not meet across the gap between them
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
             # log10 of the norms on a linear axis labelled in powers of ten: a log
             # scale without the cost of the log transform on every frame
             chart = LineChartPanel(self, ax, self.layer_names, colors=colors,
@@ -582,10 +591,15 @@ class GradientHealthView(PartialRedrawView):
         hidden = L - 1
         acc = ("" if state.accuracy is None
                else self.tr("health.title.accuracy", accuracy=f"{state.accuracy:.0%}"))
-        self.title.set_text(self.tr("health.title.one" if hidden == 1 else "health.title.many",
-                                    hidden=hidden, activation=state.activation,
-                                    init=state.init, step=state.step, loss=fmt(state.loss))
-                            + acc)
+        details = self.tr("health.title.one" if hidden == 1 else "health.title.many",
+                          hidden=hidden, activation=state.activation, init=state.init,
+                          loss=fmt(state.loss)) + acc
+        self.title.set_text(self.tr("health.title", details=details))
+        # (the step is in the bars' title) the widget's name gives way to the settings
+        # where they would not fit: 10 leaky_relu layers, plain N(0, 1) init × 0.112, …
+        right = self.figure.bbox.width * 0.99
+        if any(box.x1 > right for _, box in self.title.line_extents()):
+            self.title.set_text(details)
         self.verdict.set_text(verdict_text(state, self.language))
         self.verdict.set_color(_VERDICT_COLORS[state.verdict])
         self.note.set_text(state.note)
