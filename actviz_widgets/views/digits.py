@@ -100,7 +100,7 @@ class DigitsView(FigureView):
         Hidden neurons.
     image_shape : (int, int), default (8, 8)
         Shape of an input image.
-    figsize : (float, float), default (8.8, 7.2)
+    figsize : (float, float), default (8.3, 7.2)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -155,7 +155,7 @@ class DigitsView(FigureView):
 
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 32,
                  image_shape: tuple[int, int] = (8, 8),
-                 figsize: tuple[float, float] = (8.8, 7.2), dpi: float = 100,
+                 figsize: tuple[float, float] = (8.3, 7.2), dpi: float = 100,
                  pixel_ratio: float | None = None, language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language=language)
         starts = np.asarray(class_starts, dtype=int)
@@ -347,6 +347,12 @@ class DigitsView(FigureView):
                                                         seconds=f"{train_seconds:.2f}")
         self.title.set_text(self.tr("digits.title", activation=activation, accuracy=percent,
                                     n=self.n_samples, how=how))
+        # the training time (the status above the picture says it too) gives way
+        # where the title would not fit: GELU (tanh approx.)
+        if how and self.title.get_window_extent(self.canvas.get_renderer()).x1 > \
+                self.figure.bbox.width * 0.99:
+            self.title.set_text(self.tr("digits.title", activation=activation,
+                                        accuracy=percent, n=self.n_samples, how=""))
         self.invalidate()
 
     # -- the chosen digit and neuron -------------------------------------------------------
