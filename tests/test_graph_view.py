@@ -226,7 +226,7 @@ def test_every_frame_is_readable(view, name, g):
             view.update(step)
             view.draw()
             width, height = view.css_size
-            assert width <= 860
+            assert width <= 830
             texts = _texts(view)
             fig = view.figure.bbox
             for text, box in texts:
@@ -275,14 +275,14 @@ def test_same_graph_new_numbers_updates_in_place_another_graph_rebuilds():
     assert len(view.boxes) == len(g.structure.nodes)
 
 
-def test_png_is_860_css_pixels_wide():
+def test_png_is_830_css_pixels_wide():
     view = GraphView()
     view.update(neuron_graph().trace()[-1])
     image = Image.open(io.BytesIO(view.to_png()))
-    assert image.size == (860, round(view.css_size[1]))
+    assert image.size == (830, round(view.css_size[1]))
     sharp = GraphView(pixel_ratio=2)
     sharp.update(neuron_graph().trace()[-1])
-    assert Image.open(io.BytesIO(sharp.to_png())).size[0] == 1720
+    assert Image.open(io.BytesIO(sharp.to_png())).size[0] == 1660
     assert sharp.css_size == pytest.approx(view.css_size)
 
 

@@ -209,13 +209,13 @@ def _box_width(s: GraphStructure) -> float:
     return math.ceil(widest + 14.0)
 
 
-def layout_graph(structure: GraphStructure, width: float = 860.0) -> GraphLayout:
+def layout_graph(structure: GraphStructure, width: float = 830.0) -> GraphLayout:
     """Lay a graph out left to right by topological depth (see the module docstring).
 
     Parameters
     ----------
     structure : GraphStructure
-    width : float, default 860
+    width : float, default 830
         Width of the picture in CSS pixels.
 
     Raises
@@ -365,7 +365,7 @@ class GraphView(FigureView):
 
     Parameters
     ----------
-    width : float, default 860
+    width : float, default 830
         Width of the picture in CSS pixels (the height follows the graph). The
         layout is in CSS pixels at 100 per inch, so text keeps its size.
     pixel_ratio : float, optional
@@ -403,7 +403,7 @@ class GraphView(FigureView):
         the local derivative comes from, and what to notice.
     """
 
-    def __init__(self, width: float = 860.0, pixel_ratio: float | None = None,
+    def __init__(self, width: float = 830.0, pixel_ratio: float | None = None,
                  language: str | None = None) -> None:
         if isinstance(width, bool) or not isinstance(width, (int, float)) or \
                 not 400.0 <= float(width) <= 2000.0:
