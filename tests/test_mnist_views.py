@@ -3,7 +3,7 @@
 Data is synthetic but shaped like the real thing (784-pixel images, 128
 hidden neurons, 10 classes), seeded; the expected arrays are computed
 here (reshaped weight columns, class means by a loop), and each picture is
-checked for readability as a learner sees it (≤ 860 px wide, text ≥ 11 px,
+checked for readability as a learner sees it (≤ 830 px wide, text ≥ 11 px,
 no overlapping text, no line across text).
 """
 
@@ -33,7 +33,7 @@ def rng():
 
 
 def assert_readable(view) -> None:
-    assert view.css_size[0] <= 860
+    assert view.css_size[0] <= 830
     assert readability_problems(view) == []
     assert view.to_png()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -1,7 +1,7 @@
 """Pictures of the 784-128-10 digit classifier: weights, activations, training time, mistakes.
 
 Four views, each one figure built once whose artists are updated in place,
-each at most 860 px wide with text of at least 11 px at 1×, so a thin
+each at most 830 px wide with text of at least 11 px at 1×, so a thin
 widget can drive them with a slider or two:
 
 :class:`WeightImagesView`
@@ -138,7 +138,7 @@ class WeightImagesView(FigureView):
                             check_int("image_shape[1]", image_shape[1], minimum=1))
         rows = -(-self.n_tiles // self.columns)
         if figsize is None:
-            figsize = (8.6, 0.95 + 0.98 * rows)
+            figsize = (8.3, 0.95 + 0.98 * rows)
         super().__init__(figsize, dpi, language=language)
         fig = self.figure
         height = fig.get_figheight()
@@ -247,7 +247,7 @@ class HiddenActivityView(FigureView):
         ``class_starts[c]:class_starts[c + 1]`` of the sorted digits
         (:func:`~actviz_widgets.engine.case_study.sort_by_class`).
     n_hidden : int, default 128
-    figsize : (float, float), default (8.6, 6.4)
+    figsize : (float, float), default (8.3, 6.4)
     dpi : float, default 100
     language : str, optional
         ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
@@ -275,7 +275,7 @@ class HiddenActivityView(FigureView):
     """
 
     def __init__(self, class_starts: Sequence[int], n_hidden: int = 128,
-                 figsize: tuple[float, float] = (8.6, 6.4), dpi: float = 100,
+                 figsize: tuple[float, float] = (8.3, 6.4), dpi: float = 100,
                  language: str | None = None) -> None:
         super().__init__(figsize, dpi, language=language)
         self.class_starts = starts = _check_starts(class_starts)
@@ -440,7 +440,7 @@ class NeuronTimelineView(FigureView):
     n_hidden : int, default 128
     steps_per_epoch : int, optional
         Named in the step axis's label.
-    figsize : (float, float), default (8.6, 7.0)
+    figsize : (float, float), default (8.3, 7.0)
     dpi : float, default 100
     language : str, optional
         ``"en"`` or ``"zh"`` (:mod:`actviz_widgets.i18n`); default: the current language.
@@ -466,7 +466,7 @@ class NeuronTimelineView(FigureView):
 
     def __init__(self, steps: Sequence[int], n_hidden: int = 128,
                  steps_per_epoch: int | None = None,
-                 figsize: tuple[float, float] = (8.6, 7.0), dpi: float = 100,
+                 figsize: tuple[float, float] = (8.3, 7.0), dpi: float = 100,
                  language: str | None = None) -> None:
         super().__init__(figsize, dpi, language=language)
         steps = np.asarray(steps)
@@ -700,7 +700,7 @@ class MisclassifiedView(FigureView):
         self.image_shape = tuple(image_shape)
         rows = -(-self.n_tiles // self.columns)
         if figsize is None:
-            figsize = (8.6, 0.75 + 2.45 * rows)
+            figsize = (8.3, 0.75 + 2.45 * rows)
         super().__init__(figsize, dpi, language=language)
         fig = self.figure
         height = fig.get_figheight()
