@@ -272,7 +272,7 @@ def test_float_sliders_never_echo_and_keep_their_declared_step():
 def test_the_picture_is_readable(kwargs, epochs):
     w = TrainingComparison(**kwargs)
     w.train(epochs)
-    assert w.view.css_size[0] <= 880
+    assert w.view.css_size[0] <= 830
     assert readability_problems(w.view) == []
     assert bytes(w.image.value).startswith(b"\x89PNG")
 

@@ -423,7 +423,7 @@ def test_largest_net_renders():
     view.update(st, "delta", selected=(3, 4))
     png = view.to_png()
     image = Image.open(io.BytesIO(png))
-    assert image.size == (880, 760)  # fits an 880-px output area unscaled
+    assert image.size == (830, 760)  # fits the 833-px output area unscaled
     assert len(view.diagram.node_values) == sum(sizes)
     assert np.allclose(view.diagram.node_values[-9:], np.concatenate(
         [ref["delta"][6].mean(0), ref["delta"][7].mean(0)]))

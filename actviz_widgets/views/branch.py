@@ -111,7 +111,7 @@ class BranchView(FigureView):
         if len(extent) != 2 * n_inputs:
             raise ValueError(f"extent must hold {2 * n_inputs} numbers for {n_inputs} "
                              f"input(s); got {extent}")
-        super().__init__((8.8, 4.3), pixel_ratio=pixel_ratio, language=language)
+        super().__init__((8.3, 4.3), pixel_ratio=pixel_ratio, language=language)
         self.n_inputs = n_inputs
         self.extent = extent
         fig = self.figure

@@ -99,7 +99,7 @@ class ComparisonView(FigureView):
     """
 
     def __init__(self, pixel_ratio: float | None = None, language: str | None = None) -> None:
-        super().__init__((8.8, 4.7), pixel_ratio=pixel_ratio, language=language)
+        super().__init__((8.3, 4.7), pixel_ratio=pixel_ratio, language=language)
         fig = self.figure
         colors = SERIES_COLORS
         self.ax_loss = fig.add_axes((0.075, 0.11, 0.47, 0.68))

@@ -60,7 +60,7 @@ class PassStepperView(FigureView):
         :meth:`update` brings another architecture).
     activations : sequence of str
         Activation names of layers 1..L.
-    figsize : (float, float), default (8.8, 7.6)
+    figsize : (float, float), default (8.3, 7.6)
     dpi : float, default 100
     pixel_ratio : float, optional
         Device pixels per CSS pixel (2: sharp on high-DPI screens; see
@@ -90,7 +90,7 @@ class PassStepperView(FigureView):
 
     background_cache = BACKGROUND_CACHE
 
-    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.8, 7.6),
+    def __init__(self, sizes, activations, figsize: tuple[float, float] = (8.3, 7.6),
                  dpi: float = 100, max_neurons: int = 8, pixel_ratio: float | None = None,
                  language: str | None = None) -> None:
         super().__init__(figsize, dpi, pixel_ratio, language)
