@@ -1,7 +1,8 @@
 """Every widget's picture is readable as a learner sees it.
 
-At a 1280-px JupyterLab window with the file browser open, the output area
-is about 880 CSS px wide; a picture wider than that is scaled down. For every
+In a 1280×720 JupyterLab 4.6 window with the file browser open, a notebook's
+output area is 833 CSS px wide (measured in a browser), so every picture is at
+most 830 px wide; a wider one would be scaled down. For every
 widget, at its defaults and at extreme settings (the largest network, long
 numbers, a selection in the last layer), every drawn text must be at least
 11 px as displayed, inside the picture, clear of every other text, and no
@@ -55,7 +56,7 @@ def assert_readable(widget) -> None:
 class _Board(FigureView):
     """A bare view to put faults on."""
 
-    def __init__(self, width_in: float = 8.8) -> None:
+    def __init__(self, width_in: float = 8.3) -> None:
         super().__init__((width_in, 3.0))
         self.ax = self.figure.add_axes([0.1, 0.1, 0.8, 0.8])
         self.ax.set_xlim(0, 10)
@@ -87,17 +88,23 @@ def test_small_text_is_flagged_with_the_display_scale():
     board = _Board()
     board.ax.text(1, 5, "8 pt: 11.1 px", fontsize=8)
     assert small_texts(board) == []
-    wide = _Board(width_in=11.0)  # 1100 px shown in 880: × 0.8
-    wide.ax.text(1, 5, "8 pt: 8.9 px as shown", fontsize=8)
-    assert display_scale(wide) == pytest.approx(0.8)
-    assert [b.text for b in small_texts(wide)] == ["8 pt: 8.9 px as shown"]
-    assert 8 * 100 / 72 * 0.8 < MIN_TEXT_PX
+    wide = _Board(width_in=10.0)  # 1000 px shown in 830: × 0.83
+    wide.ax.text(1, 5, "8 pt: 9.2 px as shown", fontsize=8)
+    assert display_scale(wide) == pytest.approx(0.83)
+    assert [b.text for b in small_texts(wide)] == ["8 pt: 9.2 px as shown"]
+    assert 8 * 100 / 72 * 0.83 < MIN_TEXT_PX
+    # 880 px, the width pictures had before the output area was measured: × 0.943,
+    # and the 8-pt floor falls to 10.5 px
+    old = _Board(width_in=8.8)
+    old.ax.text(1, 5, "8 pt: 10.5 px as shown", fontsize=8)
+    assert display_scale(old) == pytest.approx(830 / 880)
+    assert [b.text for b in small_texts(old)] == ["8 pt: 10.5 px as shown"]
 
 
 def test_hidpi_frames_count_css_pixels():
-    board = FigureView((8.8, 3.0), pixel_ratio=2)
-    assert board.canvas.get_width_height() == (1760, 600)
-    assert board.css_size == (880, 300)
+    board = FigureView((8.3, 3.0), pixel_ratio=2)
+    assert board.canvas.get_width_height() == (1660, 600)
+    assert board.css_size == (830, 300)
     ax = board.figure.add_axes([0.1, 0.1, 0.8, 0.8])
     ax.text(0.1, 0.5, "7 pt", fontsize=7)
     ax.text(0.5, 0.5, "8 pt", fontsize=8)

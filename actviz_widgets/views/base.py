@@ -58,9 +58,10 @@ class FigureView:
     Parameters
     ----------
     figsize : tuple of float
-        Figure size in inches; at ``dpi`` 100 a figure 8.8 inches wide fills an
-        output area 880 CSS pixels wide (a 1280-px JupyterLab window with the
-        file browser open) without being scaled down.
+        Figure size in inches; at ``dpi`` 100 a figure 8.3 inches wide is 830
+        CSS pixels wide and fits a notebook's output area without being scaled
+        down (833 px in a 1280×720 JupyterLab 4.6 window with the file browser
+        open, as measured in a browser).
     dpi : float, default 100
         CSS pixels per inch as the picture is displayed.
     pixel_ratio : float, optional

@@ -2,8 +2,9 @@
 
 A picture is shown at its width in CSS pixels, scaled down to fit the
 output area when it is wider (an ``ipywidgets.Image`` with ``max-width:
-100%``). On a 1280-px-wide JupyterLab window with the file browser open the
-output area is about :data:`OUTPUT_WIDTH` CSS pixels wide. This module
+100%``). In a 1280×720 JupyterLab 4.6 window with the file browser open the
+output area is 833 CSS pixels wide (measured in a browser); pictures are at
+most :data:`OUTPUT_WIDTH` wide, so they are shown at their own size. This module
 finds every text drawn in a view's figure (matplotlib ``Text`` artists and
 the views' fast :class:`~actviz_widgets.views.text.PathText`), and reports
 
@@ -46,9 +47,9 @@ __all__ = ["OUTPUT_WIDTH", "MIN_TEXT_PX", "REFERENCE_GID", "TextBox", "display_s
            "lines_across_texts", "texts_spilling_from_markers", "polyline_crosses",
            "undrawable_texts", "readability_problems"]
 
-#: Width in CSS pixels of a notebook's output area in a 1280-px JupyterLab window
-#: with the file browser open.
-OUTPUT_WIDTH = 880.0
+#: Width in CSS pixels of a notebook's output area in a 1280×720 JupyterLab 4.6 window
+#: with the file browser open (833 measured, a few pixels to spare).
+OUTPUT_WIDTH = 830.0
 #: Smallest text size, in CSS pixels as displayed, that a learner reads without squinting.
 MIN_TEXT_PX = 11.0
 #: The ``gid`` of faint reference lines (an axis through 0): furniture like grid lines,
