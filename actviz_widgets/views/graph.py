@@ -21,7 +21,6 @@ with the diverging map (red > 0, blue < 0) on a symmetric scale.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +34,7 @@ from ..engine.graph_ops import fmt_num
 from .base import FigureView
 from .network_diagram import nice_limit
 from .palette import SIGNED_CMAP
-from .text import PathText, text_width
+from .text import PathText, text_width, wrap_text
 
 __all__ = ["GraphView", "GraphLayout", "layout_graph", "MAX_COLUMNS", "MAX_ROWS", "MAX_PORTS",
            "HIGHLIGHT_COLOR"]
@@ -91,31 +90,6 @@ def _text_width(text: str, size: float, weight: str = "normal") -> float:
 def _px(points: float) -> float:
     """Points → CSS pixels (the layout's unit)."""
     return points * _CSS_DPI / 72.0
-
-
-# A line may break before any Chinese character, never before closing punctuation.
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_CLOSING = "，。；：、）》」』！？"
-_PIECES = re.compile(rf"[{_CJK}][{_CLOSING}]*|[^\s{_CJK}]+")
-
-
-def _wrap(text: str, size: float, width_px: float, weight: str = "normal") -> list[str]:
-    """Greedy wrap of ``text`` to lines at most ``width_px`` wide: between words, and
-    between Chinese characters (which have no spaces between them)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, end = "", 0
-        for match in _PIECES.finditer(paragraph):
-            gap = paragraph[end:match.start()]  # the spaces before this piece, if any
-            end = match.end()
-            trial = line + (gap if line else "") + match.group()
-            if line and _px(_text_width(trial, size, weight)) > width_px:
-                lines.append(line)
-                line = match.group()
-            else:
-                line = trial
-        lines.append(line)
-    return lines
 
 
 def _luminance(rgba) -> float:
@@ -684,7 +658,7 @@ class GraphView(FigureView):
                  _DETAIL_LINES, 1.1),
                 (self.note_text, step.text("note", self.language), _NOTE_PT, _NOTE_LINES,
                  1.1)):
-            lines = _wrap(value, size, width)
+            lines = wrap_text(value, size, width * 72.0 / _CSS_DPI)
             if len(lines) > n:  # the engine's texts fit; a caller's might not
                 lines = lines[:n - 1] + [lines[n - 1] + " …"]
             artist.set_position((_MARGIN, y))

@@ -512,7 +512,7 @@ class Playground(TrainingWidget):
         self.gradient_toggle = self.control("show_gradients")
         self.test_toggle = self.control("show_test")
         extra = [self.new_weights_button] if self.new_weights_button is not None else []
-        # rows no wider than the 880 px picture; they wrap on a narrower page
+        # rows no wider than the 830-px picture; they wrap on a narrower page
         rows = [widgets.HBox(row, layout=lay(flex_flow="row wrap")) for row in (
             [self.play_button, self.step_button, self.reset_button, *extra,
              self.history_slider],
