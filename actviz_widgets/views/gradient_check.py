@@ -234,7 +234,7 @@ class ErrorCurvePanel:
     def _place_region_labels(self) -> None:
         """Keep each region's label where the curve and the best-ε line do not run:
         at the top of its region, else at its bottom, else where it was first put."""
-        lines = (self.line, self.best_line, self.current_line)
+        lines = _polylines((self.line, self.best_line, self.current_line))
         lo, hi = self._range
         for label, edge, edge_ha in ((self.rounding_label, lo / 1.9, "left"),
                                      (self.truncation_label, hi * 1.9, "right")):
@@ -320,7 +320,7 @@ class ErrorCurvePanel:
         away = "left" if current_eps > best or not self.best_line.get_visible() else "right"
         other = "right" if away == "left" else "left"
         box = self.ax.bbox
-        lines = (self.line, self.best_line, self.current_point)
+        lines = _polylines((self.line, self.best_line, self.current_point))
         labels = [b for t in (self.rounding_label, self.truncation_label)
                   for _, b in t.line_extents()]
         first = None
@@ -343,10 +343,16 @@ class ErrorCurvePanel:
                 (current_eps * (1.6 if side == "left" else 1 / 1.6), ly))
 
 
-def _clear_of(text, lines, others=()) -> bool:
+def _polylines(lines) -> list[np.ndarray]:
+    """The visible ``lines`` in canvas pixels (once per placement: the log axes' transform
+    of a long curve costs more than the crossing tests)."""
+    return [line.get_transform().transform(line.get_xydata())
+            for line in lines if line.get_visible()]
+
+
+def _clear_of(text, polys, others=()) -> bool:
+    """Whether ``text`` keeps 2 px clear of the polylines ``polys`` and the boxes ``others``."""
     boxes = [b.padded(2.0) for _, b in text.line_extents()]
-    polys = [line.get_transform().transform(line.get_xydata())
-             for line in lines if line.get_visible()]
     return not any(polyline_crosses(p, b) for p in polys for b in boxes) and \
         not any(b.overlaps(o) for b in boxes for o in others)
 
