@@ -1,7 +1,7 @@
 # actviz_widgets developer tasks.  Needs only python3 (>= 3.10) and make.
 #
 #   make venv    create .venv (reused if present) and install the package
-#                in editable mode with the [test,lab,app,browser] extras
+#                in editable mode with the [test,lab,app,browser,fast] extras
 #   make test    unit tests (both cores, random order), browser tests
 #                (tests/browser), then both editions of the lessons in every
 #                language (notebooks/learner, notebooks/teacher, notebooks/zh/...)
@@ -55,7 +55,7 @@ $(STAMP): pyproject.toml
 	  echo "could not create $(VENV) with $(PYTHON); on Debian/Ubuntu: apt-get install python3-venv" >&2; \
 	  exit 1; }
 	$(VPY) -m pip install --quiet 'pip>=21.3'
-	$(VPY) -m pip install -e '.[test,lab,app,browser]'
+	$(VPY) -m pip install -e '.[test,lab,app,browser,fast]'
 	@# An editable install skips the wheel's data files: put JupyterLab's setting
 	@# (save widget state with the notebook) where a wheel install puts it.
 	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d

@@ -24,6 +24,29 @@ def test_encode_png_round_trips_pixels_exactly():
                                   rgba[:, :, :3])
 
 
+@pytest.mark.parametrize("deflate", ["isal", "zlib"])
+def test_encode_png_gives_the_same_pixels_with_isal_or_zlib(monkeypatch, deflate):
+    from actviz_widgets.views import png
+    if deflate == "isal":
+        isal_zlib = pytest.importorskip("isal.isal_zlib")
+        assert png._fast_zlib is isal_zlib  # installed: the frames use it
+    else:
+        monkeypatch.setattr(png, "_fast_zlib", None)
+    rng = np.random.default_rng(1)
+    # a chart-like frame: flat colour with a few noisy rows (both compress differently)
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    rgba[10:14] = rng.integers(0, 256, size=(4, 60, 4), dtype=np.uint8)
+    for level in (1, 3):
+        frame = encode_png(rgba, level=level)
+        np.testing.assert_array_equal(decode(frame), rgba[:, :, :3])
+        stream = frame[frame.index(b"IDAT") + 4:frame.index(b"IEND") - 8]
+        # the same bytes as the library it names would give, so the choice is real
+        library = png._fast_zlib if deflate == "isal" else __import__("zlib")
+        raw = np.zeros((40, 60 * 3 + 1), dtype=np.uint8)
+        raw[:, 1:] = rgba[:, :, :3].reshape(40, -1)
+        assert stream == library.compress(raw.data, level)
+
+
 def test_encode_png_rejects_wrong_arrays():
     with pytest.raises(ValueError, match=r"rgba must be a uint8 array of shape \(height, width, 3 or 4\)"):
         encode_png(np.zeros((4, 4), dtype=np.uint8))
