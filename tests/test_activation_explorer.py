@@ -16,7 +16,7 @@ from matplotlib.mathtext import MathTextParser
 from PIL import Image
 
 from actviz_widgets.engine import ACTIVATION_NAMES, get_activation
-from actviz_widgets.views.activation_explorer import CHAIN_YLIM, ActivationExplorerView
+from actviz_widgets.views.activation_explorer import CHAIN_YLIM, ActivationExplorerView, inline_fractions
 from actviz_widgets.views.activation_plot import (ActivationCurvePanel, formula_text,
                                                   saturated_intervals)
 from actviz_widgets.views.base import FigureView
@@ -291,9 +291,9 @@ def test_all_activations_draw_and_png_is_small(explorer):
     explorer.z_slider.value = -3.0
     check_explorer(explorer, list(ACTIVATION_NAMES), -3.0, 20, 0.05)
     for i, name in enumerate(ACTIVATION_NAMES):
-        # the right-hand side: the column's header says "formula f(z)"
+        # the right-hand side (the column's header says "formula f(z)"), fractions on one line
         assert explorer.view.formula_texts[i].get_text() == formula_text(
-            get_activation(name).latex)[0].replace("f(z) = ", "", 1)
+            inline_fractions(get_activation(name).latex))[0].replace("f(z) = ", "", 1)
         assert explorer.view.range_texts[i].get_text() == get_activation(name).range_text
     png = explorer.view.to_png()  # draws every mathtext formula
     assert len(png) <= 200_000
@@ -458,3 +458,21 @@ def test_the_curve_panel_speaks_its_views_language():
         "f(z)", "f′(z)：激活函数的导数", "饱和区：|f′| < 0.05", "f 在 z 处的切线（斜率 f′(z)）"]
     assert panel.clip_note.get_text() == "超出所画的 z 范围\n（边缘处的 ◀/▶）：z = 9"
     view.to_png()
+
+
+def test_table_formulas_write_their_fractions_on_one_line():
+    from actviz_widgets.engine.activations import ACTIVATION_NAMES, get_activation
+    from actviz_widgets.views.activation_explorer import table_formula
+    # mathtext draws a \frac's parts at 70 % (its exponents at 49 %): too small in a table row
+    assert inline_fractions(r"\frac{1}{1 + e^{-z}}") == "1/(1 + e^{-z})"
+    assert inline_fractions(r"\frac{z}{2}\left(1 + z\right)") == r"(z/2)\left(1 + z\right)"
+    assert inline_fractions(r"\frac{\frac{a}{b}}{c} + 1") == "(a/b)/c + 1"
+    assert inline_fractions(r"\max(0, z)") == r"\max(0, z)"
+    assert table_formula(get_activation("sigmoid").latex) == "$1/(1 + e^{-z})$"
+    assert table_formula(get_activation("silu").latex) == r"$z\,\sigma(z) = z/(1 + e^{-z})$"
+    for name in ACTIVATION_NAMES:
+        assert r"\frac" not in table_formula(get_activation(name).latex), name
+    with pytest.raises(ValueError, match="unclosed"):
+        inline_fractions(r"\frac{1}{2")
+    with pytest.raises(ValueError, match=r"two \{\.\.\.\} groups"):
+        inline_fractions(r"\frac12")
