@@ -305,7 +305,7 @@ class DigitsView(FigureView):
 
     # -- the network -----------------------------------------------------------------------
     def set_network(self, hidden: np.ndarray, class_means: np.ndarray, confusion: np.ndarray,
-                    accuracy: float, activation: str, train_seconds: float | None = None) -> None:
+                    accuracy: float, activation: str) -> None:
         """Show a (newly) trained network: the heatmaps, the confusion matrix, the title.
 
         Parameters
@@ -320,8 +320,6 @@ class DigitsView(FigureView):
             Test accuracy in [0, 1].
         activation : str
             The hidden activation's display name.
-        train_seconds : float, optional
-            How long training took (``None``: taken from the cache).
         """
         hidden = check_array("hidden", hidden, shape=(self.n_samples, self.n_hidden))
         class_means = check_array("class_means", class_means,
@@ -343,16 +341,10 @@ class DigitsView(FigureView):
         self.freeze(self.confusion.cell_texts)  # (made by the first update)
         percent = f"{100 * accuracy:.1f}"
         self.confusion.set_title(self.tr("digits.confusion_title", accuracy=percent))
-        how = "" if train_seconds is None else self.tr("digits.trained_in",
-                                                        seconds=f"{train_seconds:.2f}")
+        # no training time here: the status above the picture says it, and a
+        # time would make the same network's picture differ from run to run
         self.title.set_text(self.tr("digits.title", activation=activation, accuracy=percent,
-                                    n=self.n_samples, how=how))
-        # the training time (the status above the picture says it too) gives way
-        # where the title would not fit: GELU (tanh approx.)
-        if how and self.title.get_window_extent(self.canvas.get_renderer()).x1 > \
-                self.figure.bbox.width * 0.99:
-            self.title.set_text(self.tr("digits.title", activation=activation,
-                                        accuracy=percent, n=self.n_samples, how=""))
+                                    n=self.n_samples))
         self.invalidate()
 
     # -- the chosen digit and neuron -------------------------------------------------------

@@ -246,7 +246,7 @@ class DigitsCaseStudy(FigureWidget):
 
     def _draw_network(self) -> None:
         self.view.set_network(self.hidden, self.class_mean, self.confusion, self.accuracy,
-                              self.activation_name(self._shown), self.train_seconds)
+                              self.activation_name(self._shown))
 
     def settings_changed(self, names: set[str]) -> None:
         """A new activation trains (or fetches) its network; then redraw."""
