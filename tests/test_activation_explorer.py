@@ -16,10 +16,17 @@ from matplotlib.mathtext import MathTextParser
 from PIL import Image
 
 from actviz_widgets.engine import ACTIVATION_NAMES, get_activation
-from actviz_widgets.views.activation_explorer import CHAIN_YLIM, ActivationExplorerView, inline_fractions
+from actviz_widgets.views.activation_explorer import (
+    CHAIN_YLIM,
+    ActivationExplorerView,
+    inline_fractions,
+    inline_powers,
+    table_formula,
+)
 from actviz_widgets.views.activation_plot import (ActivationCurvePanel, formula_text,
                                                   saturated_intervals)
 from actviz_widgets.views.base import FigureView
+from actviz_widgets.views.readability import mathtext_scale
 from actviz_widgets.views.text import fmt, fmt_short
 from actviz_widgets.widgets.activation_explorer import ActivationExplorer
 from language_checks import (
@@ -292,8 +299,8 @@ def test_all_activations_draw_and_png_is_small(explorer):
     check_explorer(explorer, list(ACTIVATION_NAMES), -3.0, 20, 0.05)
     for i, name in enumerate(ACTIVATION_NAMES):
         # the right-hand side (the column's header says "formula f(z)"), fractions on one line
-        assert explorer.view.formula_texts[i].get_text() == formula_text(
-            inline_fractions(get_activation(name).latex))[0].replace("f(z) = ", "", 1)
+        assert explorer.view.formula_texts[i].get_text() == table_formula(
+            get_activation(name).latex)
         assert explorer.view.range_texts[i].get_text() == get_activation(name).range_text
     png = explorer.view.to_png()  # draws every mathtext formula
     assert len(png) <= 200_000
@@ -460,18 +467,25 @@ def test_the_curve_panel_speaks_its_views_language():
     view.to_png()
 
 
-def test_table_formulas_write_their_fractions_on_one_line():
+def test_table_formulas_write_fractions_and_powers_on_one_line():
     from actviz_widgets.engine.activations import ACTIVATION_NAMES, get_activation
-    from actviz_widgets.views.activation_explorer import table_formula
     # mathtext draws a \frac's parts at 70 % (its exponents at 49 %): too small in a table row
     assert inline_fractions(r"\frac{1}{1 + e^{-z}}") == "1/(1 + e^{-z})"
     assert inline_fractions(r"\frac{z}{2}\left(1 + z\right)") == r"(z/2)\left(1 + z\right)"
     assert inline_fractions(r"\frac{\frac{a}{b}}{c} + 1") == "(a/b)/c + 1"
     assert inline_fractions(r"\max(0, z)") == r"\max(0, z)"
-    assert table_formula(get_activation("sigmoid").latex) == "$1/(1 + e^{-z})$"
-    assert table_formula(get_activation("silu").latex) == r"$z\,\sigma(z) = z/(1 + e^{-z})$"
+    # and an exponent at 70 %: powers of e become exp(...), a cube a product
+    assert inline_powers(r"1 + e^{-z} + e^z") == r"1 + \exp(-z) + \exp(z)"
+    assert inline_powers(r"0.04\,z^{3} + x^2") == r"0.04\,z\cdot z\cdot z + x\cdot x"
+    assert inline_powers(r"\sec^{2} z + z^{n}") == r"\sec^{2} z + z^{n}"  # left as they are
+    assert table_formula(get_activation("sigmoid").latex) == r"$1/(1 + \exp(-z))$"
+    assert table_formula(get_activation("silu").latex) == r"$z\,\sigma(z) = z/(1 + \exp(-z))$"
+    # "tanh z =" is left to the name column: the row has no room for it
+    assert table_formula(get_activation("tanh").latex) == \
+        r"$(\exp(z) - \exp(-z))/(\exp(z) + \exp(-z))$"
     for name in ACTIVATION_NAMES:
-        assert r"\frac" not in table_formula(get_activation(name).latex), name
+        formula = table_formula(get_activation(name).latex)
+        assert r"\frac" not in formula and mathtext_scale(formula) == 1.0, (name, formula)
     with pytest.raises(ValueError, match="unclosed"):
         inline_fractions(r"\frac{1}{2")
     with pytest.raises(ValueError, match=r"two \{\.\.\.\} groups"):

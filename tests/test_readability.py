@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
 import actviz_widgets as av
@@ -32,12 +33,13 @@ from actviz_widgets.views.readability import (
     display_scale,
     drawn_texts,
     lines_across_texts,
+    mathtext_scale,
     overlapping_texts,
     readability_problems,
     small_texts,
     texts_spilling_from_markers,
 )
-from actviz_widgets.views.text import PathText
+from actviz_widgets.views.text import PathText, short_log_ticks
 
 ALL_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
                    "gelu", "silu")
@@ -99,6 +101,46 @@ def test_small_text_is_flagged_with_the_display_scale():
     old.ax.text(1, 5, "8 pt: 10.5 px as shown", fontsize=8)
     assert display_scale(old) == pytest.approx(830 / 880)
     assert [b.text for b in small_texts(old)] == ["8 pt: 10.5 px as shown"]
+
+
+def test_mathtext_scripts_count_at_the_size_mathtext_draws_them():
+    # matplotlib's mathtext shrinks scripts and fractions' parts by 0.7 a level
+    assert mathtext_scale("10^{-6} in plain text") == 1.0
+    assert mathtext_scale(r"$\sqrt{2/\pi}\,\tanh z$") == 1.0
+    assert mathtext_scale(r"$\mathdefault{10^{-6}}$") == pytest.approx(0.7)
+    assert mathtext_scale(r"$w_1$ and $x$") == pytest.approx(0.7)
+    assert mathtext_scale(r"$\frac{1}{1 + e^{-z}}$") == pytest.approx(0.49)
+    assert mathtext_scale(r"$\frac{a}{b} + c^{2}$") == pytest.approx(0.7)
+    assert mathtext_scale(r"costs \$5, not \$6") == 1.0  # escaped dollars are no math
+    with pytest.raises(TypeError, match="text must be a str; got int"):
+        mathtext_scale(5)
+    board = _Board()
+    board.ax.text(1, 5, r"$10^{-6}$", fontsize=12)  # 16.7 px, its exponent 11.7
+    board.ax.text(5, 5, r"$10^{-6}$", fontsize=10)  # 13.9 px, its exponent 9.7
+    small = small_texts(board)
+    assert [(b.text, round(b.size_px, 1)) for b in small] == [(r"$10^{-6}$", 9.7)]
+    assert small[0].artist.get_fontsize() == 10
+
+
+def test_log_ticks_read_at_full_size_on_axes_and_colour_bars():
+    board = _Board()
+    ax = board.figure.add_axes([0.1, 0.2, 0.5, 0.7])
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 10.0)
+    ax.tick_params(labelsize=8)
+    assert small_texts(board)  # matplotlib's 10^{k}: exponents at 7.8 px
+    short_log_ticks(ax.yaxis)
+    norm = LogNorm(1e-4, 1.0)
+    image = ax.imshow(np.ones((2, 2)), norm=norm)
+    bar = board.figure.colorbar(image, cax=board.figure.add_axes([0.8, 0.2, 0.03, 0.7]))
+    bar.ax.tick_params(labelsize=8)
+    short_log_ticks(bar)
+    norm.vmin, norm.vmax = 1e-5, 0.1  # a colour bar resets its axis's formatter on a change
+    assert small_texts(board) == []
+    labels = {b.text for b in drawn_texts(board)}
+    assert {"1e−6", "0.001", "1", "10"} <= labels  # the axis
+    assert {"1e−5", "1e−4", "0.001", "0.01", "0.1"} <= labels  # the colour bar
+    assert not any("$" in label for label in labels)
 
 
 def test_hidpi_frames_count_css_pixels():

@@ -30,7 +30,7 @@ from ..fonts import with_cjk
 from .activation_plot import activation_label, formula_text, marker_path, saturated_intervals
 from .base import FigureView
 from .palette import activation_color
-from .text import PathText, fmt, fmt_short
+from .text import PathText, fmt, fmt_short, short_log_ticks
 
 __all__ = ["ActivationExplorerView", "CHAIN_YLIM"]
 
@@ -157,6 +157,7 @@ class ActivationExplorerView(FigureView):
         # -- chain axes (fixed limits: blitting) --------------------------------------
         ax = self.ax_chain
         ax.set_yscale("log")
+        short_log_ticks(ax.yaxis)
         ax.set_ylim(*CHAIN_YLIM)
         ax.set_xlim(0.5, self.max_depth + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -401,8 +402,26 @@ class ActivationExplorerView(FigureView):
 def table_formula(latex: str) -> str:
     """An activation's formula as the table writes it: the right-hand side of
     :func:`formula_text`'s (the column's header names f(z) once), its fractions
-    written on one line (:func:`inline_fractions`)."""
-    return re.sub(r"^(\$?)f\(z\)\s*=\s*", r"\1", formula_text(inline_fractions(latex))[0])
+    written on one line (:func:`inline_fractions`) and its powers of e as
+    exp(...) (:func:`inline_powers`). A member that only names the
+    function (``\\tanh z =``) is left to the name column: the row has no room for it."""
+    latex = inline_powers(inline_fractions(latex))
+    return re.sub(r"^(\$?)f\(z\)\s*=\s*(?:\\[A-Za-z]+\s*z\s*=\s*)?", r"\1",
+                  formula_text(latex)[0])
+
+
+def inline_powers(latex: str) -> str:
+    """Powers written on the line: ``e^{x}`` as ``\\exp(x)``, ``z^{3}`` as ``z\\cdot z\\cdot z``.
+
+    Mathtext draws an exponent at 70 % of the row's size: 7-10 px in the
+    table's 8-10 pt rows, below what a learner reads without squinting.
+    On the line every symbol keeps the row's size. Only powers of e and
+    squares and cubes of one letter are rewritten; any other exponent stays.
+    """
+    latex = re.sub(r"(?<![A-Za-z\\])e\^(?:\{([^{}]*)\}|(\w))",
+                   lambda m: rf"\exp({m.group(1) or m.group(2)})", latex)
+    return re.sub(r"(?<![A-Za-z\\])([A-Za-z])\^(?:\{([23])\}|([23]))",
+                  lambda m: r"\cdot ".join([m.group(1)] * int(m.group(2) or m.group(3))), latex)
 
 
 def inline_fractions(latex: str) -> str:

@@ -19,12 +19,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import LogLocator
 
 from .base import FigureView
 from .heatmap import HeatmapPanel
 from .linechart import SERIES_COLORS
-from .text import PathText, fmt_short
+from .text import PathText, short_log_ticks
 
 __all__ = ["BranchView", "BranchState", "RUN_COLORS", "GRID_N"]
 
@@ -118,8 +118,7 @@ class BranchView(FigureView):
         self.ax_loss = fig.add_axes((0.075, 0.12, 0.36, 0.62))
         ax = self.ax_loss
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_short(v)))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        short_log_ticks(ax.yaxis)
         # ticks at 1, 2, 5 × 10^k: the limits are often less than a decade apart
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.tick_params(labelsize=8)

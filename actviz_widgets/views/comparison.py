@@ -20,11 +20,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .base import FigureView
 from .linechart import SERIES_COLORS
-from .text import PathText, fmt_short
+from .text import PathText, short_log_ticks
 
 __all__ = ["ComparisonView", "ComparisonState", "MAX_RUNS", "LOSS_RANGE"]
 
@@ -115,8 +114,7 @@ class ComparisonView(FigureView):
             # plain numbers (0.01, 0.1, 1) on log axes, none on their minor ticks
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "log":
-                    axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_short(v)))
-                    axis.set_minor_formatter(NullFormatter())
+                    short_log_ticks(axis)
         self.ax_loss.set_ylim(*LOSS_RANGE)
         self.ax_loss.set_ylabel(self.tr("comparison.view.loss_axis"), fontsize=8)
         self.ax_lr.set_ylabel(self.tr("comparison.view.lr_axis"), fontsize=8)

@@ -28,7 +28,7 @@ from ..i18n import tr
 from .base import FigureView
 from .network_diagram import NetworkDiagram
 from .readability import polyline_crosses
-from .text import PathText, fmt
+from .text import PathText, fmt, fmt_short, short_log_ticks
 
 __all__ = ["GradientCheckView", "GradientCheckState", "ErrorCurvePanel", "EPS_RANGE",
            "ERROR_FLOOR", "PASS_MARK", "neuron_name"]
@@ -182,16 +182,19 @@ class ErrorCurvePanel:
         lo, hi = eps_range
         ax.set_xscale("log")
         ax.set_yscale("log")
+        short_log_ticks(ax.xaxis)
         ax.set_xlim(lo / 2, hi * 2)
         ax.set_ylim(ERROR_FLOOR / 3, 3.0)
         ax.set_xlabel(view.tr("gradcheck.curve.xlabel"), fontsize=8.5)
-        ax.set_ylabel(view.tr("gradcheck.curve.ylabel"), fontsize=8.5)
+        # close to the axis: the diagram's colour bar label is just left of it
+        ax.set_ylabel(view.tr("gradcheck.curve.ylabel"), fontsize=8.5, labelpad=2)
         ax.set_title(view.tr("gradcheck.curve.title"), fontsize=10)
         ax.tick_params(labelsize=8)
+        ax.tick_params(axis="y", pad=2)
         ax.grid(True, which="major", color="0.92", lw=0.6)
         # the floor is where exact zeros are drawn: its tick says so
         ax.set_yticks([ERROR_FLOOR] + [10.0 ** k for k in range(-16, 1, 2)],
-                      labels=["0"] + [f"$10^{{{k}}}$" for k in range(-16, 1, 2)])
+                      labels=["0"] + [fmt_short(10.0 ** k) for k in range(-16, 1, 2)])
         ax.minorticks_off()
         ax.set_xticks([10.0 ** k for k in range(-12, 0, 2)])
         full_height = blended_transform_factory(ax.transData, ax.transAxes)
@@ -236,8 +239,9 @@ class ErrorCurvePanel:
         at the top of its region, else at its bottom, else where it was first put."""
         lines = _polylines((self.line, self.best_line, self.current_line))
         lo, hi = self._range
-        for label, edge, edge_ha in ((self.rounding_label, lo / 1.9, "left"),
-                                     (self.truncation_label, hi * 1.9, "right")):
+        # 4 px inside the axes (xlim lo/2 .. 2 hi): text flush on the frame reads as cut off
+        for label, edge, edge_ha in ((self.rounding_label, lo / 1.3, "left"),
+                                     (self.truncation_label, hi * 1.3, "right")):
             if not label.get_text():
                 continue
             x = label.get_position()[0]

@@ -22,12 +22,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..engine.validation import check_array, check_positive
 from .base import FigureView
 from .network_diagram import nice_limit
-from .text import PathText, fmt_short
+from .text import PathText, short_log_ticks
 
 __all__ = ["LineChartPanel", "SERIES_COLORS", "key_texts"]
 
@@ -125,9 +124,7 @@ class LineChartPanel:
         self.marker_x: float | None = None
         if self.logy:
             ax.set_yscale("log")
-            # plain numbers (0.01, 0.1, 1) and no labels on the minor ticks
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_short(v)))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            short_log_ticks(ax.yaxis)  # plain numbers (0.01, 0.1, 1), none on minor ticks
         ax.tick_params(labelsize=8)
         ax.grid(True, color="0.92", lw=0.6)
         if xlabel:

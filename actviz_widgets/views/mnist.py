@@ -43,7 +43,7 @@ from ..engine.validation import check_array, check_int
 from .base import FigureView
 from .digits import colour_limit
 from .network_diagram import nice_limit
-from .text import PathText, fmt
+from .text import PathText, fmt, short_log_ticks
 
 __all__ = ["WeightImagesView", "HiddenActivityView", "NeuronTimelineView",
            "MisclassifiedView", "SIGNED_CMAP", "SEQUENTIAL_CMAP", "PREDICTED_COLOR",
@@ -537,6 +537,7 @@ class NeuronTimelineView(FigureView):
         ax.set_title(self.tr("mnist.grad_map_title"), fontsize=_LABEL, loc="left", pad=3)
         self.grad_bar = fig.colorbar(self.grad_mesh, cax=fig.add_subplot(grid[2, 1]))
         self.grad_bar.ax.tick_params(labelsize=_SMALL)
+        short_log_ticks(self.grad_bar)
         self.grad_bar.set_label(self.tr("mnist.grad_colorbar"), fontsize=_LABEL)
         for a in (self.ax_act, self.ax_grad):
             a.set_yticks([])

@@ -18,11 +18,14 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, Transform
 
 from ..fonts import REPLACEMENT, cjk_fonts, use_cjk_font
@@ -31,7 +34,8 @@ from ..fonts import REPLACEMENT, cjk_fonts, use_cjk_font
 # families (see actviz_widgets.fonts; a few ms once, nothing per English frame).
 use_cjk_font()
 
-__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny", "text_width", "wrap_text"]
+__all__ = ["PathText", "fmt", "fmt_short", "fmt_tiny", "short_log_ticks", "text_width",
+           "wrap_text"]
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -57,6 +61,26 @@ def fmt_short(value: float) -> str:
     if round(abs(mantissa), 1) >= 10:  # 9.96e4 rounds up to 10e4
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{mantissa:.2g}e{exponent}".replace("-", "−")
+
+
+def short_log_ticks(target: Axis | Colorbar) -> None:
+    """Label a log axis's major ticks with :func:`fmt_short` (0.01, 1, 1e−6), its minor ones not.
+
+    Matplotlib's default, ``10^{-6}`` in mathtext, draws the exponent at 70 %
+    of the tick label's size: 8 px in an 11-px label, too small to read.
+
+    Parameters
+    ----------
+    target : matplotlib.axis.Axis or matplotlib.colorbar.Colorbar
+        The x or y axis of an axes, or a colour bar (whose own formatters
+        would replace its axis's on the next change of its norm).
+    """
+    major, minor = FuncFormatter(lambda value, _pos: fmt_short(value)), NullFormatter()
+    if isinstance(target, Colorbar):
+        target.formatter, target.minorformatter = major, minor
+    else:
+        target.set_major_formatter(major)
+        target.set_minor_formatter(minor)
 
 
 def fmt_tiny(value: float) -> str:
