@@ -103,14 +103,20 @@ def gradient_health_cases() -> list[Case]:
              setter(w.activation_dropdown), ["sigmoid", "tanh", "relu", "elu"], new),
         Case("gradient health: depth slider (new network)", w, setter(w.depth_slider),
              list(range(1, 11)) + list(range(9, 1, -1)), new),
-        Case("gradient health: Train 1", w, lambda _v, w=w: w.train(1), [None], new),
     ]
+    # Train on a widget of its own: on the one above, the sliders' last values
+    # (how far each cycle got depends on the machine's speed) could leave a
+    # network that diverges, and the run would stop on "loss became nan"
+    w = GradientHealth(depth=10)
+    new = lambda w=w: GradientHealthView(w.net.sizes)  # noqa: E731
+    cases.append(Case("gradient health: Train 1", w, lambda _v, w=w: w.train(1), [None], new))
     return cases
 
 
 def dead_neurons_cases() -> list[Case]:
-    w = DeadNeurons()
+    w, trained = DeadNeurons(), DeadNeurons()
     w.train(30)
+    trained.train(30)
     new = lambda w=w: DeadNeuronsView(w.net.sizes)  # noqa: E731
     return [
         Case("dead neurons: activation switch (in place)", w, setter(w.activation_toggle),
@@ -119,7 +125,9 @@ def dead_neurons_cases() -> list[Case]:
              [0.1, 0.2, 0.5, 1.0], new),
         Case("dead neurons: initial-bias slider (new network)", w, setter(w.bias_slider),
              [round(-2 + 0.1 * k, 1) for k in range(25)], new),
-        Case("dead neurons: Train 1", w, lambda _v, w=w: w.train(1), [None], new),
+        # on a widget of its own, as for gradient health
+        Case("dead neurons: Train 1", trained, lambda _v, w=trained: w.train(1), [None],
+             lambda w=trained: DeadNeuronsView(w.net.sizes)),
     ]
 
 

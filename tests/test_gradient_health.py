@@ -249,13 +249,25 @@ def decode(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def test_redrawing_only_the_diagram_region_gives_the_full_picture():
+def test_redrawing_only_the_diagram_and_key_regions_gives_the_full_picture(monkeypatch):
     w = GradientHealth(depth=4)
-    for depth in (10, 2, 4, 10, 7):  # new, new, cached, cached, new regions
-        w.depth_slider.value = depth
+    full_draws = []
+    canvas_draw = w.view.canvas.draw
+    monkeypatch.setattr(w.view.canvas, "draw", lambda: (full_draws.append(1), canvas_draw()))
+    # new, new, cached, cached, new regions; from code and from the page
+    for k, depth in enumerate((10, 2, 4, 10, 7, 3)):
+        if k % 2:
+            w.depth_slider.set_state({"value": depth})
+        else:
+            w.depth_slider.value = depth
+        assert w.depth == depth and full_draws == []  # the diagram and the key's band only
+        assert [t.get_text() for t in w.view.layer_key if t.get_visible()] == \
+            [str(l) for l in range(1, depth + 1)] + ["out"]  # depth = hidden layers
         frame = decode(w.image.value)
         w.view.invalidate()
         np.testing.assert_array_equal(frame, decode(w.view.to_png()))
+        assert full_draws == [1]
+        full_draws.clear()
 
 
 # -- both languages ----------------------------------------------------------------------------

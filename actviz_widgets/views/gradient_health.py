@@ -45,7 +45,7 @@ from .text import PathText, fmt, fmt_short
 __all__ = ["GradientHealthView", "PartialRedrawView", "GradientHealthState", "LogBarPanel",
            "CompactNetworkDiagram",
            "NORM_RANGE", "DIAGRAM_LABEL", "relative_delta", "DELTA_COLOR", "WEIGHT_GRAD_COLOR",
-           "layer_colors", "MAX_LAYERS", "power_label", "log_axis", "log10_or_nan"]
+           "layer_colors", "MAX_LAYERS", "log_axis", "log10_or_nan"]
 
 #: The fixed log range of every norm axis.
 NORM_RANGE = (1e-10, 1e4)
@@ -65,9 +65,10 @@ def layer_colors(n: int = MAX_LAYERS) -> list:
     return hidden + [(0.0, 0.0, 0.0, 1.0)]
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: The part of the figure (left, bottom, width, height) holding the diagram, up to its colour bar.
 DIAGRAM_REGION = (0.0, 0.0, 0.433, 0.84)
+#: The band holding the layer key (its labels show and hide with the depth).
+KEY_REGION = (0.56, 0.0, 0.44, 0.034)
 #: Colour-bar label of the diagram (in English; a view writes its own language's).
 DIAGRAM_LABEL = tr("health.diagram_label", "en")
 
@@ -137,11 +138,6 @@ class CompactNetworkDiagram(NetworkDiagram):
         return name + (f"\n+{hidden}" if hidden else "")
 
 
-def power_label(k: int) -> str:
-    """``10`` with a Unicode superscript exponent, e.g. ``"10⁻⁴"`` (fast plain text)."""
-    return "10" + str(int(k)).replace("-", "⁻").translate(_SUPERSCRIPT)
-
-
 def log_axis(ax: Axes, ylim: tuple[float, float], step: int = 2) -> None:
     """Fixed y limits ``log10(ylim)`` with ticks at every ``step``-th power of ten.
 
@@ -151,7 +147,9 @@ def log_axis(ax: Axes, ylim: tuple[float, float], step: int = 2) -> None:
     lo, hi = round(math.log10(ylim[0])), round(math.log10(ylim[1]))
     ticks = list(range(lo, hi + 1, step))
     ax.set_ylim(lo, hi)
-    ax.set_yticks(ticks, labels=[power_label(k) for k in ticks])
+    # 1e−4, 0.01, 1, 1e4 as on every log axis (views.text.short_log_ticks): a
+    # superscript exponent would be drawn at about 60 % of the label's size
+    ax.set_yticks(ticks, labels=[fmt_short(10.0 ** k) for k in ticks])
 
 
 def log10_or_nan(values) -> np.ndarray:
@@ -434,11 +432,21 @@ class PartialRedrawView(FigureView):
             Everything the region's static content depends on: equal keys,
             equal pixels (so they can be reused).
         """
-        background = self._background
+        # (its invalidate() also drops the regions already pending: keep them)
+        background, pending = self._background, list(self._stale_regions)
         change()
         if background is not None and self._background is None:
             self._background = background
-            self._stale_regions.append((tuple(bounds), ax, key))
+            self._stale_regions[:] = pending + [(self._snapped(bounds), ax, key)]
+
+    def _snapped(self, bounds: tuple[float, float, float, float]) -> tuple:
+        """``bounds`` grown to whole canvas pixels: erasing a pixel the region only
+        partly covers would blend the old picture into the new one there."""
+        width, height = self.figure.bbox.width, self.figure.bbox.height
+        left, bottom, w, h = bounds
+        x0, x1 = math.floor(left * width + 1e-6), math.ceil((left + w) * width - 1e-6)
+        y0, y1 = math.floor(bottom * height + 1e-6), math.ceil((bottom + h) * height - 1e-6)
+        return (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
 
     def invalidate(self) -> None:
         """Mark the whole background stale (a full draw replaces any pending region)."""
@@ -550,11 +558,15 @@ class GradientHealthView(PartialRedrawView):
             charts.append(chart)
         self.delta_chart, self.weight_chart = charts
         self.weight_chart.ax.tick_params(labelleft=False)
-        # The key is static: each layer keeps its colour whatever the depth.
+        # The key is static: each layer keeps its colour whatever the depth. Its
+        # labels belong to an axes of their own, so that a new depth repaints
+        # only their band (redraw_region), not the whole picture.
         fig.text(0.575, 0.045, self.tr("health.chart.key"), fontsize=8, color="#444444")
+        self.ax_key = fig.add_axes(KEY_REGION)
+        self.ax_key.set_axis_off()
         self.layer_key = key_texts(fig, 0.575, 0.015,
                                    [str(l) for l in range(1, MAX_LAYERS)]
-                                   + [self.tr("health.layer.out")], colors)
+                                   + [self.tr("health.layer.out")], colors, parent=self.ax_key)
 
     # -- structure -------------------------------------------------------------------------
 
@@ -577,9 +589,11 @@ class GradientHealthView(PartialRedrawView):
         # the key lists the layers drawn: 1 … L−1 and the output
         keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
         if keep != [t.get_visible() for t in self.layer_key]:
-            for text, on in zip(self.layer_key, keep):
-                text.set_visible(on)
-            self.invalidate()
+            def show_layers():
+                for text, on in zip(self.layer_key, keep):
+                    text.set_visible(on)
+                self.invalidate()
+            self.redraw_region(KEY_REGION, self.ax_key, show_layers, key=tuple(keep))
         labels = [str(l) for l in range(1, L)] + [self.tr("health.layer.out")]
         self.bars.update(np.column_stack([state.delta_norms, state.weight_norms]), labels)
         self.bars.set_title(self.tr("health.bars_title", step=state.step))

@@ -265,17 +265,23 @@ class LineChartPanel:
 
 
 def key_texts(figure, x: float, y: float, labels, colors, fontsize: float = 8.0,
-              gap_pt: float = 6.0, weight: str = "bold") -> list:
+              gap_pt: float = 6.0, weight: str = "bold", parent: Axes | None = None) -> list:
     """Coloured labels side by side from ``(x, y)`` (figure fraction): a compact legend.
 
     Each label is placed past the measured width of the one before it, so
-    they never touch, whatever the font. Returns the ``Text`` artists.
+    they never touch, whatever the font. Returns the ``Text`` artists. With
+    ``parent``, the texts belong to that axes (still placed in figure
+    fractions), so that redrawing the axes redraws the key.
     """
     renderer = figure.canvas.get_renderer()
     width_px = figure.bbox.width
     texts = []
     for label, color in zip(labels, colors):
-        text = figure.text(x, y, label, fontsize=fontsize, color=color, weight=weight)
+        if parent is None:
+            text = figure.text(x, y, label, fontsize=fontsize, color=color, weight=weight)
+        else:
+            text = parent.text(x, y, label, fontsize=fontsize, color=color, weight=weight,
+                               transform=figure.transFigure)
         texts.append(text)
         x += (text.get_window_extent(renderer).width + gap_pt * figure.dpi / 72) / width_px
     return texts
