@@ -112,11 +112,13 @@ def test_mathtext_scripts_count_at_the_size_mathtext_draws_them():
     assert mathtext_scale(r"$\frac{1}{1 + e^{-z}}$") == pytest.approx(0.49)
     assert mathtext_scale(r"$\frac{a}{b} + c^{2}$") == pytest.approx(0.7)
     assert mathtext_scale(r"costs \$5, not \$6") == 1.0  # escaped dollars are no math
+    assert mathtext_scale(r"$a\$ + b^2$") == pytest.approx(0.7)  # an escaped dollar inside math
     with pytest.raises(TypeError, match="text must be a str; got int"):
         mathtext_scale(5)
     board = _Board()
     board.ax.text(1, 5, r"$10^{-6}$", fontsize=12)  # 16.7 px, its exponent 11.7
     board.ax.text(5, 5, r"$10^{-6}$", fontsize=10)  # 13.9 px, its exponent 9.7
+    board.ax.text(5, 8, r"$10^{-6}$", fontsize=8, parse_math=False)  # drawn as typed: 11.1 px
     small = small_texts(board)
     assert [(b.text, round(b.size_px, 1)) for b in small] == [(r"$10^{-6}$", 9.7)]
     assert small[0].artist.get_fontsize() == 10

@@ -138,7 +138,7 @@ def _script_depth(math: str) -> int:
     while i < len(math):
         c = math[i]
         if c == "\\":
-            name = re.match(r"\\([A-Za-z]+|.)", math[i:]).group(1)
+            name = re.match(r"\\([A-Za-z]+|.?)", math[i:], re.S).group(1)
             i += 1 + len(name)
             if name in ("frac", "dfrac", "tfrac", "binom"):
                 level, pending = stack[-1]
@@ -205,7 +205,8 @@ def drawn_texts(view: FigureView) -> list[TextBox]:
     boxes = []
     for text in drawn:
         if text.get_text().strip():
-            size = text.get_fontsize() * dpi / 72.0 * mathtext_scale(text.get_text())
+            scale = mathtext_scale(text.get_text()) if text.get_parse_math() else 1.0
+            size = text.get_fontsize() * dpi / 72.0 * scale
             boxes.append(TextBox(text, text.get_text(), size, text.get_window_extent(renderer)))
     for text in view.figure.findobj(PathText):
         if _shown(text):  # one box per line: a block of lines is not a rectangle of ink
