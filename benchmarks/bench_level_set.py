@@ -15,6 +15,7 @@ Run: ``python benchmarks/bench_level_set.py`` (``--quick`` for short budgets).
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
