@@ -16,6 +16,7 @@ from actviz_widgets.engine.datasets import make_dataset
 from actviz_widgets.engine.network import MLP
 from actviz_widgets.views.distributions import BINS, display_range
 from actviz_widgets.widgets.distributions import PRESETS, SNAPSHOT_EVERY, Distributions
+from png_pixels import decode
 from language_checks import (
     CJK,
     assert_speaks_chinese,
@@ -228,6 +229,27 @@ def test_play_equals_training_and_random_changes_stay_consistent():
     kept = {s: (snap.weights, snap.biases) for s, snap in history.items()}
     assert sorted(kept) == list(range(0, w.trainer.step_count + 1, SNAPSHOT_EVERY))
     assert_drawn(w, net, ds, kept, w.layer_dropdown.value, w.selected_step)
+
+def test_a_new_depth_repaints_only_the_key_band_and_gives_the_full_picture(monkeypatch):
+    w = Distributions()
+    full_draws = []
+    canvas_draw = w.view.canvas.draw
+    monkeypatch.setattr(w.view.canvas, "draw", lambda: (full_draws.append(1), canvas_draw()))
+    for k, depth in enumerate((5, 1, 3, 5, 2)):  # new, new, cached, cached, new bands
+        if k % 2:
+            w.depth_slider.set_state({"value": depth})  # as the page sends it
+        else:
+            w.depth_slider.value = depth
+        assert w.depth == depth and full_draws == []
+        # the key lists the hidden layers drawn and the output
+        assert [t.get_text() for t in w.view.layer_key if t.get_visible()] == \
+            [str(l) for l in range(1, depth + 1)] + ["out"]
+        frame = decode(w.image.value)
+        w.view.invalidate()
+        np.testing.assert_array_equal(frame, decode(w.view.to_png()))
+        assert full_draws == [1]
+        full_draws.clear()
+
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

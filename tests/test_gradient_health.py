@@ -18,6 +18,7 @@ from actviz_widgets.engine.network import MLP
 from actviz_widgets.views.gradient_health import NORM_RANGE
 from actviz_widgets.views.text import fmt, fmt_short
 from actviz_widgets.widgets.gradient_health import PRESETS, GradientHealth
+from png_pixels import decode
 from language_checks import (
     CJK,
     assert_speaks_chinese,
@@ -240,13 +241,6 @@ def test_bad_calls_raise_and_buttons_report():
     with pytest.raises(ValueError, match="steps"):
         w.train(-1)
     assert w.trainer.step_count == 0 and w.error is None
-
-
-def decode(png):
-    import io
-
-    from PIL import Image
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def test_redrawing_only_the_diagram_and_key_regions_gives_the_full_picture(monkeypatch):

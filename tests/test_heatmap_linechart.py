@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pytest
 from matplotlib import colormaps
 from matplotlib.colors import to_rgba
-from PIL import Image
 
 from actviz_widgets.views.base import FigureView
 from actviz_widgets.views.heatmap import CLASS_COLORS, HeatmapPanel, level_segments
 from actviz_widgets.views.linechart import LineChartPanel
-
-
-def decode(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+from png_pixels import decode
 
 
 # -- level_segments -------------------------------------------------------------------------

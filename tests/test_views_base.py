@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pytest
@@ -10,10 +9,7 @@ from PIL import Image
 
 from actviz_widgets.views.base import FigureView
 from actviz_widgets.views.png import encode_png
-
-
-def decode(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+from png_pixels import decode
 
 
 def test_encode_png_round_trips_pixels_exactly():

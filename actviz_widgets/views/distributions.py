@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
-from matplotlib.transforms import Affine2D, blended_transform_factory
+from matplotlib.transforms import Affine2D, Bbox, blended_transform_factory
 
 from ..engine.activations import get_activation
 from ..engine.diagnostics import SATURATION_THRESHOLD
@@ -35,7 +35,7 @@ from ..engine.validation import check_array, check_choice, check_int
 from ..i18n import has_key
 from .activation_plot import saturated_intervals
 from .base import FigureView
-from .gradient_health import layer_colors
+from .gradient_health import PartialRedrawView, layer_colors
 from .linechart import LineChartPanel, key_texts
 from .network_diagram import nice_limit
 from .text import PathText, fmt, fmt_short
@@ -317,7 +317,7 @@ class DistributionsState:
     note: str = ""
 
 
-class DistributionsView(FigureView):
+class DistributionsView(PartialRedrawView):
     """Ridgelines of W, z and a of one layer over training, and saturation per layer.
 
     Parameters
@@ -398,10 +398,19 @@ class DistributionsView(FigureView):
                  color="#333333")
         lines = fig.text(x, 0.165, self.tr("distributions.key_lines"), fontsize=8,
                          color="#333333")
-        start = x + (lines.get_window_extent(self.canvas.get_renderer()).width + 6) / fig.bbox.width
+        renderer = self.canvas.get_renderer()
+        start = x + (lines.get_window_extent(renderer).width + 6) / fig.bbox.width
+        # The key's labels belong to an axes of their own over just their band,
+        # so that a new depth (which shows or hides some) repaints only that band.
+        self.ax_key = fig.add_axes((start, 0.165, 0.01, 0.01))
+        self.ax_key.set_axis_off()
         self.layer_key = key_texts(fig, start, 0.165,
                                    [str(l) for l in range(1, MAX_LAYERS)]
-                                   + [self.tr("distributions.key_output")], colors)
+                                   + [self.tr("distributions.key_output")], colors,
+                                   parent=self.ax_key)
+        band = Bbox.union([t.get_window_extent(renderer) for t in self.layer_key]).padded(2.0)
+        self.key_region = tuple(band.transformed(fig.transFigure.inverted()).bounds)
+        self.ax_key.set_position(self.key_region)
         for k, line in enumerate(self.tr("distributions.key_ridges").split("\n")):
             fig.text(x, 0.115 - 0.03 * k, line, fontsize=8, color="#333333")
 
@@ -429,9 +438,11 @@ class DistributionsView(FigureView):
         # the key lists the layers drawn: 1 … L−1 and the output
         keep = [i < L - 1 or i == len(self.layer_key) - 1 for i in range(len(self.layer_key))]
         if keep != [t.get_visible() for t in self.layer_key]:
-            for text, on in zip(self.layer_key, keep):
-                text.set_visible(on)
-            self.invalidate()
+            def show_layers():
+                for text, on in zip(self.layer_key, keep):
+                    text.set_visible(on)
+                self.invalidate()
+            self.redraw_region(self.key_region, self.ax_key, show_layers, key=tuple(keep))
         self.chart.update(state.sat_steps, {name: state.sat_history[:, l]
                                             for l, name in enumerate(names)})
         self.chart.set_marker(state.selected)
