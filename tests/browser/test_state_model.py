@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import pytest
 from conftest import lessons
-from harness import (KernelProbe, LessonPage, WidgetDriver, assert_checks, browser_image_sha,
+from harness import (ARTIFACTS, KernelProbe, LessonPage, WidgetDriver, assert_checks, browser_image_sha,
                      picture_src, readout_matches, wait_picture)
 
 
@@ -97,6 +97,34 @@ def test_typed_value_stays_and_arrow_keys_move_by_the_step(lab, context, watch):
         assert_checks(probe.call("after_slider", driver.expression), "after three arrow keys")
         assert driver.root.locator(".actviz-error").count() == 0
         watch.assert_clean(f"{name} after typing and arrow keys")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("prefix", ["09_", "12_"])
+def test_a_typed_depth_repaints_the_diagnostics_picture(prefix, lab, context, watch):
+    """Gradient health (lesson 9) and distributions (lesson 12) repaint only a band of
+    their picture on a new depth: typed and arrowed depths must reach the page as
+    the kernel's frame, with the engine's network behind them."""
+    with first_widget(prefix, lab, context, watch) as (name, page, probe, driver):
+        depth = slider_index(driver, "hidden layers")
+        for typed in ("2", "4"):
+            old_src = picture_src(driver.root)
+            type_into_readout(driver.root, depth, typed)
+            driver.wait_synced(old_src)
+            assert probe.call("slider_value", driver.expression, depth)["value"] == int(typed)
+            assert readout_matches(driver.readout(depth), int(typed))
+            assert_checks(probe.call("after_slider", driver.expression),
+                          f"{name}, after typing depth {typed}")
+        handle = driver.root.locator(".widget-slider").nth(depth).locator(".noUi-handle").first
+        old_src = picture_src(driver.root)
+        handle.focus()
+        handle.press("ArrowLeft")
+        driver.wait_synced(old_src)
+        assert probe.call("slider_value", driver.expression, depth)["value"] == 3
+        assert_checks(probe.call("after_slider", driver.expression), f"{name}, after ArrowLeft")
+        assert driver.root.locator(".actviz-error").count() == 0
+        driver.root.screenshot(path=str(ARTIFACTS / "screenshots" / f"depth-{prefix}typed.png"))
+        watch.assert_clean(f"{name} after typing depths")
 
 
 @pytest.mark.browser
