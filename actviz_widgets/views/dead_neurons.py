@@ -32,8 +32,8 @@ from matplotlib.transforms import blended_transform_factory
 from ..engine.activations import get_activation
 from ..engine.validation import check_array, check_int
 from ..i18n import tr
-from .base import FigureView
-from .gradient_health import CompactNetworkDiagram, PartialRedrawView
+from .base import FigureView, PartialRedrawView
+from .gradient_health import CompactNetworkDiagram
 from .linechart import LineChartPanel
 from .text import PathText, fmt, fmt_short
 

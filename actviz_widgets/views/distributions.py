@@ -34,8 +34,8 @@ from ..engine.diagnostics import SATURATION_THRESHOLD
 from ..engine.validation import check_array, check_choice, check_int
 from ..i18n import has_key
 from .activation_plot import saturated_intervals
-from .base import FigureView
-from .gradient_health import PartialRedrawView, layer_colors
+from .base import FigureView, PartialRedrawView
+from .gradient_health import layer_colors
 from .linechart import LineChartPanel, key_texts
 from .network_diagram import nice_limit
 from .text import PathText, fmt, fmt_short

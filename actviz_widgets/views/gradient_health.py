@@ -24,25 +24,24 @@ printed exactly).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import Bbox, TransformedBbox, blended_transform_factory
+from matplotlib.transforms import blended_transform_factory
 
 from ..engine.validation import check_array, check_int
 from ..i18n import tr
-from .base import FigureView
+from .base import FigureView, PartialRedrawView
 from .linechart import LineChartPanel, key_texts
 from .network_diagram import NetworkDiagram
 from .text import PathText, fmt, fmt_short
 
-__all__ = ["GradientHealthView", "PartialRedrawView", "GradientHealthState", "LogBarPanel",
+__all__ = ["GradientHealthView", "GradientHealthState", "LogBarPanel",
            "CompactNetworkDiagram",
            "NORM_RANGE", "DIAGRAM_LABEL", "relative_delta", "DELTA_COLOR", "WEIGHT_GRAD_COLOR",
            "layer_colors", "MAX_LAYERS", "log_axis", "log10_or_nan"]
@@ -386,105 +385,6 @@ def verdict_text(state: GradientHealthState, language: str | None = None) -> str
     key = {"vanishing": "health.verdict.vanishing", "exploding": "health.verdict.exploding",
            "healthy": "health.verdict.healthy"}[state.verdict]
     return tr(key, language, ratio=fmt_short(r), per_layer=fmt(per_layer, 2))
-
-
-class PartialRedrawView(FigureView):
-    """A :class:`FigureView` that can redraw the static content of one region only.
-
-    A change that would make the whole background stale (e.g. the diagram's
-    new layer titles) costs a full draw of every axes and tick label; when
-    the change is confined to one axes, :meth:`redraw_region` instead
-    repaints that region of the cached background (cleared, then the axes
-    drawn again), which costs a fraction of it.  Given a ``key`` that
-    determines the region's static content (e.g. the layer sizes), the
-    repainted pixels are kept (the last :attr:`REGION_CACHE` keys) and
-    restored the next time the same key comes back.
-    """
-
-    #: How many repainted regions (about 1 MB each) are kept by key.
-    REGION_CACHE = 12
-
-    def __init__(self, figsize: tuple[float, float], dpi: float = 100,
-                 pixel_ratio: float | None = None, language: str | None = None) -> None:
-        super().__init__(figsize, dpi, pixel_ratio, language)
-        self._stale_regions: list[tuple] = []
-        self._regions: dict = {}
-        self._eraser = Rectangle((0, 0), 0, 0, transform=self.figure.transFigure,
-                                 facecolor=self.figure.get_facecolor(), edgecolor="none",
-                                 animated=True)  # animated: never part of a full draw
-        self.figure.add_artist(self._eraser)
-
-    def redraw_region(self, bounds: tuple[float, float, float, float], ax: Axes,
-                      change: Callable[[], object], key: Hashable | None = None) -> None:
-        """Run ``change``; if it invalidated the view, only redraw ``ax`` within ``bounds``.
-
-        Parameters
-        ----------
-        bounds : (left, bottom, width, height)
-            In figure coordinates; must hold all of ``ax``'s static content
-            and nothing else static. Child axes of ``ax`` (e.g. a colour bar
-            made with ``inset_axes``) are not redrawn: keep them out of ``bounds``.
-        ax : matplotlib.axes.Axes
-            The axes whose static content ``change`` alters.
-        change : callable
-            The update (it may call :meth:`invalidate`).
-        key : hashable, optional
-            Everything the region's static content depends on: equal keys,
-            equal pixels (so they can be reused).
-        """
-        # (its invalidate() also drops the regions already pending: keep them)
-        background, pending = self._background, list(self._stale_regions)
-        change()
-        if background is not None and self._background is None:
-            self._background = background
-            self._stale_regions[:] = pending + [(self._snapped(bounds), ax, key)]
-
-    def _snapped(self, bounds: tuple[float, float, float, float]) -> tuple:
-        """``bounds`` grown to whole canvas pixels: erasing a pixel the region only
-        partly covers would blend the old picture into the new one there."""
-        width, height = self.figure.bbox.width, self.figure.bbox.height
-        left, bottom, w, h = bounds
-        x0, x1 = math.floor(left * width + 1e-6), math.ceil((left + w) * width - 1e-6)
-        y0, y1 = math.floor(bottom * height + 1e-6), math.ceil((bottom + h) * height - 1e-6)
-        return (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
-
-    def invalidate(self) -> None:
-        """Mark the whole background stale (a full draw replaces any pending region)."""
-        super().invalidate()
-        self._stale_regions.clear()
-
-    def draw(self) -> None:
-        """Repaint stale regions of the background if any, then as :meth:`FigureView.draw`."""
-        if self._background is not None and self._stale_regions:
-            self.canvas.restore_region(self._background)
-            for bounds, ax, key in self._stale_regions:
-                cached = self._regions.pop((bounds, key), None) if key is not None else None
-                if cached is None:
-                    self._repaint(bounds, ax)
-                    cached = self.canvas.copy_from_bbox(
-                        TransformedBbox(Bbox.from_bounds(*bounds), self.figure.transFigure))
-                else:
-                    self.canvas.restore_region(cached)
-                if key is not None:
-                    self._regions[(bounds, key)] = cached  # most recent last
-                    while len(self._regions) > self.REGION_CACHE:
-                        self._regions.pop(next(iter(self._regions)))
-            self._stale_regions.clear()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        super().draw()
-
-    def _repaint(self, bounds: tuple[float, float, float, float], ax: Axes) -> None:
-        self._eraser.set_bounds(*bounds)
-        self.figure.draw_artist(self._eraser)
-        # child axes (a colour bar) lie outside the region and did not change
-        children = [c for c in ax.child_axes if c.get_visible()]
-        for child in children:
-            child.set_visible(False)
-        try:
-            self.figure.draw_artist(ax)
-        finally:
-            for child in children:
-                child.set_visible(True)
 
 
 class GradientHealthView(PartialRedrawView):
